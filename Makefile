@@ -1,0 +1,82 @@
+# mirrorprov — plain Makefile with pkg-config.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+VERSION := 0.1
+
+PKGS := libudev blkid fdisk mount smartcols json-c libconfig libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
+	-DMIRRORPROV_VERSION='"$(VERSION)"' -DMIRRORPROV_DATADIR='"$(PREFIX)/share/mirrorprov"' -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+LAYERS := lib raid fs sync backend
+LIB_SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
+CLI_SRCS := $(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
+	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
+	libcmocka-dev umockdev xfsprogs util-linux rsync nginx ansible-core groff-base python3 \
+	openssl systemd udev ftpsync clang valgrind
+
+.PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz
+
+all: $(BUILD)/mirrorprov
+
+$(BUILD)/mirrorprov: $(BUILD)/cli/main.o $(CLI_OBJS) $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(CLI_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.o,$^) $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
+
+# Installs what the build, the tests and the runtime need; quiet when all is present.
+deps:
+	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEB_PKGS) 2>/dev/null | \
+		awk '$$NF!="installed"{print $$1}'; \
+		for p in $(DEB_PKGS); do dpkg-query -W $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$(echo $$missing | tr '\n' ' ')"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+units: $(UNIT_BINS)
+
+check: deps
+	$(MAKE) all units
+	$(MAKE) BUILD=build-asan EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		EXTRA_LDFLAGS='-fsanitize=address,undefined' all units
+	tests/run.sh
+
+demo: deps all
+	tests/demo.sh
+
+bench: deps all
+	bench/run.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/mirrorprov $(DESTDIR)$(PREFIX)/sbin/mirrorprov
+	install -D -m 0644 man/mirrorprov.8 $(DESTDIR)$(PREFIX)/share/man/man8/mirrorprov.8
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,87 @@
+#include <stdio.h>
+
+#include "geomopt.h"
+#include "mirrorprov.h"
+#include "output.h"
+
+static const struct verb_help geometry_help = {
+	"mirrorprov geometry (--raid0|--raid1|--raid5|--raid6|--raid10|--raid50|--raid60) DISKS\n"
+	"                    [--spans N] [--spare N] [--chunk SIZE] [-J]",
+	GEOMOPT_HELP HELP_OPT_JSON HELP_OPT_HELP,
+};
+
+struct geometry_options {
+	struct geom_opts geom;
+	bool json;
+};
+
+static const struct col_def unit_cols[] = {
+	{ "UNIT", COLT_STR, 0, 0, "unit of the row" },
+	{ "SUNIT", COLT_NUM, 0, 0, "stripe unit" },
+	{ "SWIDTH", COLT_NUM, 0, 0, "stripe width" },
+	{ "WHERE", COLT_STR, 0, 0, "where this unit is met" },
+};
+
+static void unit_row(json_object *rows, const char *unit, uint64_t su, uint64_t sw, const char *where)
+{
+	json_object *r = json_object_new_object();
+	jset_str(r, "unit", unit);
+	jset_u64(r, "sunit", su);
+	jset_u64(r, "swidth", sw);
+	jset_str(r, "where", where);
+	json_object_array_add(rows, r);
+}
+
+static int print_units(const struct raid_geometry *g)
+{
+	_cleanup_json_ json_object *rows = json_object_new_array();
+	struct col_select sel;
+
+	unit_row(rows, "bytes", g->su_bytes, g->stripe_width_bytes, "mkfs.xfs -d su=/sw=, lsblk MIN-IO/OPT-IO");
+	unit_row(rows, "512-byte sectors", g->sunit_sectors, g->swidth_sectors,
+		 "mkfs.xfs -d sunit=/swidth=, mount options, /proc/mounts");
+	unit_row(rows, "4 KiB blocks", g->sunit_blocks, g->swidth_blocks, "xfs_info, superblock, XFS_IOC_FSGEOMETRY");
+	cols_all(ARRAY_SIZE(unit_cols), &sel);
+	putchar('\n');
+	return out_table(stdout, "units", unit_cols, &sel, rows, false);
+}
+
+int cmd_geometry(int argc, char **argv)
+{
+	static const struct option longopts[] = { GEOMOPT_LONGOPTS, OPT_JSON, OPT_HELP, OPT_END };
+	struct geometry_options opt = { 0 };
+	struct raid_geometry g;
+	int c, r;
+
+	geomopt_init(&opt.geom);
+	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
+		r = geomopt_handle(&opt.geom, c, optarg);
+		if (r == 1)
+			continue;
+		if (r)
+			return r;
+		switch (c) {
+		case 'J':
+			opt.json = true;
+			break;
+		case 'h':
+			return verb_print_help(&geometry_help);
+		default:
+			return usage_error("try 'mirrorprov geometry --help'");
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if ((r = geomopt_compute(&opt.geom, &g)))
+		return r;
+
+	geometry_warn(&g);
+	if (opt.json) {
+		_cleanup_json_ json_object *o = geometry_to_json(&g);
+		return out_json(stdout, o) < 0 ? EXIT_FAIL : EXIT_OK;
+	}
+	geometry_explain(stdout, &g);
+	if (g.sw && print_units(&g) < 0)
+		return EXIT_FAIL;
+	return EXIT_OK;
+}

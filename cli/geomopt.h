@@ -1,0 +1,64 @@
+/* The RAID geometry options shared by geometry, mkfs, mount and onboard. */
+#pragma once
+
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "raid/geometry.h"
+
+enum {
+	GEOMOPT_BASE = 0x1000,
+	GEOMOPT_RAID0 = GEOMOPT_BASE,   /* GEOMOPT_BASE + enum raid_level */
+	GEOMOPT_LEVEL = GEOMOPT_BASE + 0x10,
+	GEOMOPT_DISKS,
+	GEOMOPT_SPANS,
+	GEOMOPT_SPARE,
+	GEOMOPT_CHUNK,
+};
+
+#define GEOMOPT_LONGOPTS                                           \
+	{ "raid0", required_argument, NULL, GEOMOPT_BASE + RAID0 },   \
+	{ "raid1", required_argument, NULL, GEOMOPT_BASE + RAID1 },   \
+	{ "raid5", required_argument, NULL, GEOMOPT_BASE + RAID5 },   \
+	{ "raid6", required_argument, NULL, GEOMOPT_BASE + RAID6 },   \
+	{ "raid10", required_argument, NULL, GEOMOPT_BASE + RAID10 }, \
+	{ "raid50", required_argument, NULL, GEOMOPT_BASE + RAID50 }, \
+	{ "raid60", required_argument, NULL, GEOMOPT_BASE + RAID60 }, \
+	{ "level", required_argument, NULL, GEOMOPT_LEVEL },          \
+	{ "disks", required_argument, NULL, GEOMOPT_DISKS },          \
+	{ "spans", required_argument, NULL, GEOMOPT_SPANS },          \
+	{ "spare", required_argument, NULL, GEOMOPT_SPARE },          \
+	{ "spares", required_argument, NULL, GEOMOPT_SPARE },         \
+	{ "chunk", required_argument, NULL, GEOMOPT_CHUNK }
+
+#define GEOMOPT_HELP \
+	"  --raid0|--raid1|--raid5|--raid6|--raid10|--raid50|--raid60 DISKS\n" \
+	"                        RAID level and number of member disks (spares not counted)\n" \
+	"  --level LEVEL --disks N\n" \
+	"                        the same, spelled out (LEVEL: raid0 … raid60)\n" \
+	"  --spans N             spans of a raid50/raid60 set (default 2)\n" \
+	"  --spare N             hot spares: never part of the stripe\n" \
+	"  --chunk SIZE          per-disk strip (\"stripe size\" on many controllers);\n" \
+	"                        bytes or k/K/KiB, m/M/MiB (default 64k)\n"
+
+struct geom_opts {
+	bool given;            /* any geometry option seen */
+	struct raid_input in;
+	const char *level_arg; /* for messages */
+};
+
+void geomopt_init(struct geom_opts *o);
+/* Handles one getopt result; returns 1 if consumed, 0 if not ours, or EXIT_USAGE
+ * (after logging) on a bad value. */
+int geomopt_handle(struct geom_opts *o, int c, const char *arg);
+/* Validates and computes; logs and returns EXIT_USAGE on bad input. */
+int geomopt_compute(struct geom_opts *o, struct raid_geometry *g);
+
+/* The geometry object of the JSON interface (also embedded by mkfs and onboard). */
+json_object *geometry_to_json(const struct raid_geometry *g);
+/* One- or two-line explanation of the arithmetic, then the mkfs line. */
+void geometry_explain(FILE *f, const struct raid_geometry *g);
+/* Warn about assumptions (default chunk, non-power-of-two chunk). */
+void geometry_warn(const struct raid_geometry *g);

@@ -1,0 +1,69 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mirrorprov.h"
+
+const char *mp_verb;
+
+static void vlog(const char *kind, const char *fmt, va_list ap, const char *tail)
+{
+	fputs("mirrorprov: ", stderr);
+	if (mp_verb)
+		fprintf(stderr, "%s: ", mp_verb);
+	if (kind)
+		fprintf(stderr, "%s: ", kind);
+	vfprintf(stderr, fmt, ap);
+	if (tail)
+		fprintf(stderr, ": %s", tail);
+	fputc('\n', stderr);
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(NULL, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("warning", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(NULL, fmt, ap, NULL);
+	va_end(ap);
+}
+
+int log_errno(int r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(NULL, fmt, ap, strerror(r < 0 ? -r : r));
+	va_end(ap);
+	return EXIT_FAIL;
+}
+
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vlog(NULL, fmt, ap, NULL);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+int verb_print_help(const struct verb_help *h)
+{
+	printf("Usage:\n %s\n\nOptions:\n%s\nSee mirrorprov(8) for details.\n", h->synopsis, h->options);
+	return EXIT_OK;
+}

@@ -1,0 +1,22 @@
+#!/bin/bash
+# The man page renders without warnings, and documents every verb of the table;
+# every verb answers --help with its synopsis.
+. "$(dirname "$0")/../lib.sh"
+MAN=$TOP/man/mirrorprov.8
+
+warn=$(groff -mandoc -ww -z "$MAN" 2>&1)
+[ -z "$warn" ] && t_ok "man page renders without warnings" || t_fail "man page renders without warnings" "$warn"
+if [ -f "$TOP/man/mirrorprov.conf.5" ]; then
+	warn=$(groff -mandoc -ww -z "$TOP/man/mirrorprov.conf.5" 2>&1)
+	[ -z "$warn" ] && t_ok "mirrorprov.conf.5 renders" || t_fail "mirrorprov.conf.5 renders" "$warn"
+fi
+
+verbs=$("$MP" help | awk '/^Verbs:/{v=1;next} v&&/^  [a-z]/{print $1}')
+[ -n "$verbs" ] && t_ok "help lists verbs" || t_fail "help lists verbs"
+for v in $verbs; do
+	grep -q "^\.SS $v\$" "$MAN" && t_ok "man page has verb $v" || t_fail "man page has verb $v"
+	[ "$v" = help ] && continue
+	out=$("$MP" "$v" --help 2>&1); rc=$?
+	if [ $rc = 0 ] && printf '%s' "$out" | grep -q "mirrorprov $v"; then t_ok "$v --help"; else t_fail "$v --help" "rc=$rc"; fi
+done
+t_done

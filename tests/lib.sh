@@ -1,0 +1,53 @@
+# Shared helpers for the shell tests.  Each test prints TAP-like lines:
+# "ok - NAME" or "not ok - NAME", with diagnostics as "# ..." lines.
+# MP is the mirrorprov binary under test; TOP the source tree.
+
+set -u
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+MP=${MP:-$TOP/build/mirrorprov}
+GOLDEN=$TOP/tests/golden
+T_FAILED=0
+
+t_ok()   { echo "ok - $1"; }
+t_fail() { echo "not ok - $1"; shift; for l in "$@"; do echo "# $l"; done; T_FAILED=1; }
+
+# t_check NAME COMMAND...: passes when COMMAND succeeds.
+t_check() {
+	local name=$1; shift
+	if "$@" >/dev/null 2>&1; then t_ok "$name"; else t_fail "$name" "failed: $*"; fi
+}
+
+# t_golden NAME FILE EXPECTED_RC COMMAND...: stdout must equal tests/golden/FILE
+# (UPDATE_GOLDEN=1 rewrites it), and the exit code must be EXPECTED_RC.
+t_golden() {
+	local name=$1 file=$GOLDEN/$2 want=$3 rc out; shift 3
+	out=$("$@" 2>/dev/null); rc=$?
+	if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then mkdir -p "$(dirname "$file")"; printf '%s\n' "$out" >"$file"; fi
+	if [ "$rc" != "$want" ]; then t_fail "$name" "exit $rc, expected $want"; return; fi
+	if ! diff -u "$file" <(printf '%s\n' "$out") >/tmp/mp-golden.$$ 2>&1; then
+		t_fail "$name" "$(sed 's/^/  /' /tmp/mp-golden.$$ | head -40)"
+	else
+		t_ok "$name"
+	fi
+	rm -f /tmp/mp-golden.$$
+}
+
+# t_error NAME EXPECTED_RC 'stderr substring' COMMAND...: fails with that code,
+# prints one line on stderr containing the substring, nothing on stdout.
+t_error() {
+	local name=$1 want=$2 msg=$3 rc out err; shift 3
+	err=$(mktemp)
+	out=$("$@" 2>"$err"); rc=$?
+	if [ "$rc" != "$want" ]; then t_fail "$name" "exit $rc, expected $want" "$(cat "$err")"
+	elif [ -n "$out" ]; then t_fail "$name" "stdout not empty: $out"
+	elif ! grep -qF -- "$msg" "$err"; then t_fail "$name" "stderr lacks '$msg'" "$(cat "$err")"
+	elif [ "$(grep -vc 'warning:' "$err")" != 1 ]; then t_fail "$name" "error is not one line" "$(cat "$err")"
+	else t_ok "$name"; fi
+	rm -f "$err"
+}
+
+t_done() { exit $T_FAILED; }
+
+need_root() {
+	if [ "$(id -u)" != 0 ]; then echo "ok - $1 # SKIP not root"; exit 0; fi
+}

@@ -13,7 +13,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
 	-DMIRRORPROV_VERSION='"$(VERSION)"' -DMIRRORPROV_DATADIR='"$(PREFIX)/share/mirrorprov"' -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 

@@ -25,12 +25,21 @@ CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built by clang into build-fuzz/ with
+# the fuzzer, ASan and UBSan runtimes; `make check` runs each for FUZZ_CHECK_SECONDS.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 20
+FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux rsync nginx ansible-core groff-base python3 \
 	openssl systemd udev ftpsync clang valgrind
 
-.PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz
+.PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz fuzzers fuzz-build
 
 all: $(BUILD)/mirrorprov
 
@@ -48,6 +57,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(CLI_OBJS) $(LIB_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.o,$^) $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
 
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(CLI_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+fuzzers: $(FUZZ_BINS)
+
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) EXTRA_CFLAGS='-fsanitize=fuzzer-no-link $(FUZZ_SANITIZE)' \
+		EXTRA_LDFLAGS='$(FUZZ_SANITIZE)' fuzzers
+
 # Installs what the build, the tests and the runtime need; quiet when all is present.
 deps:
 	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEB_PKGS) 2>/dev/null | \
@@ -64,7 +84,11 @@ check: deps
 	$(MAKE) all units
 	$(MAKE) BUILD=build-asan EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		EXTRA_LDFLAGS='-fsanitize=address,undefined' all units
-	tests/run.sh
+	$(MAKE) fuzz-build
+	FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) tests/run.sh
+
+fuzz: deps fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=1 tests/fuzz/run.sh
 
 demo: deps all
 	tests/demo.sh

@@ -1,13 +1,24 @@
 #!/bin/bash
-# Runs every test (cmocka unit tests in the normal and the sanitizer build, and
-# the shell tests in tests/cli against both binaries) and ends with
-# "N passed, N failed".  Exit status is non-zero when anything failed.
+# Runs every test and ends with "N passed, N failed" (non-zero exit when
+# anything failed):
+#  - cmocka unit tests: the normal build under valgrind (--leak-check=full, any
+#    report fails), and the ASan/UBSan build;
+#  - tests/cli/*.sh against both binaries;
+#  - tests/system/*.sh against both binaries, unless a script has a line
+#    "# mp-test: no-asan REASON" (then the normal binary only);
+#  - the libFuzzer targets in build-fuzz/ for FUZZ_SECONDS each (tests/fuzz/run.sh).
+# Sanitizer reports are written to files (log_path) and any report fails the
+# test that produced it, whatever its exit code.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
 export TOP
 pass=0 fail=0 failed_names=()
 log=$(mktemp)
+san=$(mktemp -d)
+trap 'rm -rf "$log" "$log.vg" "$san"' EXIT
+export ASAN_OPTIONS="detect_leaks=1:log_path=$san/asan"
+export UBSAN_OPTIONS="print_stacktrace=1:log_path=$san/ubsan"
 
 count() {   # count TAP lines of the output in $log
 	local p f
@@ -20,16 +31,34 @@ count() {   # count TAP lines of the output in $log
 	fi
 }
 
+# Appends a "not ok" line to $log for each sanitizer report written meanwhile.
+sanitizer_reports() {
+	local f
+	for f in "$san"/*; do
+		[ -f "$f" ] || continue
+		echo "not ok - $1: sanitizer report"
+		grep -E 'ERROR|SUMMARY|runtime error' "$f" | head -5 | sed 's/^/# /'
+		rm -f "$f"
+	done >>"$log"
+}
+
 run_unit() {
-	local bin=$1 rc
-	CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 "$bin" >"$log" 2>&1; rc=$?
-	echo "== $bin: $(grep -cE '^ok ' "$log") passed"
+	local bin=$1 rc vg=() how="" vglog=$log.vg
+	case $bin in build/*) vg=(valgrind -q --error-exitcode=1 --leak-check=full --log-file="$vglog") how=" (valgrind)";; esac
+	CMOCKA_MESSAGE_OUTPUT=TAP "${vg[@]}" "$bin" >"$log" 2>&1; rc=$?
+	sanitizer_reports "$bin"
+	if [ ${#vg[@]} -gt 0 ] && [ -s "$vglog" ]; then
+		{ echo "not ok - $bin: valgrind report"; head -20 "$vglog" | sed 's/^/# /'; } >>"$log"
+	fi
+	rm -f "$vglog"
+	echo "== $bin$how: $(grep -cE '^ok ' "$log") passed"
 	count "$rc" "$bin"
 }
 
 run_shell() {
 	local script=$1 mp=$2 rc
 	MP=$mp timeout 1200 bash "$script" >"$log" 2>&1; rc=$?
+	sanitizer_reports "$script"
 	echo "== $script ($(basename "$(dirname "$mp")")): $(grep -cE '^ok ' "$log") passed"
 	count "$rc" "$script ($mp)"
 }
@@ -42,9 +71,15 @@ for t in tests/cli/*.sh; do
 	run_shell "$t" "$TOP/build-asan/mirrorprov"
 done
 for t in tests/system/*.sh; do
-	[ -f "$t" ] && run_shell "$t" "$TOP/build/mirrorprov"
+	[ -f "$t" ] || continue
+	run_shell "$t" "$TOP/build/mirrorprov"
+	grep -q '^# mp-test: no-asan' "$t" || run_shell "$t" "$TOP/build-asan/mirrorprov"
 done
-rm -f "$log"
+if [ -d build-fuzz/fuzz ]; then
+	tests/fuzz/run.sh >"$log" 2>&1; rc=$?
+	cat "$log"
+	count "$rc" "tests/fuzz/run.sh"
+fi
 [ ${#failed_names[@]} -gt 0 ] && printf 'failed: %s\n' "${failed_names[@]}"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -1,0 +1,293 @@
+#include "blockdev.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "lib/macro.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)
+
+/* Junk optimal transfer lengths seen from USB bridges and some arrays. */
+#define IO_OPT_JUNK 33553920ULL  /* 0xFFFF * 512: libfdisk blacklists it */
+#define IO_OPT_TOO_LARGE (16ULL << 20)
+
+enum io_hints_verdict io_hints_classify(uint64_t io_min, uint64_t io_opt, unsigned physical_sector)
+{
+	if (io_opt == 0)
+		return IO_HINTS_NONE;
+	if (io_opt == IO_OPT_JUNK || io_opt >= IO_OPT_TOO_LARGE)
+		return IO_HINTS_BOGUS;
+	if (io_min == 0 || io_opt < io_min || io_opt % io_min)
+		return IO_HINTS_INCONSISTENT;
+	if (physical_sector && io_min % physical_sector)
+		return IO_HINTS_INCONSISTENT;
+	return IO_HINTS_REPORTED;
+}
+
+const char *io_hints_verdict_to_string(enum io_hints_verdict v)
+{
+	switch (v) {
+	case IO_HINTS_REPORTED: return "reported";
+	case IO_HINTS_BOGUS: return "bogus";
+	case IO_HINTS_INCONSISTENT: return "inconsistent";
+	default: return "none";
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sysfs_list_dir(const char *syspath, const char *sub, char ***ret)
+{
+	_cleanup_free_ char *path = NULL;
+	DIR *d;
+	struct dirent *de;
+	char **v = NULL;
+	size_t n = 0;
+
+	if (asprintf(&path, "%s/%s", syspath, sub) < 0)
+		return -ENOMEM;
+	d = opendir(path);
+	if (d) {
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			char **nv = realloc(v, (n + 2) * sizeof(*v));
+			if (!nv || !(nv[n] = strdup(de->d_name))) {
+				if (nv)
+					v = nv;
+				v ? (v[n] = NULL) : 0;
+				closedir(d);
+				strv_freep(&v);
+				return -ENOMEM;
+			}
+			v = nv;
+			n++;
+			v[n] = NULL;
+		}
+		closedir(d);
+	}
+	if (!v && !(v = calloc(1, sizeof(*v))))
+		return -ENOMEM;
+	qsort(v, n, sizeof(*v), cmp_str);
+	*ret = v;
+	return 0;
+}
+
+uint64_t udev_attr_u64(struct udev_device *d, const char *attr)
+{
+	const char *s = udev_device_get_sysattr_value(d, attr);
+	char *end;
+	unsigned long long v;
+
+	if (!s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || (*end && *end != '\n' && *end != ' '))
+		return 0;
+	return v;
+}
+
+static char *dup_trim(const char *s)
+{
+	if (!s)
+		return NULL;
+	while (*s == ' ')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\n'))
+		n--;
+	return n ? strndup(s, n) : NULL;
+}
+
+void blockdev_done(struct blockdev *b)
+{
+	free(b->name);
+	free(b->devnode);
+	free(b->syspath);
+	free(b->disk_name);
+	free(b->wwid);
+	free(b->vendor);
+	free(b->model);
+	free(b->rev);
+	free(b->dm_name);
+	free(b->dm_uuid);
+	strv_freep(&b->holders);
+	strv_freep(&b->slaves);
+	strv_freep(&b->partitions);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Partitions are the children of the disk whose names start with the disk's name
+ * and have a "partition" attribute (umockdev also shows them in /sys/block). */
+static int list_partitions(struct udev_device *d, char ***ret)
+{
+	char **all = NULL, **v;
+	size_t n = 0;
+	const char *syspath = udev_device_get_syspath(d);
+	int r = sysfs_list_dir(syspath, "", &all);
+
+	if (r < 0)
+		return r;
+	v = all;
+	for (char **s = all; *s; s++) {
+		_cleanup_free_ char *p = NULL;
+		struct stat st;
+		if (asprintf(&p, "%s/%s/partition", syspath, *s) < 0) {
+			strv_freep(&all);
+			return -ENOMEM;
+		}
+		if (stat(p, &st) == 0)
+			v[n++] = *s;
+		else
+			free(*s);
+	}
+	v[n] = NULL;
+	*ret = v;
+	return 0;
+}
+
+int blockdev_from_udev(struct udev_device *d, struct blockdev *b)
+{
+	struct udev_device *disk = d, *scsi;
+	const char *s, *type;
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	b->scsi_type = -1;
+	if (!udev_device_get_subsystem(d) || strcmp(udev_device_get_subsystem(d), "block") != 0)
+		return -ENOTBLK;
+	b->name = strdup(udev_device_get_sysname(d));
+	b->syspath = strdup(udev_device_get_syspath(d));
+	s = udev_device_get_devnode(d);
+	if (s && *s != '/') {
+		if (asprintf(&b->devnode, "/dev/%s", s) < 0)
+			b->devnode = NULL;
+	} else
+		b->devnode = s ? strdup(s) : NULL;
+	if (!b->devnode && asprintf(&b->devnode, "/dev/%s", b->name) < 0)
+		b->devnode = NULL;
+	b->devnum = udev_device_get_devnum(d);
+	type = udev_device_get_devtype(d);
+	b->is_partition = type && strcmp(type, "partition") == 0;
+	if (b->is_partition) {
+		disk = udev_device_get_parent_with_subsystem_devtype(d, "block", "disk");
+		b->disk_name = strdup(disk ? udev_device_get_sysname(disk) : b->name);
+		if (!disk)
+			disk = d;
+	} else
+		b->disk_name = strdup(b->name);
+	if (!b->name || !b->syspath || !b->devnode || !b->disk_name)
+		goto oom;
+
+	b->size_bytes = udev_attr_u64(d, "size") * 512;
+	/* Queue limits belong to the whole disk. */
+	b->logical_sector = (unsigned)udev_attr_u64(disk, "queue/logical_block_size");
+	b->physical_sector = (unsigned)udev_attr_u64(disk, "queue/physical_block_size");
+	b->io_min = udev_attr_u64(disk, "queue/minimum_io_size");
+	b->io_opt = udev_attr_u64(disk, "queue/optimal_io_size");
+	b->alignment_offset = udev_attr_u64(d, "alignment_offset");
+
+	scsi = udev_device_get_parent_with_subsystem_devtype(disk, "scsi", "scsi_device");
+	if (scsi) {
+		const char *t = udev_device_get_sysattr_value(scsi, "type");
+		b->scsi_type = t ? atoi(t) : -1;
+		b->vendor = dup_trim(udev_device_get_sysattr_value(scsi, "vendor"));
+		b->model = dup_trim(udev_device_get_sysattr_value(scsi, "model"));
+		b->rev = dup_trim(udev_device_get_sysattr_value(scsi, "rev"));
+		b->wwid = dup_trim(udev_device_get_sysattr_value(scsi, "wwid"));
+	}
+	if (!b->wwid) {
+		s = udev_device_get_property_value(disk, "ID_WWN_WITH_EXTENSION");
+		if (!s)
+			s = udev_device_get_property_value(disk, "ID_WWN");
+		b->wwid = dup_trim(s);
+	}
+	b->dm_name = dup_trim(udev_device_get_sysattr_value(d, "dm/name"));
+	b->dm_uuid = dup_trim(udev_device_get_sysattr_value(d, "dm/uuid"));
+
+	if ((r = sysfs_list_dir(b->syspath, "holders", &b->holders)) < 0 ||
+	    (r = sysfs_list_dir(b->syspath, "slaves", &b->slaves)) < 0)
+		goto fail;
+	if (b->is_partition) {
+		if (!(b->partitions = calloc(1, sizeof(char *))))
+			goto oom;
+	} else if ((r = list_partitions(d, &b->partitions)) < 0)
+		goto fail;
+	return 0;
+oom:
+	r = -ENOMEM;
+fail:
+	blockdev_done(b);
+	return r;
+}
+
+int blockdev_from_devnum(struct udev *udev, dev_t devnum, struct blockdev *ret)
+{
+	_cleanup_(udev_device_unrefp) struct udev_device *d = udev_device_new_from_devnum(udev, 'b', devnum);
+
+	if (!d)
+		return errno ? -errno : -ENODEV;
+	return blockdev_from_udev(d, ret);
+}
+
+int blockdev_from_path(struct udev *udev, const char *path, struct blockdev *ret)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return negative_errno();
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	return blockdev_from_devnum(udev, st.st_rdev, ret);
+}
+
+static int stack_add(dev_t *out, size_t max, size_t *n, dev_t dev)
+{
+	for (size_t i = 0; i < *n && i < max; i++)
+		if (out[i] == dev)
+			return 0;
+	if (*n < max)
+		out[*n] = dev;
+	(*n)++;
+	return 1;
+}
+
+static int stack_walk(struct udev *udev, dev_t devnum, dev_t *out, size_t max, size_t *n, unsigned depth)
+{
+	struct blockdev b;
+	int r;
+
+	if (depth > 16)
+		return -ELOOP;   /* holder chains are short; a cycle is hostile */
+	if (!stack_add(out, max, n, devnum))
+		return 0;
+	r = blockdev_from_devnum(udev, devnum, &b);
+	if (r < 0)
+		return r;
+	for (int pass = 0; pass < 2 && r >= 0; pass++)
+		for (char **s = pass ? b.holders : b.partitions; *s && r >= 0; s++) {
+			_cleanup_(udev_device_unrefp) struct udev_device *c =
+				udev_device_new_from_subsystem_sysname(udev, "block", *s);
+			if (c)
+				r = stack_walk(udev, udev_device_get_devnum(c), out, max, n, depth + 1);
+		}
+	blockdev_done(&b);
+	return r;
+}
+
+int blockdev_stack(struct udev *udev, dev_t devnum, dev_t *out, size_t max)
+{
+	size_t n = 0;
+	int r = stack_walk(udev, devnum, out, max, &n, 0);
+
+	return r < 0 ? r : (int)n;
+}

@@ -1,0 +1,53 @@
+/* Facts about one block device, read through libudev/sysfs (works on real
+ * systems and inside umockdev testbeds), and the verdict on its I/O hints. */
+#pragma once
+
+#include <libudev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum io_hints_verdict {
+	IO_HINTS_NONE,          /* optimal_io_size 0: the device reports no stripe */
+	IO_HINTS_REPORTED,      /* plausible: su = minimum, width = optimal */
+	IO_HINTS_BOGUS,         /* known junk, e.g. 33553920 (0xFFFF * 512) */
+	IO_HINTS_INCONSISTENT,  /* optimal is not a multiple of minimum */
+};
+
+struct blockdev {
+	char *name;             /* kernel name: sdf, dm-0, loop3, sdf1 */
+	char *devnode;          /* /dev/sdf (as udev names it) */
+	char *syspath;
+	dev_t devnum;
+	bool is_partition;
+	char *disk_name;        /* the whole disk of a partition, else == name */
+	uint64_t size_bytes;
+	unsigned logical_sector, physical_sector;
+	uint64_t io_min, io_opt, alignment_offset;
+	char *wwid;             /* device/wwid, else ID_WWN_WITH_EXTENSION/ID_WWN, else NULL */
+	char *vendor, *model, *rev;
+	int scsi_type;          /* SCSI peripheral type, -1 when not SCSI */
+	char *dm_name, *dm_uuid;
+	char **holders;         /* sorted kernel names, NULL-terminated, never NULL */
+	char **slaves;
+	char **partitions;
+};
+
+int blockdev_from_devnum(struct udev *udev, dev_t devnum, struct blockdev *ret);
+/* path must be a block device node (or a link to one); -ENOTBLK otherwise. */
+int blockdev_from_path(struct udev *udev, const char *path, struct blockdev *ret);
+int blockdev_from_udev(struct udev_device *d, struct blockdev *ret);
+void blockdev_done(struct blockdev *b);
+
+/* Every device number whose mount or use makes the device busy: the device,
+ * its partitions and, transitively, all holders (and their partitions).
+ * Returns the count (may exceed max; only max are stored) or -errno. */
+int blockdev_stack(struct udev *udev, dev_t devnum, dev_t *out, size_t max);
+
+enum io_hints_verdict io_hints_classify(uint64_t io_min, uint64_t io_opt, unsigned physical_sector);
+const char *io_hints_verdict_to_string(enum io_hints_verdict v);
+
+/* Sorted names in <syspath>/<sub>/ (missing directory = empty). */
+int sysfs_list_dir(const char *syspath, const char *sub, char ***ret);
+/* Integer sysfs attribute of d ("queue/minimum_io_size"); 0 when absent or unparsable. */
+uint64_t udev_attr_u64(struct udev_device *d, const char *attr);

@@ -7,14 +7,34 @@
 
 const char *mp_verb;
 
+/* Messages quote hostile text (arguments, file contents, server replies): a
+ * newline or an escape sequence in it must not split the one-line error or
+ * drive the terminal, so control characters are written as \xNN. */
+static void put_escaped(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+}
+
 static void vlog(const char *kind, const char *fmt, va_list ap, const char *tail)
 {
+	_cleanup_free_ char *msg = NULL;
+
 	fputs("mirrorprov: ", stderr);
 	if (mp_verb)
 		fprintf(stderr, "%s: ", mp_verb);
 	if (kind)
 		fprintf(stderr, "%s: ", kind);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		msg = NULL;
+		fputs(fmt, stderr);
+	} else
+		put_escaped(msg);
 	if (tail)
 		fprintf(stderr, ": %s", tail);
 	fputc('\n', stderr);

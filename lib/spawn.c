@@ -154,6 +154,10 @@ int spawn_run(char *const argv[], const struct spawn_opts *opts, struct spawn_re
 		if (deadline) {
 			long long left = deadline - now_ms();
 			if (left <= 0) {
+				/* Past SIGKILL's grace period only a process the child left
+				 * behind can hold the pipes open: stop waiting for it. */
+				if (killed >= 2)
+					break;
 				kill(pid, killed ? SIGKILL : SIGTERM);
 				res->timed_out = 1;
 				killed++;

@@ -53,15 +53,15 @@ fail=0
 for t in "${targets[@]}"; do
 	log=$OUT/logs/$t.log rc=$(cat "$scratch/$t.rc" 2>/dev/null || echo 1)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-	edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-	report=$(grep -E 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:|ERROR: libFuzzer|deadly signal' "$log" | head -5)
+	edges=$(grep -ao 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+	report=$(grep -aE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:|ERROR: libFuzzer|deadly signal' "$log" | head -5)
 	if [ "$rc" = 0 ] && [ -z "$report" ] && [ -n "$execs" ]; then
 		echo "ok - fuzz ${t#fuzz_} (${execs} execs, ${edges:-0} edges)"
 		printf '%s\t%s\t%s\t%s\n' "$t" "$SECONDS_EACH" "$execs" "${edges:-0}" >>"$scratch/stats"
 	else
 		echo "not ok - fuzz ${t#fuzz_} (exit $rc, log $log)"
 		printf '%s\n' "$report" | sed 's/^/# /'
-		grep -E 'SUMMARY|^artifact_prefix|Test unit written' "$log" | head -5 | sed 's/^/# /'
+		grep -aE 'SUMMARY|Test unit written' "$log" | head -5 | sed 's/^/# /'
 		fail=1
 	fi
 done

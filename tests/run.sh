@@ -19,6 +19,7 @@ san=$(mktemp -d)
 trap 'rm -rf "$log" "$log.vg" "$san"' EXIT
 export ASAN_OPTIONS="detect_leaks=1:log_path=$san/asan"
 export UBSAN_OPTIONS="print_stacktrace=1:log_path=$san/ubsan"
+export LSAN_OPTIONS="suppressions=$TOP/tests/sanitizer/lsan.supp:print_suppressions=0"
 
 count() {   # count TAP lines of the output in $log
 	local p f
@@ -44,7 +45,8 @@ sanitizer_reports() {
 
 run_unit() {
 	local bin=$1 rc vg=() how="" vglog=$log.vg
-	case $bin in build/*) vg=(valgrind -q --error-exitcode=1 --leak-check=full --log-file="$vglog") how=" (valgrind)";; esac
+	case $bin in build/*) vg=(valgrind -q --error-exitcode=1 --leak-check=full
+		--suppressions="$TOP/tests/sanitizer/valgrind.supp" --log-file="$vglog") how=" (valgrind)";; esac
 	CMOCKA_MESSAGE_OUTPUT=TAP "${vg[@]}" "$bin" >"$log" 2>&1; rc=$?
 	sanitizer_reports "$bin"
 	if [ ${#vg[@]} -gt 0 ] && [ -s "$vglog" ]; then

@@ -2,10 +2,14 @@
  * treats every byte as hostile. */
 #pragma once
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,3 +32,40 @@ static inline char *fuzz_strndup(const uint8_t *data, size_t size)
 		if (!(cond))   \
 			abort(); \
 	} while (0)
+
+/* For loaders that take a path: a private flat directory (on tmpfs when there
+ * is one), emptied and removed at exit; fuzz_input_file() writes the input to
+ * NAME in it and returns the path. */
+static char fuzz_dir[64];
+
+static void fuzz_dir_remove(void)
+{
+	DIR *d = opendir(fuzz_dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			unlinkat(dirfd(d), de->d_name, 0);
+	if (d)
+		closedir(d);
+	rmdir(fuzz_dir);
+}
+
+static inline const char *fuzz_input_file(const char *name, const uint8_t *data, size_t size)
+{
+	static char path[128];
+	int fd;
+
+	if (!fuzz_dir[0]) {
+		snprintf(fuzz_dir, sizeof(fuzz_dir), "%s/mp-fuzz-XXXXXX",
+			 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+		if (!mkdtemp(fuzz_dir))
+			abort();
+		atexit(fuzz_dir_remove);
+	}
+	snprintf(path, sizeof(path), "%s/%s", fuzz_dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || (size && write(fd, data, size) != (ssize_t)size) || close(fd) < 0)
+		abort();
+	return path;
+}

@@ -6,7 +6,8 @@
 # The seeds in tests/fuzz/corpus/NAME/ (valid samples, edge cases and past
 # crashes) are run first on every run and never modified; new inputs go to a
 # scratch corpus, kept in build-fuzz/corpus/NAME/ when FUZZ_KEEP=1 (make fuzz).
-# Figures are also written to build-fuzz/fuzz-stats.tsv.
+# Figures are also written to build-fuzz/fuzz-stats.tsv.  NAME.dict is used as
+# the target's dictionary, NAME.options adds libFuzzer flags.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$TOP/build-fuzz/fuzz
@@ -23,21 +24,25 @@ if [ ${#targets[@]} = 0 ]; then
 	exit 1
 fi
 
-scratch=$(mktemp -d)
+export LSAN_OPTIONS="suppressions=$TOP/tests/sanitizer/lsan.supp:print_suppressions=0"
+scratch=$OUT/run.$$
+mkdir -p "$scratch"
 trap 'rm -rf "$scratch"' EXIT
 
 run_one() {
-	local t=$1 seeds=$TOP/tests/fuzz/corpus/$1 work art log dict=()
+	local t=$1 seeds=$TOP/tests/fuzz/corpus/$1 work art log flags=()
 	if [ "${FUZZ_KEEP:-0}" = 1 ]; then work=$OUT/corpus/$t; else work=$scratch/corpus-$t; fi
 	art=$OUT/artifacts/$t/
 	log=$OUT/logs/$t.log
 	mkdir -p "$work" "$art" "$(dirname "$log")" "$seeds"
-	[ -f "$TOP/tests/fuzz/$t.dict" ] && dict=(-dict="$TOP/tests/fuzz/$t.dict")
+	[ -f "$TOP/tests/fuzz/$t.dict" ] && flags=(-dict="$TOP/tests/fuzz/$t.dict")
+	# NAME.options: extra libFuzzer flags, one a line, each with its reason.
+	[ -f "$TOP/tests/fuzz/$t.options" ] && flags+=($(grep -v '^#' "$TOP/tests/fuzz/$t.options"))
 	# -close_fd_mask=3: the target's own stdout/stderr (verb output, error
 	# lines) go to /dev/null; libFuzzer and sanitizer reports still reach the log.
 	timeout -k 10 $((SECONDS_EACH + 120)) "$BIN/$t" -max_total_time="$SECONDS_EACH" -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 -close_fd_mask=3 -artifact_prefix="$art" \
-		"${dict[@]}" "$work" "$seeds" >"$log" 2>&1
+		"${flags[@]}" "$work" "$seeds" >"$log" 2>&1
 	echo $? >"$scratch/$t.rc"
 }
 
@@ -61,7 +66,7 @@ for t in "${targets[@]}"; do
 	else
 		echo "not ok - fuzz ${t#fuzz_} (exit $rc, log $log)"
 		printf '%s\n' "$report" | sed 's/^/# /'
-		grep -aE 'SUMMARY|Test unit written' "$log" | head -5 | sed 's/^/# /'
+		grep -aE 'Test unit written' "$log" | head -1 | sed 's/^/# /'
 		fail=1
 	fi
 done

@@ -100,6 +100,8 @@ bench: deps all
 install: all
 	install -D -m 0755 $(BUILD)/mirrorprov $(DESTDIR)$(PREFIX)/sbin/mirrorprov
 	install -D -m 0644 man/mirrorprov.8 $(DESTDIR)$(PREFIX)/share/man/man8/mirrorprov.8
+	install -D -m 0644 man/mirrorprov.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/mirrorprov.conf.5
+	install -D -m 0644 examples/host.conf $(DESTDIR)$(PREFIX)/share/doc/mirrorprov/examples/host.conf
 
 clean:
 	rm -rf build build-asan build-fuzz

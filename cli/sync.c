@@ -90,10 +90,6 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		.timeout = opt->timeout,
 		.progress = !opt->json && !opt->dry_run && isatty(STDOUT_FILENO),
 	};
-	if (!rq.root) {
-		profile_free(&p);
-		return usage_error("no mirror root: give --root or mirror.root in the host configuration");
-	}
 	if (asprintf(&dest, "%s/%s", rq.root, p.directory) < 0)
 		dest = NULL;
 

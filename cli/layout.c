@@ -29,7 +29,7 @@ static const struct verb_help layout_help = {
 	HELP_OPT_DRY_RUN HELP_OPT_JSON HELP_OPT_HELP,
 };
 
-enum { OPT_ROOT = 0x100, OPT_PREFIX, OPT_BINARY };
+enum { OPT_PREFIX = 0x100, OPT_BINARY };
 
 struct layout_options {
 	struct mirrorctx ctx;
@@ -234,7 +234,7 @@ static int run_layout(struct layout_options *opt)
 int cmd_layout(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "root", required_argument, NULL, OPT_ROOT },
+		MIRRORCTX_LONGOPTS,
 		{ "profile", required_argument, NULL, 'p' }, { "prefix", required_argument, NULL, OPT_PREFIX },
 		{ "binary", required_argument, NULL, OPT_BINARY },
 		OPT_DRY_RUN, OPT_JSON, OPT_HELP, OPT_END,
@@ -244,13 +244,9 @@ int cmd_layout(int argc, char **argv)
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:p:nJh", longopts, NULL)) != -1) {
+		if (mirrorctx_option(&opt.ctx, c, optarg))
+			continue;
 		switch (c) {
-		case 'c':
-			opt.ctx.config = optarg;
-			break;
-		case OPT_ROOT:
-			opt.ctx.root = optarg;
-			break;
 		case 'p':
 			opt.profiles = optarg;
 			break;

@@ -20,8 +20,6 @@ static const struct verb_help sync_help = {
 	HELP_OPT_JSON HELP_OPT_HELP,
 };
 
-enum { OPT_ROOT = 0x100 };
-
 struct sync_options {
 	struct mirrorctx ctx;
 	const char *upstream;
@@ -143,7 +141,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 int cmd_sync(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "root", required_argument, NULL, OPT_ROOT },
+		MIRRORCTX_LONGOPTS,
 		{ "upstream", required_argument, NULL, 'u' }, { "timeout", required_argument, NULL, 't' },
 		OPT_DRY_RUN, OPT_JSON, OPT_HELP, OPT_END,
 	};
@@ -152,13 +150,9 @@ int cmd_sync(int argc, char **argv)
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:u:t:nJh", longopts, NULL)) != -1) {
+		if (mirrorctx_option(&opt.ctx, c, optarg))
+			continue;
 		switch (c) {
-		case 'c':
-			opt.ctx.config = optarg;
-			break;
-		case OPT_ROOT:
-			opt.ctx.root = optarg;
-			break;
 		case 'u':
 			if ((why = check_rsync_source(optarg)))
 				return usage_error("--upstream '%s' %s", optarg, why);

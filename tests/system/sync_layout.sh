@@ -100,6 +100,15 @@ out=$("$MP" sync -c "$tmp/host.conf" -n ubuntu 2>&1)
 	! grep -q -- '--delete' <<<"$(head -1 <<<"$out")" && grep -q -- '--delete-after' <<<"$(tail -1 <<<"$out")" &&
 	t_ok "sync -n shows both stages" || t_fail "sync -n shows both stages" "$out"
 
+# --- sync: ftpsync (Debian's own tool, configured from the profile) -----------------
+out=$(HOME=$tmp/home "${S[@]}" debian --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/debian/" 2>&1); rc=$?
+[ $rc = 0 ] && t_ok "sync debian via ftpsync" || t_fail "sync debian via ftpsync" "rc=$rc" "$out"
+grep -q "^MIRRORNAME='mirror.test'$" "$tmp/home/.config/ftpsync/ftpsync-debian.conf" &&
+	grep -q "^TO='$root/debian/'$" "$tmp/home/.config/ftpsync/ftpsync-debian.conf" &&
+	t_ok "ftpsync-debian.conf written from the profile" || t_fail "ftpsync-debian.conf"
+diff -r -x trace "$UP/debian" "$root/debian" >/dev/null && [ -f "$root/debian/project/trace/mirror.test" ] &&
+	t_ok "ftpsync mirrored the archive and wrote its trace" || t_fail "ftpsync result"
+
 # --- the generated rsyncd.conf serves the tree ------------------------------------
 GEN_PORT=$(free_port)
 rsync --daemon --no-detach --address=127.0.0.1 --port="$GEN_PORT" --config="$prefix/etc/rsyncd.conf" \

@@ -53,6 +53,9 @@ static int report_failure(int r, const struct profile *p, const char *dest, cons
 	case -ENOENT:
 		log_error("%s is not installed", p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync");
 		return EXIT_FAIL;
+	case -ENOTDIR:
+		log_error("the mirror root of %s does not exist (filesystem not mounted?)", dest);
+		return EXIT_FAIL;
 	case -EIO: {
 		const char *tool = p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync";
 		const char *what = p->method == SYNC_FTPSYNC ? NULL : rsync_exit_message(res->exit_code);

@@ -57,6 +57,9 @@ t_error "sync: ftp upstream" 2 "ftp:// is not accepted" "$MP" sync --root /srv -
 t_error "sync: upstream without module" 2 "names no rsync module" "$MP" sync --root /srv --upstream rsync://x/ fedora
 t_error "sync: bad timeout" 2 "--timeout '5 min' is not a duration" "$MP" sync --root /srv --timeout "5 min" fedora
 t_error "sync: unknown profile" 2 "unknown profile 'nosuch'" "$MP" sync --root "$tmp/root" nosuch
+t_error "sync: missing root is not created" 1 "does not exist (filesystem not mounted?)" \
+	"$MP" sync --root "$tmp/unmounted" --upstream rsync://127.0.0.1:1/fedora/ fedora
+[ ! -e "$tmp/unmounted" ] && t_ok "sync created nothing" || t_fail "sync created nothing"
 t_error "sync: unreachable upstream" 1 "rsync exited with" "$MP" sync --root "$tmp/root" --timeout 20s \
 	--upstream rsync://127.0.0.1:1/fedora/ fedora
 t_done

@@ -25,6 +25,9 @@ const char *check_rsync_source(const char *s);
 
 /* Is s non-empty and made only of ASCII letters, digits and the characters in extra? */
 bool str_in_charset(const char *s, const char *extra);
+/* Well-formed UTF-8: no stray continuation bytes, overlong forms, surrogates
+ * or code points above U+10FFFF. */
+bool utf8_valid(const char *s);
 
 /* The scheme of a URL that passed check_url(): "http", "https" or "rsync". */
 enum url_scheme { URL_HTTP, URL_HTTPS, URL_RSYNC, URL_INVALID };

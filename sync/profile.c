@@ -53,6 +53,9 @@ static const char *check_text(const char *s)
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p < ' ' || *p == 0x7f || strchr("\"\\%$`;{}[]", *p))
 			return "contains a control character or one of \" \\ % $ ` ; { } [ ]";
+	/* systemd drops a unit line that is not UTF-8; rsync shows the bytes raw. */
+	if (!utf8_valid(s))
+		return "is not valid UTF-8";
 	return NULL;
 }
 
@@ -78,18 +81,23 @@ static const char *check_relative_pattern(const char *s)
 	return s[0] == '/' ? "must be relative to the profile's directory" : check_pattern(s);
 }
 
-/* Options that run commands or change what rsync is are not a profile's business. */
+/* Options that run commands, send or write files outside the tree, or change
+ * what rsync is are not a profile's business. */
 static const char *check_rsync_option(const char *s)
 {
 	static const char *const refused[] = { "-e", "--rsh", "--rsync-path", "--daemon", "--server", "--config",
 					       "--remove-source-files", "--files-from", "--password-file",
-					       "--write-devices", "--log-file" };
+					       "--write-devices", "--log-file", "--early-input", "--write-batch",
+					       "--only-write-batch", "--read-batch", "--sender" };
 	const char *why = check_pattern(s);
 
 	if (why)
 		return why;
 	if (s[0] != '-')
 		return "is not an option (must start with '-')";
+	/* Short options cluster: "-avessh" is -a -v -e ssh, a remote shell command. */
+	if (s[1] != '-' && strchr(s, 'e'))
+		return "is not allowed in a profile (-e runs a command)";
 	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
 		size_t n = strlen(refused[i]);
 		if (strncmp(s, refused[i], n) == 0 && (s[n] == '\0' || s[n] == '='))
@@ -223,6 +231,13 @@ static int profile_finish(struct profile *p, char **error)
 		*error = conf_error(p->file, 1, "method two-stage needs index_files");
 		return -EINVAL;
 	}
+	/* ftpsync expands EXCLUDE unquoted: a blank would split a pattern into
+	 * two arguments, the second one a path for rsync to copy. */
+	for (char **e = p->excludes; p->method == SYNC_FTPSYNC && *e; e++)
+		if (strpbrk(*e, " \t")) {
+			*error = conf_error(p->file, 1, "excludes: '%s' contains a blank, which ftpsync would split", *e);
+			return -EINVAL;
+		}
 	if (p->trace_format != TRACE_NONE && !p->trace_file) {
 		*error = conf_error(p->file, 1, "trace_format %s needs trace_file", p->trace_format_name);
 		return -EINVAL;

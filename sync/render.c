@@ -74,10 +74,11 @@ static int render_begin(struct out *o, const struct layout_conf *lc, const struc
 	return out_open(o);
 }
 
-/* rsyncd.conf: values run to the end of the line; exclude lists split on spaces. */
+/* rsyncd.conf: values run to the end of the line; exclude lists split on
+ * spaces; rsync expands %VAR% in values from its environment. */
 static bool rsyncd_pattern_ok(const char *s)
 {
-	return *s && !strpbrk(s, " \t\n\r");
+	return *s && !strpbrk(s, " \t\n\r%");
 }
 
 int render_rsyncd_conf(const struct layout_conf *lc, const struct profile_set *set, char **ret)

@@ -75,6 +75,8 @@ bench: deps all
 install: all
 	install -D -m 0755 $(BUILD)/mirrorprov $(DESTDIR)$(PREFIX)/sbin/mirrorprov
 	install -D -m 0644 man/mirrorprov.8 $(DESTDIR)$(PREFIX)/share/man/man8/mirrorprov.8
+	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles
+	install -m 0644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles/
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -16,6 +16,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
 	-DMIRRORPROV_VERSION='"$(VERSION)"' -DMIRRORPROV_DATADIR='"$(PREFIX)/share/mirrorprov"' -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
+ALL_CFLAGS += -DMIRRORPROV_BINARY='"$(PREFIX)/sbin/mirrorprov"'
 
 LAYERS := lib raid fs sync backend
 LIB_SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))

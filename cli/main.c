@@ -12,6 +12,9 @@
 /* The one verb table: name, handler, requirements, one-line summary. */
 static const struct verb verbs[] = {
 	{ "geometry", cmd_geometry, 0, "compute XFS stripe unit and width for a RAID set" },
+	{ "profiles", cmd_profiles, 0, "list the content profiles, or show one" },
+	{ "layout", cmd_layout, 0, "create the mirror tree, rsyncd, nginx and sync timers" },
+	{ "sync", cmd_sync, 0, "sync one profile from its upstream" },
 	{ "help", NULL, 0, "list the verbs" },
 };
 

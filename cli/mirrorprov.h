@@ -60,3 +60,6 @@ int verb_print_help(const struct verb_help *h);
 
 /* Verb handlers (one file per verb in cli/). */
 int cmd_geometry(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
+int cmd_layout(int argc, char **argv);
+int cmd_sync(int argc, char **argv);

@@ -1,0 +1,24 @@
+/* The host configuration and mirror root as layout and sync take them:
+ * -c FILE (default /etc/mirrorprov/host.conf, optional when absent and
+ * --root is given) and --root DIR (overrides mirror.root). */
+#pragma once
+
+#include "lib/hostconf.h"
+
+#define MIRRORCTX_HELP                                                                          \
+	"  -c, --config FILE     host configuration (default " HOSTCONF_DEFAULT_PATH ")\n"        \
+	"      --root DIR        mirror root (default: mirror.root of the host configuration)\n"
+
+struct mirrorctx {
+	const char *config;   /* -c, or NULL */
+	const char *root;     /* --root, or NULL */
+	struct hostconf hc;   /* loaded when a configuration was found */
+	bool loaded;
+};
+
+/* Loads the configuration and settles the root; reports errors itself and
+ * returns an exit code (EXIT_OK on success). */
+int mirrorctx_load(struct mirrorctx *ctx);
+void mirrorctx_free(struct mirrorctx *ctx);
+/* The effective mirror root. */
+const char *mirrorctx_root(const struct mirrorctx *ctx);

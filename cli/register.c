@@ -396,6 +396,7 @@ int cmd_register(int argc, char **argv)
 	else
 		r = pick_profiles(&opt, type, &set);
 	if (r != EXIT_OK) {
+		profile_set_free(&set);
 		mirrorctx_free(&opt.ctx);
 		return r;
 	}

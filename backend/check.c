@@ -27,6 +27,42 @@
 #define DOWNLOAD_TIMEOUT 600            /* seconds for one marker download */
 #define RSYNC_FULL_TIMEOUT (4 * 3600)   /* a --full listing of a large module */
 
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+
+/* Appends str (taking it; freed on failure), keeping v NULL-terminated. */
+static int strv_push_take(struct strv *s, char *str)
+{
+	if (!str)
+		return -ENOMEM;
+	if (s->n + 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		char **v = realloc(s->v, cap * sizeof(*v));
+		if (!v) {
+			free(str);
+			return -ENOMEM;
+		}
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = str;
+	s->v[s->n] = NULL;
+	return 0;
+}
+
+static int strv_push(struct strv *s, const char *str)
+{
+	return strv_push_take(s, strdup(str));
+}
+
+static void strv_clear(struct strv *s)
+{
+	strv_freep(&s->v);
+	*s = (struct strv){ 0 };
+}
+
 DEFINE_TRIVIAL_CLEANUP_FUNC(CURLM *, curl_multi_cleanup)
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free)
 
@@ -420,45 +456,21 @@ static int rsync_fail(struct check_result *r, size_t *first, size_t idx, const c
 	return fail(r, first, idx, "%s: rsync exit %d%s%s", what, sr->exit_code, *line ? ": " : "", line);
 }
 
-struct argv_buf {
-	char **v;
-	size_t n, cap;
-};
-
-static int argv_add(struct argv_buf *a, const char *fmt, ...) _printf_(2, 3);
-static int argv_add(struct argv_buf *a, const char *fmt, ...)
+/* One formatted argument appended to argv. */
+static int argv_add(struct strv *a, const char *fmt, ...) _printf_(2, 3);
+static int argv_add(struct strv *a, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	char *arg;
 
-	if (a->n + 2 > a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 32;
-		char **v = realloc(a->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		a->v = v;
-		a->cap = cap;
-	}
 	va_start(ap, fmt);
-	int k = vasprintf(&s, fmt, ap);
+	int k = vasprintf(&arg, fmt, ap);
 	va_end(ap);
-	if (k < 0)
-		return -ENOMEM;
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-	return 0;
-}
-
-static void argv_free(struct argv_buf *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->v[i]);
-	free(a->v);
-	*a = (struct argv_buf){ 0 };
+	return k < 0 ? -ENOMEM : strv_push_take(a, arg);
 }
 
 /* rsync with the crawler's options, then per-call arguments. */
-static int rsync_argv(struct argv_buf *a, const struct check_opts *o)
+static int rsync_argv(struct strv *a, const struct check_opts *o)
 {
 	int r;
 	if ((r = argv_add(a, "rsync")) < 0 || (r = argv_add(a, "--no-motd")) < 0 ||
@@ -468,7 +480,7 @@ static int rsync_argv(struct argv_buf *a, const struct check_opts *o)
 	return 0;
 }
 
-static int rsync_spawn(struct argv_buf *a, unsigned timeout, size_t max_capture, struct spawn_result *sr)
+static int rsync_spawn(struct strv *a, unsigned timeout, size_t max_capture, struct spawn_result *sr)
 {
 	struct spawn_opts so = { .capture_stdout = 1, .capture_stderr = 1, .timeout_sec = timeout,
 				 .max_capture = max_capture };
@@ -480,7 +492,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct spawn_result *, spawn_result_free)
 static int rsync_check_files(const struct check_target *t, const struct check_opts *o, bool full_listing,
 			     const char *tmp, struct check_result *r, size_t *first)
 {
-	_cleanup_(argv_free) struct argv_buf a = { 0 };
+	_cleanup_(strv_clear) struct strv a = { 0 };
 	struct spawn_result sr = { 0 };
 	_cleanup_(spawn_result_freep) struct spawn_result *srp = &sr;
 	_cleanup_free_ struct listed *v = NULL;
@@ -539,7 +551,7 @@ static int rsync_check_files(const struct check_target *t, const struct check_op
 static int rsync_check_markers(const struct check_target *t, const struct check_opts *o, size_t idx0,
 			       const char *tmp, struct check_result *r, size_t *first)
 {
-	_cleanup_(argv_free) struct argv_buf a = { 0 };
+	_cleanup_(strv_clear) struct strv a = { 0 };
 	struct spawn_result sr = { 0 };
 	_cleanup_(spawn_result_freep) struct spawn_result *srp = &sr;
 	uint64_t largest = 0;
@@ -596,7 +608,7 @@ static int rm_tree_entry(const char *path, const struct stat *st, int flag, stru
 static int rsync_target(const struct check_target *t, const struct check_opts *o, bool full_listing,
 			struct check_result *r, size_t *first)
 {
-	_cleanup_(argv_free) struct argv_buf a = { 0 };
+	_cleanup_(strv_clear) struct strv a = { 0 };
 	struct spawn_result sr = { 0 };
 	_cleanup_(spawn_result_freep) struct spawn_result *srp = &sr;
 	char tmp[] = "/tmp/mirrorprov-check-XXXXXX";
@@ -651,33 +663,6 @@ int check_run(const struct check_target *t, size_t n, const struct check_opts *o
 }
 
 /* ---- the local side ---- */
-
-struct strv {
-	char **v;
-	size_t n, cap;
-};
-
-static int strv_push(struct strv *s, const char *str)
-{
-	if (s->n + 2 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		char **v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		s->v = v;
-		s->cap = cap;
-	}
-	if (!(s->v[s->n] = strdup(str)))
-		return -ENOMEM;
-	s->v[++s->n] = NULL;
-	return 0;
-}
-
-static void strv_clear(struct strv *s)
-{
-	strv_freep(&s->v);
-	*s = (struct strv){ 0 };
-}
 
 static int cmp_str(const void *a, const void *b)
 {

@@ -70,8 +70,14 @@ check: deps
 demo: deps all
 	tests/demo.sh
 
-bench: deps all
+bench: deps all $(BUILD)/bench/checkin_payload
 	bench/run.sh
+
+# bench drivers: a main in bench/ linked with the library layers
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
 install: all
 	install -D -m 0755 $(BUILD)/mirrorprov $(DESTDIR)$(PREFIX)/sbin/mirrorprov

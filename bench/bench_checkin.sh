@@ -2,7 +2,7 @@
 # Speed target of `mirrorprov register` (mirrormanager checkin): building the
 # payload base64url(bz2(JSON)) for a tree of 100,000 directories must be at least
 # 10x faster than report_mirror's Python os.walk loop, with an identical decoded
-# result.  Best of 3 runs each, warm cache.  BENCH_DIRS / BENCH_FILES (files per
+# result.  Best of 5 runs each, warm cache.  BENCH_DIRS / BENCH_FILES (files per
 # leaf directory) change the tree; it is kept in build/bench/ between runs.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,8 +14,7 @@ TREE=$WORK/tree-$DIRS-$FILES
 mkdir -p "$WORK"
 
 # the driver links the same objects as build/mirrorprov
-cc -O2 -std=gnu11 -D_GNU_SOURCE -I. -o "$WORK/checkin_payload" bench/checkin_payload.c \
-	build/backend/*.o build/lib/*.o $(pkg-config --libs json-c) -lbz2 -lpthread
+make -s build/bench/checkin_payload
 if [ ! -f "$TREE/.complete" ]; then
 	rm -rf "$TREE"
 	echo "creating $DIRS directories, $FILES files per leaf in $TREE ..."
@@ -25,7 +24,7 @@ fi
 
 best() { sort -n | head -1; }
 c_times=() py_times=()
-for i in 1 2 3; do
+for i in 1 2 3 4 5; do
 	c_times+=("$("$WORK/checkin_payload" "$TREE" "$WORK/c.b64" 2>"$WORK/c.split")")
 	py_times+=("$(python3 bench/checkin_baseline.py "$TREE" "$WORK/py.b64")")
 done

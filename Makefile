@@ -29,7 +29,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux rsync nginx ansible-core groff-base python3 \
-	openssl libssl-dev systemd udev ftpsync clang valgrind
+	openssl libssl-dev systemd udev ftpsync clang valgrind curl
 
 .PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz
 
@@ -82,6 +82,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
 install: all
 	install -D -m 0755 $(BUILD)/mirrorprov $(DESTDIR)$(PREFIX)/sbin/mirrorprov
 	install -D -m 0644 man/mirrorprov.8 $(DESTDIR)$(PREFIX)/share/man/man8/mirrorprov.8
+	install -D -m 0644 man/mirrorprov.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/mirrorprov.conf.5
 	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles
 	install -m 0644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles/
 

@@ -12,6 +12,9 @@
 #include "output.h"
 #include "sync/layout.h"
 
+/* Not the mirror root: ftpsync keeps its configuration and logs in $HOME, which must not be served. */
+#define MIRROR_USER_HOME "/var/lib/mirrorprov"
+
 #ifndef MIRRORPROV_BINARY
 #define MIRRORPROV_BINARY "/usr/local/sbin/mirrorprov"
 #endif
@@ -22,15 +25,17 @@ static const struct verb_help layout_help = {
 	"  -p, --profile LIST    profiles to lay out (default: mirror.profiles)\n"
 	"      --prefix DIR      write the configuration files under DIR instead of /\n"
 	"                        (the tree is still created at the root; no user is created)\n"
+	"      --binary PATH     the mirrorprov the sync units run (default " MIRRORPROV_BINARY ")\n"
 	HELP_OPT_DRY_RUN HELP_OPT_JSON HELP_OPT_HELP,
 };
 
-enum { OPT_ROOT = 0x100, OPT_PREFIX };
+enum { OPT_PREFIX = 0x100, OPT_BINARY };
 
 struct layout_options {
 	struct mirrorctx ctx;
 	const char *profiles;   /* --profile, comma-separated */
 	const char *prefix;
+	const char *binary;
 	bool dry_run, json;
 };
 
@@ -132,7 +137,7 @@ static int tree_owner(const struct layout_options *opt, const struct layout_conf
 		return EXIT_OK;
 	}
 	if (r == -ENOENT) {
-		r = layout_user_create(lc->user, lc->root);
+		r = layout_user_create(lc->user, MIRROR_USER_HOME);
 		if (r < 0)
 			return log_errno(r, "creating system user '%s'", lc->user);
 		r = layout_user_lookup(lc->user, uid, gid);
@@ -151,7 +156,7 @@ static int run_layout(struct layout_options *opt)
 		.tls_key = hc && hc->has_mirror ? hc->mirror.tls_key : NULL,
 		.max_connections = hc && hc->has_host ? hc->host.max_connections : 0,
 		.hostconf_path = hc ? hc->path : NULL,
-		.mirrorprov = MIRRORPROV_BINARY,
+		.mirrorprov = opt->binary ? opt->binary : MIRRORPROV_BINARY,
 		.prefix = opt->prefix,
 	};
 	struct profile_set set;
@@ -161,8 +166,6 @@ static int run_layout(struct layout_options *opt)
 	const char *failed = NULL;
 	int r;
 
-	if (!lc.root)
-		return usage_error("no mirror root: give --root or mirror.root in the host configuration");
 	if ((r = mirrorctx_profiles(&opt->ctx, opt->profiles, &set)) != EXIT_OK)
 		return r;
 	r = layout_plan_build(&lc, &set, &plan);
@@ -190,8 +193,9 @@ static int run_layout(struct layout_options *opt)
 int cmd_layout(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "root", required_argument, NULL, OPT_ROOT },
+		MIRRORCTX_LONGOPTS,
 		{ "profile", required_argument, NULL, 'p' }, { "prefix", required_argument, NULL, OPT_PREFIX },
+		{ "binary", required_argument, NULL, OPT_BINARY },
 		OPT_DRY_RUN, OPT_JSON, OPT_HELP, OPT_END,
 	};
 	struct layout_options opt = { 0 };
@@ -199,18 +203,17 @@ int cmd_layout(int argc, char **argv)
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:p:nJh", longopts, NULL)) != -1) {
+		if (mirrorctx_option(&opt.ctx, c, optarg))
+			continue;
 		switch (c) {
-		case 'c':
-			opt.ctx.config = optarg;
-			break;
-		case OPT_ROOT:
-			opt.ctx.root = optarg;
-			break;
 		case 'p':
 			opt.profiles = optarg;
 			break;
 		case OPT_PREFIX:
 			opt.prefix = optarg;
+			break;
+		case OPT_BINARY:
+			opt.binary = optarg;
 			break;
 		case 'n':
 			opt.dry_run = true;
@@ -228,6 +231,8 @@ int cmd_layout(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (opt.prefix && (why = check_abspath(opt.prefix)))
 		return usage_error("--prefix '%s' %s", opt.prefix, why);
+	if (opt.binary && (why = check_abspath(opt.binary)))
+		return usage_error("--binary '%s' %s", opt.binary, why);
 	r = mirrorctx_load(&opt.ctx);
 	if (r == EXIT_OK)
 		r = run_layout(&opt);

@@ -8,6 +8,17 @@
 #include "lib/names.h"
 #include "mirrorprov.h"
 
+int mirrorctx_option(struct mirrorctx *ctx, int c, const char *arg)
+{
+	if (c == 'c')
+		ctx->config = arg;
+	else if (c == MIRRORCTX_OPT_ROOT)
+		ctx->root = arg;
+	else
+		return 0;
+	return 1;
+}
+
 int mirrorctx_load(struct mirrorctx *ctx)
 {
 	_cleanup_free_ char *err = NULL;

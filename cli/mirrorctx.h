@@ -10,6 +10,12 @@
 	"  -c, --config FILE     host configuration (default " HOSTCONF_DEFAULT_PATH ")\n"        \
 	"      --root DIR        mirror root (default: mirror.root of the host configuration)\n"
 
+enum { MIRRORCTX_OPT_ROOT = 0x2000 };
+
+#define MIRRORCTX_LONGOPTS                                              \
+	{ "config", required_argument, NULL, 'c' },                     \
+	{ "root", required_argument, NULL, MIRRORCTX_OPT_ROOT }
+
 struct mirrorctx {
 	const char *config;   /* -c, or NULL */
 	const char *root;     /* --root, or NULL */
@@ -17,6 +23,8 @@ struct mirrorctx {
 	bool loaded;
 };
 
+/* getopt handler for -c/--root: 1 when c was one of them, else 0. */
+int mirrorctx_option(struct mirrorctx *ctx, int c, const char *arg);
 /* Loads the configuration and settles the root; reports errors itself and
  * returns an exit code (EXIT_OK on success). */
 int mirrorctx_load(struct mirrorctx *ctx);

@@ -20,8 +20,6 @@ static const struct verb_help sync_help = {
 	HELP_OPT_JSON HELP_OPT_HELP,
 };
 
-enum { OPT_ROOT = 0x100 };
-
 struct sync_options {
 	struct mirrorctx ctx;
 	const char *upstream;
@@ -54,6 +52,9 @@ static int report_failure(int r, const struct profile *p, const char *dest, cons
 		return EXIT_FAIL;
 	case -ENOENT:
 		log_error("%s is not installed", p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync");
+		return EXIT_FAIL;
+	case -ENOTDIR:
+		log_error("the mirror root of %s does not exist (filesystem not mounted?)", dest);
 		return EXIT_FAIL;
 	case -EIO: {
 		const char *tool = p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync";
@@ -90,10 +91,6 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		.timeout = opt->timeout,
 		.progress = !opt->json && !opt->dry_run && isatty(STDOUT_FILENO),
 	};
-	if (!rq.root) {
-		profile_free(&p);
-		return usage_error("no mirror root: give --root or mirror.root in the host configuration");
-	}
 	if (asprintf(&dest, "%s/%s", rq.root, p.directory) < 0)
 		dest = NULL;
 
@@ -147,7 +144,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 int cmd_sync(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "root", required_argument, NULL, OPT_ROOT },
+		MIRRORCTX_LONGOPTS,
 		{ "upstream", required_argument, NULL, 'u' }, { "timeout", required_argument, NULL, 't' },
 		OPT_DRY_RUN, OPT_JSON, OPT_HELP, OPT_END,
 	};
@@ -156,13 +153,9 @@ int cmd_sync(int argc, char **argv)
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:u:t:nJh", longopts, NULL)) != -1) {
+		if (mirrorctx_option(&opt.ctx, c, optarg))
+			continue;
 		switch (c) {
-		case 'c':
-			opt.ctx.config = optarg;
-			break;
-		case OPT_ROOT:
-			opt.ctx.root = optarg;
-			break;
 		case 'u':
 			if ((why = check_rsync_source(optarg)))
 				return usage_error("--upstream '%s' %s", optarg, why);

@@ -28,12 +28,8 @@ static const char *check_fqdn(const char *s)
 
 	if (n == 0 || n > 253)
 		return "is not a host name";
-	for (const char *p = s; *p; p++) {
-		bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			  *p == '-' || *p == '.';
-		if (!ok)
-			return "is not a host name (letters, digits, '-' and '.')";
-	}
+	if (!str_in_charset(s, "-."))
+		return "is not a host name (letters, digits, '-' and '.')";
 	if (s[0] == '.' || s[0] == '-' || strstr(s, ".."))
 		return "is not a host name";
 	return NULL;
@@ -121,11 +117,7 @@ static const char *check_device(const char *s)
 {
 	if (s[0] == '/')
 		return strncmp(s, "/dev/", 5) == 0 ? check_abspath(s) : "must be a WWID or a /dev path";
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr("._:-", *p)))
-			return "must be a WWID or a /dev path";
-	return *s ? NULL : "is empty";
+	return str_in_charset(s, "._:-") ? NULL : "must be a WWID or a /dev path";
 }
 
 static const char *check_label(const char *s)
@@ -135,11 +127,7 @@ static const char *check_label(const char *s)
 
 static const char *check_mount_options(const char *s)
 {
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr(",=._-", *p)))
-			return "contains a character outside [A-Za-z0-9,=._-]";
-	return *s ? NULL : "is empty";
+	return str_in_charset(s, ",=._-") ? NULL : "must be non-empty and made of [A-Za-z0-9,=._-]";
 }
 
 static const char *check_http_server(const char *s)

@@ -16,6 +16,14 @@ static bool name_char(char c)
 	return is_alnum(c) || c == '.' || c == '_' || c == '-';
 }
 
+bool str_in_charset(const char *s, const char *extra)
+{
+	for (const char *p = s; *p; p++)
+		if (!is_alnum(*p) && !strchr(extra, *p))
+			return false;
+	return *s != '\0';
+}
+
 const char *check_safe_name(const char *s)
 {
 	size_t n = strlen(s);

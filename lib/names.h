@@ -23,6 +23,9 @@ const char *check_url(const char *s);
 /* An rsync source: rsync://HOST[:PORT]/MODULE[/PATH] (a module is required). */
 const char *check_rsync_source(const char *s);
 
+/* Is s non-empty and made only of ASCII letters, digits and the characters in extra? */
+bool str_in_charset(const char *s, const char *extra);
+
 /* The scheme of a URL that passed check_url(): "http", "https" or "rsync". */
 enum url_scheme { URL_HTTP, URL_HTTPS, URL_RSYNC, URL_INVALID };
 enum url_scheme url_scheme(const char *s);

@@ -120,7 +120,8 @@ static int add_unit(struct layout_plan *plan, const struct layout_conf *lc, cons
 
 	if (!name || asprintf(&path, UNIT_DIR "/%s.%s", name, suffix) < 0)
 		return -ENOMEM;
-	return add_rendered(plan, lc, path, render(lc, p, &text), text, false);
+	int r = render(lc, p, &text);
+	return add_rendered(plan, lc, path, r, text, false);
 }
 
 int layout_plan_build(const struct layout_conf *lc, const struct profile_set *set, struct layout_plan *plan)
@@ -148,7 +149,8 @@ int layout_plan_build(const struct layout_conf *lc, const struct profile_set *se
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(files) && r == 0; i++) {
 		char *text = NULL;
-		r = add_rendered(plan, lc, files[i].path, files[i].render(lc, set, &text), text, files[i].backup);
+		r = files[i].render(lc, set, &text);
+		r = add_rendered(plan, lc, files[i].path, r, text, files[i].backup);
 	}
 	if (r == 0)
 		r = add_item(plan, LK_SYMLINK, prefixed(lc, NGINX_ENABLED_PATH), strdup("../sites-available/mirrorprov"),
@@ -272,7 +274,7 @@ int layout_user_lookup(const char *user, uid_t *uid, gid_t *gid)
 
 int layout_user_create(const char *user, const char *home)
 {
-	char *argv[] = { "useradd", "--system", "--user-group", "--home-dir", (char *)home, "--no-create-home",
+	char *argv[] = { "useradd", "--system", "--user-group", "--home-dir", (char *)home, "--create-home",
 			 "--shell", "/usr/sbin/nologin", "--comment", "mirror content (mirrorprov)", (char *)user, NULL };
 	struct spawn_opts opts = { .capture_stdout = 1, .capture_stderr = 1 };
 	struct spawn_result res;

@@ -42,5 +42,5 @@ const char *layout_action_name(enum layout_action a);
 
 /* The tree owner: 0 and its ids, or -ENOENT when there is no such user. */
 int layout_user_lookup(const char *user, uid_t *uid, gid_t *gid);
-/* useradd --system (own group, home = the mirror root, no login shell). */
+/* useradd --system (own group, home created, no login shell). */
 int layout_user_create(const char *user, const char *home);

@@ -100,12 +100,8 @@ static const char *check_rsync_option(const char *s)
 
 static const char *check_calendar(const char *s)
 {
-	if (!*s || strlen(s) > 100)
-		return "is not a calendar expression";
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		      strchr("*/:,.~ -", *p)))
-			return "is not a systemd calendar expression";
+	if (strlen(s) > 100 || !str_in_charset(s, "*/:,.~ -"))
+		return "is not a systemd calendar expression";
 	return NULL;
 }
 

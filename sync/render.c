@@ -65,6 +65,15 @@ static bool unsafe_set(const struct profile_set *set)
 	return false;
 }
 
+/* Checks everything a generator will print, then opens its output. */
+static int render_begin(struct out *o, const struct layout_conf *lc, const struct profile_set *set,
+			const struct profile *p)
+{
+	if (unsafe_conf(lc) || (set && unsafe_set(set)) || (p && unsafe_profile(p)))
+		return -EINVAL;
+	return out_open(o);
+}
+
 /* rsyncd.conf: values run to the end of the line; exclude lists split on spaces. */
 static bool rsyncd_pattern_ok(const char *s)
 {
@@ -76,9 +85,7 @@ int render_rsyncd_conf(const struct layout_conf *lc, const struct profile_set *s
 	struct out o;
 	int r;
 
-	if (unsafe_conf(lc) || unsafe_set(set))
-		return -EINVAL;
-	if ((r = out_open(&o)) < 0)
+	if ((r = render_begin(&o, lc, set, NULL)) < 0)
 		return r;
 	fprintf(o.f,
 		"# rsync daemon configuration of a public mirror.\n"
@@ -127,9 +134,7 @@ int render_rsyncd_motd(const struct layout_conf *lc, const struct profile_set *s
 	struct out o;
 	int r;
 
-	if (unsafe_conf(lc) || unsafe_set(set))
-		return -EINVAL;
-	if ((r = out_open(&o)) < 0)
+	if ((r = render_begin(&o, lc, set, NULL)) < 0)
 		return r;
 	fprintf(o.f, "%s: public mirror. Modules:\n", lc->host_name ? lc->host_name : "This server");
 	for (size_t i = 0; i < set->n; i++)
@@ -144,9 +149,7 @@ int render_nginx_site(const struct layout_conf *lc, const struct profile_set *se
 	struct out o;
 	int r;
 
-	if (unsafe_conf(lc) || unsafe_set(set))
-		return -EINVAL;
-	if ((r = out_open(&o)) < 0)
+	if ((r = render_begin(&o, lc, set, NULL)) < 0)
 		return r;
 	fprintf(o.f,
 		"# nginx site of a public mirror: the same tree over HTTP%s.\n"
@@ -202,29 +205,17 @@ char *sync_unit_name(const struct profile *p)
 	return asprintf(&s, "mirrorprov-sync-%s", p->name) < 0 ? NULL : s;
 }
 
-/* systemd expands '%' specifiers in most settings; descriptions may not carry one. */
-static void put_unit_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '%')
-			fputc('%', f);
-		fputc(*s, f);
-	}
-}
-
 int render_sync_service(const struct layout_conf *lc, const struct profile *p, char **ret)
 {
 	struct out o;
 	int r;
 
-	if (unsafe_conf(lc) || unsafe_profile(p) || !lc->mirrorprov)
+	if (!lc->mirrorprov)
 		return -EINVAL;
-	if ((r = out_open(&o)) < 0)
+	if ((r = render_begin(&o, lc, NULL, p)) < 0)
 		return r;
-	fputs("# " GENERATED "\n[Unit]\nDescription=Mirror sync of ", o.f);
-	put_unit_text(o.f, p->description);
 	fprintf(o.f,
-		" (%s)\n"
+		"# " GENERATED "\n[Unit]\nDescription=Mirror sync of %s (%s)\n"
 		"Documentation=man:mirrorprov(8)\n"
 		"Wants=network-online.target\n"
 		"After=network-online.target\n"
@@ -235,7 +226,7 @@ int render_sync_service(const struct layout_conf *lc, const struct profile *p, c
 		"User=%s\n"
 		"# mirrorprov sync takes a lock of its own: a manual or pushed run never overlaps this one.\n"
 		"ExecStart=%s sync ",
-		p->name, lc->root, lc->user, lc->mirrorprov);
+		p->description, p->name, lc->root, lc->user, lc->mirrorprov);
 	if (lc->hostconf_path)
 		fprintf(o.f, "-c %s ", lc->hostconf_path);
 	else
@@ -260,14 +251,12 @@ int render_sync_timer(const struct layout_conf *lc, const struct profile *p, cha
 	struct out o;
 	int r;
 
-	if (unsafe_conf(lc) || unsafe_profile(p) || strpbrk(p->schedule, "\n\r%"))
+	if (strpbrk(p->schedule, "\n\r%"))
 		return -EINVAL;
-	if ((r = out_open(&o)) < 0)
+	if ((r = render_begin(&o, lc, NULL, p)) < 0)
 		return r;
-	fputs("# " GENERATED "\n[Unit]\nDescription=Scheduled mirror sync of ", o.f);
-	put_unit_text(o.f, p->description);
 	fprintf(o.f,
-		" (%s)\n"
+		"# " GENERATED "\n[Unit]\nDescription=Scheduled mirror sync of %s (%s)\n"
 		"Documentation=man:mirrorprov(8)\n"
 		"\n"
 		"[Timer]\n"
@@ -277,6 +266,6 @@ int render_sync_timer(const struct layout_conf *lc, const struct profile *p, cha
 		"\n"
 		"[Install]\n"
 		"WantedBy=timers.target\n",
-		p->name, p->schedule, (unsigned long long)p->random_delay);
+		p->description, p->name, p->schedule, (unsigned long long)p->random_delay);
 	return out_finish(&o, 0, ret);
 }

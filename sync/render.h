@@ -2,9 +2,10 @@
  * structs to text (no I/O), so they are unit-testable and fuzzable.
  *
  * Every value that reaches a generated file is re-checked here with the
- * lib/names.h rules (a generator refuses with -EINVAL rather than escape
- * a name into a different meaning); free text (descriptions) additionally
- * gets the target's escaping (systemd '%' specifiers, rsyncd line breaks). */
+ * lib/names.h rules: a generator refuses with -EINVAL rather than escape a
+ * name into a different meaning.  Free text (descriptions) may not carry line
+ * breaks, quotes, backslashes or systemd '%' specifiers, so it needs no
+ * escaping in any of the three formats. */
 #pragma once
 
 #include <stdbool.h>

@@ -425,6 +425,10 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 		return negative_errno();
 	if (check_safe_name(host))
 		return -EINVAL;
+	/* A missing root usually means an unmounted filesystem: never fill the disk below it. */
+	struct stat st;
+	if (stat(rq->root, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
 	if (asprintf(&dest, "%s/%s", rq->root, rq->profile->directory) < 0)
 		return -ENOMEM;
 	r = mkdir_p(dest, 0755);

@@ -39,7 +39,8 @@ struct sync_result {
 /* 0 when the mirror is complete.  -EBUSY: another sync holds the lock;
  * -ETIMEDOUT; -EIO: the tool failed (res->exit_code, res->message);
  * -ENODATA: the tool succeeded but a freshness marker is missing (res->message);
- * -ENOENT: rsync or ftpsync is not installed; other -errno. */
+ * -ENOENT: rsync or ftpsync is not installed; -ENOTDIR: the mirror root does
+ * not exist (an unmounted filesystem: nothing is created); other -errno. */
 int sync_run(const struct sync_request *rq, struct sync_result *res);
 void sync_result_free(struct sync_result *res);
 

@@ -24,12 +24,10 @@ struct check_options {
 	bool json;
 };
 
-enum { OPT_ROOT = 0x100 };
-
 int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "root", required_argument, NULL, OPT_ROOT },
+		MIRRORCTX_LONGOPTS,
 		{ "profile", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
 		CHECKRUN_LONGOPTS, OPT_JSON, OPT_HELP, OPT_END,
 	};
@@ -41,17 +39,11 @@ int cmd_check(int argc, char **argv)
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:p:o:Jh", longopts, NULL)) != -1) {
-		if ((r = checkrun_option(&opt.run, c, optarg)) == 1)
+		if (mirrorctx_option(&opt.ctx, c, optarg) || (r = checkrun_option(&opt.run, c, optarg)) == 1)
 			continue;
 		if (r)
 			return r;
 		switch (c) {
-		case 'c':
-			opt.ctx.config = optarg;
-			break;
-		case OPT_ROOT:
-			opt.ctx.root = optarg;
-			break;
 		case 'p':
 			opt.profiles = optarg;
 			break;

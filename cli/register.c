@@ -36,7 +36,7 @@ struct register_options {
 	struct checkrun_opts check;
 };
 
-enum { OPT_ROOT = 0x100, OPT_NO_SEND, OPT_SKIP_CHECK };
+enum { OPT_NO_SEND = 0x100, OPT_SKIP_CHECK };
 
 #define CHECKIN_TIMEOUT 300   /* seconds: MirrorManager updates the database before it answers */
 #define RUN_TIMEOUT 120       /* seconds for one mirrorbits/mb call */
@@ -350,7 +350,7 @@ static int register_mirrorcache(const struct register_options *opt, const struct
 int cmd_register(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "root", required_argument, NULL, OPT_ROOT },
+		MIRRORCTX_LONGOPTS,
 		{ "backend", required_argument, NULL, 'b' }, { "profile", required_argument, NULL, 'p' },
 		{ "no-send", no_argument, NULL, OPT_NO_SEND }, { "skip-check", no_argument, NULL, OPT_SKIP_CHECK },
 		CHECKRUN_LONGOPTS, OPT_JSON, OPT_HELP, OPT_END,
@@ -362,13 +362,11 @@ int cmd_register(int argc, char **argv)
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:b:p:Jh", longopts, NULL)) != -1) {
-		if ((r = checkrun_option(&opt.check, c, optarg)) == 1)
+		if (mirrorctx_option(&opt.ctx, c, optarg) || (r = checkrun_option(&opt.check, c, optarg)) == 1)
 			continue;
 		if (r)
 			return r;
 		switch (c) {
-		case 'c': opt.ctx.config = optarg; break;
-		case OPT_ROOT: opt.ctx.root = optarg; break;
 		case 'b': opt.backend = optarg; break;
 		case 'p': opt.profiles = optarg; break;
 		case OPT_NO_SEND: opt.no_send = true; break;

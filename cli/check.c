@@ -54,8 +54,9 @@ int cmd_check(int argc, char **argv)
 			opt.json = true;
 			break;
 		case 'h':
+			verb_print_help(&check_help);
 			cols_print_help(stdout, checkrun_cols, checkrun_ncols);
-			return verb_print_help(&check_help);
+			return EXIT_OK;
 		default:
 			return usage_error("try 'mirrorprov check --help'");
 		}

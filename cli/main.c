@@ -15,6 +15,8 @@ static const struct verb verbs[] = {
 	{ "profiles", cmd_profiles, 0, "list the content profiles, or show one" },
 	{ "layout", cmd_layout, 0, "create the mirror tree, rsyncd, nginx and sync timers" },
 	{ "sync", cmd_sync, 0, "sync one profile from its upstream" },
+	{ "check", cmd_check, 0, "check the host's URLs the way the mirror crawlers do" },
+	{ "register", cmd_register, 0, "register the host with its mirror backend" },
 	{ "help", NULL, 0, "list the verbs" },
 };
 

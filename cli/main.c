@@ -12,6 +12,7 @@
 /* The one verb table: name, handler, requirements, one-line summary. */
 static const struct verb verbs[] = {
 	{ "geometry", cmd_geometry, 0, "compute XFS stripe unit and width for a RAID set" },
+	{ "raid-inspect", cmd_raid_inspect, 0, "list FC HBAs, target ports and LUNs; say which LUN is safe to format" },
 	{ "help", NULL, 0, "list the verbs" },
 };
 

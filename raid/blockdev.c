@@ -108,6 +108,11 @@ static char *dup_trim(const char *s)
 	return n ? strndup(s, n) : NULL;
 }
 
+char *udev_attr_str(struct udev_device *d, const char *attr)
+{
+	return dup_trim(udev_device_get_sysattr_value(d, attr));
+}
+
 void blockdev_done(struct blockdev *b)
 {
 	free(b->name);

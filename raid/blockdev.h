@@ -51,3 +51,5 @@ const char *io_hints_verdict_to_string(enum io_hints_verdict v);
 int sysfs_list_dir(const char *syspath, const char *sub, char ***ret);
 /* Integer sysfs attribute of d ("queue/minimum_io_size"); 0 when absent or unparsable. */
 uint64_t udev_attr_u64(struct udev_device *d, const char *attr);
+/* Text sysfs attribute of d, blanks and newline trimmed; NULL when absent or empty. */
+char *udev_attr_str(struct udev_device *d, const char *attr);

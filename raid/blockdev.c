@@ -29,6 +29,13 @@ enum io_hints_verdict io_hints_classify(uint64_t io_min, uint64_t io_opt, unsign
 	return IO_HINTS_REPORTED;
 }
 
+uint64_t io_hints_chunk(uint64_t io_min, unsigned physical_sector)
+{
+	if (io_min <= 4096 || io_min <= physical_sector || io_min % 4096 || io_min >= IO_OPT_TOO_LARGE)
+		return 0;
+	return io_min;
+}
+
 const char *io_hints_verdict_to_string(enum io_hints_verdict v)
 {
 	switch (v) {

@@ -662,8 +662,8 @@ bool lun_is_candidate(const struct lun *l, char *buf, size_t len)
 		snprintf(buf, len, "signatures could not be read: %s", strerror(-l->probe_error));
 	else if (l->signatures.n) {
 		const struct signature *sg = &l->signatures.v[0];
-		snprintf(buf, len, "holds a %s %s", sg->type,
-			 sg->usage && strcmp(sg->usage, "partition-table") == 0 ? "partition table" : "signature");
+		snprintf(buf, len, "holds a %s: %s",
+			 sg->usage && strcmp(sg->usage, "partition-table") == 0 ? "partition table" : "signature", sg->type);
 	} else if (l->partitions && l->partitions[0])
 		snprintf(buf, len, "has partition %s", l->partitions[0]);
 	else if (l->npaths > 1 && !l->multipath)

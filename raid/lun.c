@@ -1,6 +1,7 @@
 #include "lun.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -426,26 +427,29 @@ static int add_disk(struct udev *udev, struct udev_device *d, struct disk_list *
 	return 0;
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
+
+/* Every block device, one at a time: a udev enumeration would hold all of them
+ * (thousands of paths on a big SAN) in memory at once.  /sys/class/block, not
+ * /sys/block, which umockdev fills with partitions too. */
 static int scan_disks(struct udev *udev, struct disk_list *l)
 {
-	_cleanup_(udev_enumerate_unrefp) struct udev_enumerate *e = udev_enumerate_new(udev);
-	struct udev_list_entry *entry;
+	_cleanup_(closedirp) DIR *dir = opendir("/sys/class/block");
+	struct dirent *de;
 	int r;
 
-	if (!e)
-		return -ENOMEM;
-	if ((r = udev_enumerate_add_match_subsystem(e, "block")) < 0 || (r = udev_enumerate_scan_devices(e)) < 0)
-		return r;
-	udev_list_entry_foreach(entry, udev_enumerate_get_list_entry(e)) {
-		const char *syspath = udev_list_entry_get_name(entry);
-		enum transport t = transport_from_syspath(syspath);
-
-		/* Decide from the path string first: most devices need no more reading. */
-		if (t == TRANSPORT_VIRTUAL || (t != TRANSPORT_FC && !(l->flags & LUN_SCAN_ALL)))
+	if (!dir)
+		return negative_errno();
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
 			continue;
-		_cleanup_(udev_device_unrefp) struct udev_device *d = udev_device_new_from_syspath(udev, syspath);
+		_cleanup_(udev_device_unrefp) struct udev_device *d =
+			udev_device_new_from_subsystem_sysname(udev, "block", de->d_name);
 		const char *type = d ? udev_device_get_devtype(d) : NULL;
 		if (!type || strcmp(type, "disk") != 0)
+			continue;   /* gone meanwhile, or a partition */
+		enum transport t = transport_from_syspath(udev_device_get_syspath(d));
+		if (t == TRANSPORT_VIRTUAL || (t != TRANSPORT_FC && !(l->flags & LUN_SCAN_ALL)))
 			continue;
 		if ((r = add_disk(udev, d, l, t)) < 0)
 			return r;

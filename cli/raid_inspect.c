@@ -38,7 +38,7 @@ static const struct col_def cols[] = {
 	{ "TRAN", COLT_STR, 0, 0, "transport: fc, sas, iscsi, sata, ...", "transport" },
 	{ "SIZE", COLT_SIZE, 0, 0, "size", "size_bytes" },
 	{ "VENDOR", COLT_STR, 0, 0, "SCSI vendor" },
-	{ "MODEL", COLT_STR, 0, 0, "SCSI model" },
+	{ "MODEL", COLT_STR, 0, 0, "SCSI model (HBA: driver; remote port: roles)" },
 	{ "REV", COLT_STR, 0, 0, "SCSI revision" },
 	{ "PATHS", COLT_STRV, 0, 0, "paths (JSON: objects with name, hctl, host, target_port, state)" },
 	{ "MPATH", COLT_STR, 0, 0, "dm-multipath map name", "multipath" },

@@ -563,7 +563,8 @@ static int lun_holders(struct lun *l, const struct blockdev *src, struct disk *g
 static int build_lun(struct udev *udev, struct san *s, struct disk *g, size_t n, const struct mount_table *mt)
 {
 	_cleanup_(udev_device_unrefp) struct udev_device *mapdev = find_map(udev, g, n);
-	struct blockdev mb = { 0 }, *src = &g[0].b;
+	_cleanup_(blockdev_done) struct blockdev mb = { 0 };
+	struct blockdev *src = &g[0].b;
 	const char *map = NULL;
 	struct lun *l;
 	char reason[256];
@@ -575,10 +576,8 @@ static int build_lun(struct udev *udev, struct san *s, struct disk *g, size_t n,
 		src = &mb;
 		map = mb.name;
 	}
-	if (!(l = grow(&s->luns, &s->nluns, sizeof(*l)))) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!(l = grow(&s->luns, &s->nluns, sizeof(*l))))
+		return -ENOMEM;
 	l->transport = g[0].transport;
 	l->scsi_type = g[0].b.scsi_type;
 	l->wwid = TAKE_PTR(g[0].b.wwid);
@@ -592,7 +591,7 @@ static int build_lun(struct udev *udev, struct san *s, struct disk *g, size_t n,
 			l->device = NULL;
 		if (!same_names(mb.slaves, g, n) &&
 		    (r = add_problem(s, 0, "multipath map %s does not hold exactly the paths of its LUN", mb.name)) < 0)
-			goto out;
+			return r;
 	} else
 		l->name = strdup(src->name);
 	if (!l->device)
@@ -605,14 +604,8 @@ static int build_lun(struct udev *udev, struct san *s, struct disk *g, size_t n,
 	l->io_min = src->io_min;
 	l->io_opt = src->io_opt;
 	l->io_hints = io_hints_classify(src->io_min, src->io_opt, src->physical_sector);
-	if (!l->name || !l->device || !l->devnode) {
-		r = -ENOMEM;
-		goto out;
-	}
-	if (!(l->paths = calloc(n, sizeof(*l->paths)))) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (!l->name || !l->device || !l->devnode || !(l->paths = calloc(n, sizeof(*l->paths))))
+		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		l->paths[i] = g[i].path;
 		memset(&g[i].path, 0, sizeof(g[i].path));
@@ -620,25 +613,21 @@ static int build_lun(struct udev *udev, struct san *s, struct disk *g, size_t n,
 	l->npaths = n;
 
 	if ((r = lun_holders(l, src, g, n, map)) < 0)
-		goto out;
+		return r;
 	if (!mt)
 		l->mount_unknown = true;
 	else if ((r = lun_mounts(udev, l, src, g, n, map, mt)) < 0)
-		goto out;
+		return r;
 	l->partitions = TAKE_PTR(src->partitions);
 	l->probe_error = signatures_probe_path(l->devnode, &l->signatures);
-	if (l->probe_error == -ENOMEM) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (l->probe_error == -ENOMEM)
+		return -ENOMEM;
 	if (l->probe_error < 0 && (r = add_problem(s, l->probe_error, "cannot read signatures of %s", l->device)) < 0)
-		goto out;
+		return r;
 	l->candidate = lun_is_candidate(l, reason, sizeof(reason));
 	if (!l->candidate && !(l->reason = strdup(reason)))
-		r = -ENOMEM;
-out:
-	blockdev_done(&mb);
-	return r;
+		return -ENOMEM;
+	return 0;
 }
 
 static int cmp_lun(const void *a, const void *b)
@@ -679,41 +668,45 @@ bool lun_is_candidate(const struct lun *l, char *buf, size_t len)
 	return false;
 }
 
-int lun_scan(struct udev *udev, unsigned flags, struct san *s)
+static int scan(struct udev *udev, unsigned flags, struct san *s)
 {
-	struct disk_list dl = { .flags = flags, .san = s };
-	struct mount_table mt = { 0 };
+	_cleanup_(disk_list_done) struct disk_list dl = { .flags = flags, .san = s };
+	_cleanup_(mount_table_free) struct mount_table mt = { 0 };
 	bool have_mt;
 	int r;
 
-	memset(s, 0, sizeof(*s));
 	if (!(s->problems = calloc(1, sizeof(char *))))
 		return -ENOMEM;
 	if ((r = foreach_device(udev, "fc_host", s, add_hba)) < 0 ||
 	    (r = foreach_device(udev, "fc_remote_ports", s, add_port)) < 0)
-		goto fail;
+		return r;
 	qsort(s->hbas, s->nhbas, sizeof(*s->hbas), cmp_hba);
 	qsort(s->ports, s->nports, sizeof(*s->ports), cmp_port);
 
 	r = mountinfo_load(&mt);
 	have_mt = r >= 0;
 	if (!have_mt && (r = add_problem(s, r, "cannot read the mount table")) < 0)
-		goto fail;
+		return r;
 
 	if ((r = scan_disks(udev, &dl)) < 0)
-		goto fail;
+		return r;
 	qsort(dl.v, dl.n, sizeof(*dl.v), cmp_disk);
 	for (size_t i = 0, j; i < dl.n; i = j) {
 		for (j = i + 1; j < dl.n && dl.v[i].key && dl.v[j].key && strcmp(dl.v[i].key, dl.v[j].key) == 0; j++)
 			;
 		if ((r = build_lun(udev, s, dl.v + i, j - i, have_mt ? &mt : NULL)) < 0)
-			goto fail;
+			return r;
 	}
 	qsort(s->luns, s->nluns, sizeof(*s->luns), cmp_lun);
-	r = 0;
-fail:
-	disk_list_done(&dl);
-	mount_table_free(&mt);
+	return 0;
+}
+
+int lun_scan(struct udev *udev, unsigned flags, struct san *s)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	r = scan(udev, flags, s);
 	if (r < 0)
 		san_done(s);
 	return r;

@@ -108,7 +108,7 @@ enum {
 /* Scans the system.  Returns 0 (some devices may be unreadable: see
  * san->problems) or -errno when the scan itself failed.  Non-disk LUNs (SCSI
  * type != 0, access LUNs such as "Universal Xport" and EMC "LUNZ") are
- * skipped.  LUNs are sorted by device name, paths by name. */
+ * skipped.  LUNs are sorted FC first, then by name; paths by name. */
 int lun_scan(struct udev *udev, unsigned flags, struct san *ret);
 void san_done(struct san *s);
 

@@ -11,6 +11,7 @@
 
 /* The one verb table: name, handler, requirements, one-line summary. */
 static const struct verb verbs[] = {
+	{ "raid-inspect", cmd_raid_inspect, 0, "list FC HBAs, target ports and LUNs; say which LUN is safe to format" },
 	{ "geometry", cmd_geometry, 0, "compute XFS stripe unit and width for a RAID set" },
 	{ "profiles", cmd_profiles, 0, "list the content profiles, or show one" },
 	{ "layout", cmd_layout, 0, "create the mirror tree, rsyncd, nginx and sync timers" },

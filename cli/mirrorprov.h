@@ -65,3 +65,4 @@ int cmd_layout(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_register(int argc, char **argv);
+int cmd_raid_inspect(int argc, char **argv);

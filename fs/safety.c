@@ -207,16 +207,27 @@ static int check_system_disk(struct udev *udev, const struct blockdev *dev, stru
 	return fs_checks_add(c, "not-system-disk", true, "%s holds none of /, /boot and swap", dev->disk_name);
 }
 
+/* A multipath map has no SCSI wwid of its own: its dm uuid is "mpath-" + WWID. */
+static const char *device_wwid(const struct blockdev *dev)
+{
+	if (dev->wwid)
+		return dev->wwid;
+	if (dev->dm_uuid && strncmp(dev->dm_uuid, "mpath-", 6) == 0)
+		return dev->dm_uuid + 6;
+	return NULL;
+}
+
 static int check_wwid(const struct blockdev *dev, const char *expect, struct fs_checks *c)
 {
+	const char *wwid = device_wwid(dev);
+
 	if (!expect)
-		return fs_checks_add(c, "wwid", true, "not checked (no --expect-wwid); device WWID %s",
-				     dev->wwid ? dev->wwid : "unknown");
-	if (!dev->wwid)
+		return fs_checks_add(c, "wwid", true, "not checked (no --expect-wwid); device WWID %s", wwid ? wwid : "unknown");
+	if (!wwid)
 		return fs_checks_add(c, "wwid", false, "%s reports no WWID, expected %s", dev->name, expect);
-	if (!wwid_matches(dev->wwid, expect))
-		return fs_checks_add(c, "wwid", false, "%s has WWID %s, expected %s", dev->name, dev->wwid, expect);
-	return fs_checks_add(c, "wwid", true, "%s matches --expect-wwid", dev->wwid);
+	if (!wwid_matches(wwid, expect))
+		return fs_checks_add(c, "wwid", false, "%s has WWID %s, expected %s", dev->name, wwid, expect);
+	return fs_checks_add(c, "wwid", true, "%s matches --expect-wwid", wwid);
 }
 
 /* Appends "TYPE at offset N[ of PART][ (label "L")]" for every hit to *buf. */

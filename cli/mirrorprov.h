@@ -66,3 +66,5 @@ int cmd_sync(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_raid_inspect(int argc, char **argv);
+int cmd_mkfs(int argc, char **argv);
+int cmd_mount(int argc, char **argv);

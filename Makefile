@@ -7,11 +7,11 @@ V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 VERSION := 0.1
 
-PKGS := libudev blkid fdisk mount smartcols json-c libconfig libcurl
+PKGS := libudev blkid fdisk mount smartcols json-c libconfig libcurl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
 
-WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
 	-DMIRRORPROV_VERSION='"$(VERSION)"' -DMIRRORPROV_DATADIR='"$(PREFIX)/share/mirrorprov"' -MMD -MP
@@ -38,7 +38,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
-	openssl systemd udev ftpsync clang valgrind curl
+	openssl libssl-dev systemd udev ftpsync clang valgrind curl time
 
 .PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz fuzzers fuzz-build
 
@@ -95,8 +95,14 @@ fuzz: deps fuzz-build
 demo: deps all
 	tests/demo.sh
 
-bench: deps all
+bench: deps all $(BUILD)/bench/checkin_payload
 	bench/run.sh
+
+# bench drivers: a main in bench/ linked with the library layers
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.o,$^) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 install: all
 	install -D -m 0755 $(BUILD)/mirrorprov $(DESTDIR)$(PREFIX)/sbin/mirrorprov

@@ -47,47 +47,6 @@ static const struct col_def item_cols[] = {
 
 static const char *const kind_names[] = { [LK_DIR] = "dir", [LK_FILE] = "file", [LK_SYMLINK] = "symlink" };
 
-/* "a,b,c" into a NULL-terminated vector. */
-static char **split_list(const char *s)
-{
-	size_t n = 1;
-	for (const char *p = s; *p; p++)
-		n += *p == ',';
-	char **v = calloc(n + 1, sizeof(char *));
-	if (!v)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strcspn(s, ",");
-		if (!(v[i] = strndup(s, len))) {
-			strv_freep(&v);
-			return NULL;
-		}
-		s += len + (s[len] == ',');
-	}
-	return v;
-}
-
-static int load_profiles(const struct layout_options *opt, struct profile_set *set)
-{
-	_cleanup_strv_free_ char **names = NULL;
-	_cleanup_free_ char *err = NULL;
-	int r;
-
-	if (opt->profiles && !(names = split_list(opt->profiles)))
-		return log_errno(-ENOMEM, "profile list");
-	char *const *list = names ? names : opt->ctx.loaded && opt->ctx.hc.has_mirror ? opt->ctx.hc.mirror.profiles : NULL;
-	if (!list || !list[0])
-		return usage_error("no profiles: give --profile or mirror.profiles in the host configuration");
-	r = profile_load_list(list, set, &err);
-	if (r == -ENOMEM || (r < 0 && !err))
-		return log_errno(r, "loading profiles");
-	if (r < 0) {
-		log_error("%s", err);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
 /* Free bytes of the filesystem holding path (or its nearest existing parent). */
 static int free_space(const char *path, uint64_t *ret)
 {
@@ -207,7 +166,7 @@ static int run_layout(struct layout_options *opt)
 	const char *failed = NULL;
 	int r;
 
-	if ((r = load_profiles(opt, &set)) != EXIT_OK)
+	if ((r = mirrorctx_profiles(&opt->ctx, opt->profiles, &set)) != EXIT_OK)
 		return r;
 	r = layout_plan_build(&lc, &set, &plan);
 	if (r < 0) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "lib/hostconf.h"
+#include "sync/profile.h"
 
 #define MIRRORCTX_HELP                                                                          \
 	"  -c, --config FILE     host configuration (default " HOSTCONF_DEFAULT_PATH ")\n"        \
@@ -30,3 +31,6 @@ int mirrorctx_load(struct mirrorctx *ctx);
 void mirrorctx_free(struct mirrorctx *ctx);
 /* The effective mirror root. */
 const char *mirrorctx_root(const struct mirrorctx *ctx);
+/* The profiles named in profiles ("a,b", --profile) or else mirror.profiles;
+ * reports errors itself and returns an exit code. */
+int mirrorctx_profiles(const struct mirrorctx *ctx, const char *profiles, struct profile_set *set);

@@ -1,5 +1,6 @@
 #include "hostconf.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -80,6 +81,32 @@ static const char *check_web(const char *s)
 	return r ? r : url_scheme(s) == URL_RSYNC ? "must be an http:// or https:// URL" : NULL;
 }
 
+static const char *check_ip(const char *s)
+{
+	unsigned char buf[16];
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1 ? NULL : "is not an IPv4 or IPv6 address";
+}
+
+static const char *check_program(const char *s)
+{
+	return s[0] == '/' ? check_abspath(s) : check_safe_name(s);
+}
+
+/* HOST:PORT, HOST a name or [IPv6] */
+static const char *check_hostport(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+
+	if (!colon || colon == s)
+		return "must be HOST:PORT";
+	for (const char *p = s; p < colon; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(".-:[]", *p)))
+			return "must be HOST:PORT";
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	return *end || !colon[1] || port == 0 || port > 65535 ? "has no valid port" : NULL;
+}
+
 static const char *check_raid_level(const char *s)
 {
 	static const char *const levels[] = { "raid0", "raid1", "raid5", "raid6", "raid10", "raid50", "raid60", NULL };
@@ -139,6 +166,8 @@ static const struct conf_field host_fields[] = {
 	{ .key = "asn", .kind = CK_UINT, .offset = H(asn), .max = 4294967295u },
 	{ .key = "private", .kind = CK_BOOL, .offset = H(private_mirror), .def = "false" },
 	{ .key = "urls", .kind = CK_GROUP, .flags = CF_REQUIRED, .offset = CONF_NO_OFFSET, .sub = urls_fields },
+	{ .key = "addresses", .kind = CK_STRV, .offset = H(addresses), .check = check_ip },
+	{ .key = "location", .kind = CK_STR, .flags = CF_NONEMPTY, .offset = H(location) },
 	{ .key = NULL },
 };
 
@@ -175,6 +204,8 @@ static const struct conf_field backend_fields[] = {
 	{ .key = "type", .kind = CK_STR, .flags = CF_REQUIRED, .offset = B(type), .check = check_backend_type },
 	{ .key = "url", .kind = CK_STR, .offset = B(url), .check = check_web },
 	{ .key = "password_file", .kind = CK_STR, .offset = B(password_file), .check = check_abspath },
+	{ .key = "program", .kind = CK_STR, .offset = B(program), .check = check_program },
+	{ .key = "rpc", .kind = CK_STR, .offset = B(rpc), .check = check_hostport },
 	{ .key = NULL },
 };
 

@@ -42,6 +42,8 @@ struct hostconf_host {
 	/* host.urls: base URLs, each optional but at least one of http/https required;
 	 * stored as written (use url_join() from lib/names.h to append a path). */
 	char *url_http, *url_https, *url_rsync;
+	char **addresses;         /* optional: the server's public IP addresses (upstream rsync ACLs) */
+	char *location;           /* optional: "City, State/Province" for registration forms */
 };
 
 struct hostconf_storage {
@@ -70,6 +72,8 @@ struct hostconf_backend {
 	char *type;               /* mirrormanager | mirrorbits | mirrorbrain | mirrorcache | debian | almalinux */
 	char *url;                /* optional http(s) URL */
 	char *password_file;      /* optional absolute path; the secret itself is not loaded */
+	char *program;            /* optional: the backend's CLI (mirrorbits, mb), absolute path or name */
+	char *rpc;                /* optional: mirrorbits RPC "HOST:PORT" */
 };
 
 struct hostconf {

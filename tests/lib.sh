@@ -46,6 +46,18 @@ t_error() {
 	rm -f "$err"
 }
 
+# t_refused NAME 'stderr substring' COMMAND...: a safety refusal: exit 3 and the
+# one-line reason on stderr (the plan may be on stdout).
+t_refused() {
+	local name=$1 msg=$2 rc err; shift 2
+	err=$(mktemp)
+	"$@" >/dev/null 2>"$err"; rc=$?
+	if [ "$rc" != 3 ]; then t_fail "$name" "exit $rc, expected 3" "$(cat "$err")"
+	elif ! grep -qF -- "$msg" "$err"; then t_fail "$name" "stderr lacks '$msg'" "$(cat "$err")"
+	else t_ok "$name"; fi
+	rm -f "$err"
+}
+
 t_done() { exit $T_FAILED; }
 
 need_root() {

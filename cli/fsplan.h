@@ -1,0 +1,34 @@
+/* Printing the plans of the fs/ layer (mkfs, mount) for people and as JSON;
+ * shared by the mkfs, mount and onboard verbs. */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "fs/checks.h"
+#include "fs/mkfs.h"
+
+/* The checks as a table (CHECK, OK, DETAIL) or a JSON array of {name, ok, forced, detail}. */
+int checks_print(FILE *f, const struct fs_checks *c);
+json_object *checks_to_json(const struct fs_checks *c);
+/* log_error("refused: NAME: DETAIL") for the first failed check; returns EXIT_REFUSED. */
+int checks_refuse(const struct fs_checks *c);
+
+/* "mkfs.xfs -f -d su=64k,sw=13 /dev/sdf" */
+char *argv_join(char *const *argv);
+
+json_object *mkfs_plan_to_json(const struct mkfs_plan *p);
+void mkfs_plan_print(FILE *f, const struct mkfs_plan *p);
+/* Warnings about the device's own I/O hints against the plan. */
+void mkfs_plan_warn(const struct mkfs_plan *p);
+/* Reads "type the device name" from the terminal, or requires --yes.
+ * Returns 0 to go on, EXIT_REFUSED (after logging) otherwise. */
+int confirm_device(const char *what, const char *path, const char *name, const char *given, bool yes);
+
+#include "fs/mount.h"
+
+json_object *mount_plan_to_json(const struct mount_plan *p);
+void mount_plan_print(FILE *f, const struct mount_plan *p);
+/* "sunit=16 swidth=208 blks (su 64 KiB, sw 13)" */
+void xfs_geom_describe(const struct xfs_geom *g, char *buf, size_t len);
+json_object *xfs_geom_to_json(const struct xfs_geom *g);

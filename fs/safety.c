@@ -1,0 +1,317 @@
+#include "safety.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "fs/device.h"
+#include "lib/fileio.h"
+#include "lib/mountinfo.h"
+#include "raid/signatures.h"
+
+#define STACK_MAX 256
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct mount_table *, mount_table_free)
+
+/* Kernel name of a device number ("loop0p1"), or "M:m" when sysfs does not know it. */
+static void devnum_name(dev_t d, char *buf, size_t len)
+{
+	char link[64], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(d), minor(d));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = '\0';
+		const char *base = strrchr(target, '/');
+		snprintf(buf, len, "%.63s", base ? base + 1 : target);
+	} else
+		snprintf(buf, len, "%u:%u", major(d), minor(d));
+}
+
+/* Device numbers of the active swap areas (a swap file counts as its filesystem's device). */
+static int swap_devices(dev_t *out, size_t max, size_t *n, char ***paths)
+{
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
+	size_t np = 0;
+	int r = read_file_bounded("/proc/swaps", 1 << 20, &text, NULL);
+
+	*n = 0;
+	if (r < 0)
+		return r;
+	if (!(*paths = calloc(max + 1, sizeof(char *))))
+		return -ENOMEM;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strpbrk(line, " \t");
+		struct stat st;
+		if (line[0] != '/' || !sp || *n >= max)
+			continue;
+		*sp = '\0';
+		unescape_octal(line);
+		if (stat(line, &st) < 0)
+			continue;
+		out[*n] = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
+		if (!((*paths)[np++] = strdup(line)))
+			return -ENOMEM;
+		(*n)++;
+	}
+	return 0;
+}
+
+static bool in_stack(const dev_t *stack, size_t n, dev_t d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (stack[i] == d)
+			return true;
+	return false;
+}
+
+int device_in_use(struct udev *udev, dev_t devnum, char **what)
+{
+	_cleanup_(mount_table_freep) struct mount_table *t = NULL;
+	struct mount_table table = { 0 };
+	_cleanup_strv_free_ char **swaps = NULL;
+	dev_t stack[STACK_MAX], sw[64];
+	size_t nsw;
+	char name[64];
+	int n, r;
+
+	*what = NULL;
+	if ((r = mountinfo_load(&table)) < 0)
+		return r;
+	t = &table;
+	n = blockdev_stack(udev, devnum, stack, STACK_MAX);
+	if (n < 0)
+		return n;
+	if (n > STACK_MAX)
+		return -E2BIG;
+	for (size_t i = 0; i < t->n; i++) {
+		dev_t d = makedev(t->v[i].major, t->v[i].minor);
+		if (in_stack(stack, (size_t)n, d)) {
+			devnum_name(d, name, sizeof(name));
+			return asprintf(what, "%s is mounted on %s (%s)", name, t->v[i].target, t->v[i].fstype) < 0 ? -ENOMEM : 1;
+		}
+	}
+	if ((r = swap_devices(sw, ARRAY_SIZE(sw), &nsw, &swaps)) < 0)
+		return r;
+	for (size_t i = 0; i < nsw; i++)
+		if (in_stack(stack, (size_t)n, sw[i])) {
+			devnum_name(sw[i], name, sizeof(name));
+			return asprintf(what, "%s is in use as swap (%s)", name, swaps[i]) < 0 ? -ENOMEM : 1;
+		}
+	return 0;
+}
+
+char *multipath_holder(const struct blockdev *dev)
+{
+	for (char **h = dev->holders; *h; h++) {
+		_cleanup_free_ char *p = NULL, *uuid = NULL, *name = NULL;
+		if (asprintf(&p, "/sys/class/block/%s/dm/uuid", *h) < 0)
+			return NULL;
+		if (read_attr(p, &uuid) < 0 || strncmp(uuid, "mpath-", 6) != 0)
+			continue;
+		free(p);
+		if (asprintf(&p, "/sys/class/block/%s/dm/name", *h) < 0)
+			return NULL;
+		if (read_attr(p, &name) < 0)
+			return strdup(*h);
+		return TAKE_PTR(name);
+	}
+	return NULL;
+}
+
+static int check_mounted(struct udev *udev, const struct blockdev *dev, struct fs_checks *c)
+{
+	_cleanup_free_ char *what = NULL;
+	int r = device_in_use(udev, dev->devnum, &what);
+
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return fs_checks_add(c, "not-mounted", false, "cannot read the mount table or /proc/swaps (%s): treated as mounted",
+				     strerror(-r));
+	if (r > 0)
+		return fs_checks_add(c, "not-mounted", false, "%s", what);
+	return fs_checks_add(c, "not-mounted", true, "nothing on %s, its partitions or holders is mounted or swap", dev->name);
+}
+
+static int check_holders(struct udev *udev, const struct blockdev *dev, struct fs_checks *c)
+{
+	_cleanup_free_ char *mpath = multipath_holder(dev);
+
+	if (mpath)
+		return fs_checks_add(c, "no-holders", false, "%s is a path of multipath map %s: use /dev/mapper/%s", dev->name,
+				     mpath, mpath);
+	if (dev->holders[0])
+		return fs_checks_add(c, "no-holders", false, "%s is held by %s (device-mapper, md or LVM)", dev->name,
+				     dev->holders[0]);
+	for (char **p = dev->partitions; *p; p++) {
+		_cleanup_free_ char *path = NULL;
+		_cleanup_strv_free_ char **h = NULL;
+		if (asprintf(&path, "%s/%s", dev->syspath, *p) < 0)
+			return -ENOMEM;
+		if (sysfs_list_dir(path, "holders", &h) < 0)
+			return -ENOMEM;
+		if (h[0])
+			return fs_checks_add(c, "no-holders", false, "partition %s is held by %s (device-mapper, md or LVM)", *p,
+					     h[0]);
+	}
+	return fs_checks_add(c, "no-holders", true, "no device-mapper, md or LVM device uses %s", dev->name);
+}
+
+/* The disk (and partitions, holders) of a device mounted on /, /boot or used as swap. */
+static int check_system_disk(struct udev *udev, const struct blockdev *dev, struct fs_checks *c)
+{
+	static const char *const system_mounts[] = { "/", "/boot", "/boot/efi" };
+	struct mount_table t = { 0 };
+	_cleanup_strv_free_ char **swaps = NULL;
+	dev_t stack[STACK_MAX], sys[64];
+	size_t nsys = 0;
+	char disk[PATH_MAX], name[64];
+	int n, r;
+
+	/* The whole disk counts, also when the target is one of its partitions. */
+	snprintf(disk, sizeof(disk), "/sys/class/block/%s/dev", dev->disk_name);
+	n = blockdev_stack(udev, dev->devnum, stack, STACK_MAX);
+	if (dev->is_partition) {
+		_cleanup_free_ char *mm = NULL;
+		unsigned ma, mi;
+		if (read_attr(disk, &mm) == 0 && sscanf(mm, "%u:%u", &ma, &mi) == 2)
+			n = blockdev_stack(udev, makedev(ma, mi), stack, STACK_MAX);
+	}
+	if (n < 0 || n > STACK_MAX)
+		return fs_checks_add(c, "not-system-disk", false, "cannot list the devices stacked on %s", dev->name);
+
+	if ((r = mountinfo_load(&t)) < 0 || (r = swap_devices(sys, ARRAY_SIZE(sys) - ARRAY_SIZE(system_mounts), &nsys, &swaps)) < 0) {
+		mount_table_free(&t);
+		return fs_checks_add(c, "not-system-disk", false, "cannot read the mount table or /proc/swaps (%s)", strerror(-r));
+	}
+	for (size_t i = 0; i < t.n; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(system_mounts); k++)
+			if (strcmp(t.v[i].target, system_mounts[k]) == 0)
+				sys[nsys++] = makedev(t.v[i].major, t.v[i].minor);
+	mount_table_free(&t);
+	for (size_t i = 0; i < nsys; i++)
+		if (in_stack(stack, (size_t)n, sys[i])) {
+			devnum_name(sys[i], name, sizeof(name));
+			return fs_checks_add(c, "not-system-disk", false, "%s holds %s, a device of /, /boot or swap",
+					     dev->disk_name, name);
+		}
+	return fs_checks_add(c, "not-system-disk", true, "%s holds none of /, /boot and swap", dev->disk_name);
+}
+
+/* A multipath map has no SCSI wwid of its own: its dm uuid is "mpath-" + WWID. */
+static const char *device_wwid(const struct blockdev *dev)
+{
+	if (dev->wwid)
+		return dev->wwid;
+	if (dev->dm_uuid && strncmp(dev->dm_uuid, "mpath-", 6) == 0)
+		return dev->dm_uuid + 6;
+	return NULL;
+}
+
+static int check_wwid(const struct blockdev *dev, const char *expect, struct fs_checks *c)
+{
+	const char *wwid = device_wwid(dev);
+
+	if (!expect)
+		return fs_checks_add(c, "wwid", true, "not checked (no --expect-wwid); device WWID %s", wwid ? wwid : "unknown");
+	if (!wwid)
+		return fs_checks_add(c, "wwid", false, "%s reports no WWID, expected %s", dev->name, expect);
+	if (!wwid_matches(wwid, expect))
+		return fs_checks_add(c, "wwid", false, "%s has WWID %s, expected %s", dev->name, wwid, expect);
+	return fs_checks_add(c, "wwid", true, "%s matches --expect-wwid", wwid);
+}
+
+/* Appends "TYPE at offset N[ of PART][ (label "L")]" for every hit to *buf. */
+static int describe_signatures(const char *part, const struct signature_list *l, char **buf)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct signature *g = &l->v[i];
+		char *s;
+		if (asprintf(&s, "%s%s%s at offset %llu%s%s%s%s%s", *buf ? *buf : "", *buf ? ", " : "", g->type,
+			     (unsigned long long)g->offset, part ? " of " : "", part ? part : "",
+			     g->label ? " (label \"" : "", g->label ? g->label : "", g->label ? "\")" : "") < 0)
+			return -ENOMEM;
+		free(*buf);
+		*buf = s;
+	}
+	return 0;
+}
+
+static int check_signatures(const struct blockdev *dev, const char *path, bool force, struct fs_checks *c)
+{
+	_cleanup_free_ char *found = NULL;
+	struct signature_list l = { 0 };
+	int r = signatures_probe_path(path, &l);
+
+	if (r < 0)
+		return fs_checks_add(c, "no-signatures", false, "cannot probe %s for signatures (%s): treated as in use", path,
+				     strerror(-r));
+	r = describe_signatures(NULL, &l, &found);
+	signature_list_done(&l);
+	for (char **p = dev->partitions; r >= 0 && *p; p++) {
+		_cleanup_free_ char *node = NULL;
+		if (asprintf(&node, "/dev/%s", *p) < 0)
+			return -ENOMEM;
+		r = signatures_probe_path(node, &l);
+		if (r < 0)
+			return fs_checks_add(c, "no-signatures", false, "cannot probe partition %s (%s): treated as in use", node,
+					     strerror(-r));
+		r = describe_signatures(*p, &l, &found);
+		signature_list_done(&l);
+	}
+	if (r < 0)
+		return r;
+	if (!found)
+		return fs_checks_add(c, "no-signatures", true, "no filesystem, RAID, LVM or partition-table signature");
+	if (force) {
+		r = fs_checks_add(c, "no-signatures", true, "found %s: overwritten because of --force", found);
+		if (r >= 0)
+			c->v[c->n - 1].forced = true;
+		return r;
+	}
+	return fs_checks_add(c, "no-signatures", false, "found %s (--force overwrites)", found);
+}
+
+int safety_gate(struct udev *udev, const struct gate_request *req, struct blockdev *dev, struct fs_checks *c)
+{
+	struct stat st;
+	int r;
+
+	memset(dev, 0, sizeof(*dev));
+	if (stat(req->path, &st) < 0)
+		return fs_checks_add(c, "block-device", false, "%s: %s", req->path, strerror(errno));
+	if (!S_ISBLK(st.st_mode))
+		return fs_checks_add(c, "block-device", false, "%s is not a block device", req->path);
+	if ((r = blockdev_from_devnum(udev, st.st_rdev, dev)) < 0)
+		return fs_checks_add(c, "block-device", false, "%s: cannot read its facts from udev/sysfs (%s)", req->path,
+				     strerror(-r));
+	if ((r = fs_checks_add(c, "block-device", true, "%s is block device %s (%u:%u)", req->path, dev->name,
+			       major(dev->devnum), minor(dev->devnum))) < 0 ||
+	    (r = check_mounted(udev, dev, c)) < 0 ||
+	    (r = check_holders(udev, dev, c)) < 0 ||
+	    (r = check_system_disk(udev, dev, c)) < 0 ||
+	    (r = check_wwid(dev, req->expect_wwid, c)) < 0 ||
+	    (r = check_signatures(dev, req->path, req->force, c)) < 0)
+		return r;
+	if (dev->alignment_offset)
+		r = fs_checks_add(c, "aligned", false, "%s reports alignment offset %llu bytes", dev->name,
+				  (unsigned long long)dev->alignment_offset);
+	else
+		r = fs_checks_add(c, "aligned", true, "alignment offset 0");
+	if (r < 0)
+		return r;
+	/* The kernel's own view: EBUSY when mounted, held or opened exclusively. */
+	_cleanup_close_ int fd = open(req->path, O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return fs_checks_add(c, "exclusive", false, "cannot open %s exclusively: %s", req->path, strerror(errno));
+	return fs_checks_add(c, "exclusive", true, "%s can be opened exclusively", req->path);
+}

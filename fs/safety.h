@@ -1,0 +1,32 @@
+/* The safety gate in front of every destructive block-device operation.
+ * Checks run in this order and are all recorded (the first failure is the one
+ * reported): block-device, not-mounted, no-holders, not-system-disk, wwid,
+ * no-signatures, aligned, exclusive.  Nothing here writes to the device. */
+#pragma once
+
+#include <libudev.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "fs/checks.h"
+#include "raid/blockdev.h"
+
+struct gate_request {
+	const char *path;          /* resolved device node */
+	const char *expect_wwid;   /* NULL: not checked */
+	bool force;                /* overrides no-signatures only */
+};
+
+/* Runs the gate.  dev receives the device facts when the first check passed
+ * (blockdev_done() it; zeroed otherwise).  Returns 0 when the gate ran (see
+ * fs_checks_failed()), -errno when it could not (out of memory). */
+int safety_gate(struct udev *udev, const struct gate_request *req, struct blockdev *dev, struct fs_checks *checks);
+
+/* Mount points and swap areas on any device of the stack (the device, its
+ * partitions, its holders).  Writes a description of the first one into
+ * *what (caller frees).  Returns 1 in use, 0 not, -errno when the mount table
+ * or /proc/swaps cannot be read (callers treat that as in use). */
+int device_in_use(struct udev *udev, dev_t devnum, char **what);
+
+/* A multipath map holding the device ("mpatha"), or NULL. */
+char *multipath_holder(const struct blockdev *dev);

@@ -388,21 +388,32 @@ static int http_run(struct req_list *l, const struct check_opts *o, struct check
 
 /* ---- rsync ---- */
 
-struct listed {
-	const char *path;
-	uint64_t size;
-	bool regular;
-};
-
 static int listed_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct listed *)a)->path, ((const struct listed *)b)->path);
+	return strcmp(((const struct check_listed *)a)->path, ((const struct check_listed *)b)->path);
 }
 
-/* Parses "MODE SIZE DATE TIME PATH" lines of --list-only --no-h (in place). */
-static int parse_listing(char *out, struct listed **ret, size_t *n)
+/* rsync prints a byte it considers unprintable (control characters, and in the
+ * C locale every byte above 0x7f) as \#ooo, and a backslash before '#' as
+ * \#134: decode in place so names compare with the local ones. */
+static void rsync_unescape(char *s)
 {
-	struct listed *v = NULL;
+	char *w = s;
+
+	for (char *r = s; *r;) {
+		if (r[0] == '\\' && r[1] == '#' && r[2] >= '0' && r[2] <= '3' && r[3] >= '0' && r[3] <= '7' &&
+		    r[4] >= '0' && r[4] <= '7' && (r[2] != '0' || r[3] != '0' || r[4] != '0')) {
+			*w++ = (char)((r[2] - '0') * 64 + (r[3] - '0') * 8 + (r[4] - '0'));
+			r += 5;
+		} else
+			*w++ = *r++;
+	}
+	*w = '\0';
+}
+
+int check_parse_listing(char *out, struct check_listed **ret, size_t *n)
+{
+	struct check_listed *v = NULL;
 	size_t cnt = 0, cap = 0;
 
 	for (char *line = out, *nl; line && *line; line = nl) {
@@ -412,19 +423,26 @@ static int parse_listing(char *out, struct listed **ret, size_t *n)
 		char mode[16], *p = line;
 		unsigned long long size;
 		int off = 0;
-		if (sscanf(p, "%15s %llu %*s %*s %n", mode, &size, &off) < 2 || off == 0 || !p[off])
+		/* exactly one blank before the name: a name may start with blanks */
+		if (sscanf(p, "%15s %llu %*s %*s%n", mode, &size, &off) < 2 || off == 0 || p[off] != ' ' ||
+		    !p[off + 1])
 			continue;
+		off++;
+		rsync_unescape(p + off);
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 256;
-			struct listed *nv = realloc(v, cap * sizeof(*nv));
+			struct check_listed *nv = realloc(v, cap * sizeof(*nv));
 			if (!nv) {
 				free(v);
 				return -ENOMEM;
 			}
 			v = nv;
 		}
-		v[cnt++] = (struct listed){ .path = p + off, .size = size, .regular = mode[0] == '-' };
+		v[cnt++] = (struct check_listed){ .path = p + off, .size = size, .regular = mode[0] == '-' };
 	}
+	/* never NULL: qsort() and bsearch() must not get a null base, even for 0 entries */
+	if (!v && !(v = calloc(1, sizeof(*v))))
+		return -ENOMEM;
 	qsort(v, cnt, sizeof(*v), listed_cmp);
 	*ret = v;
 	*n = cnt;
@@ -495,7 +513,7 @@ static int rsync_check_files(const struct check_target *t, const struct check_op
 	_cleanup_(strv_clear) struct strv a = { 0 };
 	struct spawn_result sr = { 0 };
 	_cleanup_(spawn_result_freep) struct spawn_result *srp = &sr;
-	_cleanup_free_ struct listed *v = NULL;
+	_cleanup_free_ struct check_listed *v = NULL;
 	size_t nv, nfiles = 0;
 	int k;
 
@@ -527,11 +545,11 @@ static int rsync_check_files(const struct check_target *t, const struct check_op
 		return rsync_fail(r, first, 1, "file listing", &sr);
 	if (sr.out_len >= RSYNC_LIST_MAX)
 		return fail(r, first, 1, "file listing: larger than %zu MiB", RSYNC_LIST_MAX >> 20);
-	if ((k = parse_listing(sr.out ? sr.out : (char *)"", &v, &nv)) < 0)
+	if ((k = check_parse_listing(sr.out ? sr.out : (char *)"", &v, &nv)) < 0)
 		return k;
 	for (size_t i = 0; i < nfiles; i++) {
 		_cleanup_free_ char *lp = local_path(t->local, t->files[i]);
-		struct listed key = { .path = t->files[i] }, *hit;
+		struct check_listed key = { .path = t->files[i] }, *hit;
 		struct stat st;
 		if (!lp)
 			return -ENOMEM;

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct check_target {
 	const char *profile;
@@ -45,3 +46,14 @@ int check_pick_files(const char *local, bool full, size_t n, char ***ret);
  * expanded against the local tree.  *unmatched gets the first pattern that
  * matched nothing (static storage of the caller's pattern), or NULL. */
 int check_expand_markers(const char *local, char *const *patterns, char ***ret, const char **unmatched);
+
+/* One entry of rsync --list-only --no-h output. */
+struct check_listed {
+	const char *path;      /* into the parsed text, \#ooo escapes decoded */
+	uint64_t size;
+	bool regular;
+};
+
+/* Parses the "MODE SIZE DATE TIME PATH" lines of rsync --list-only --no-h in
+ * place (other lines are skipped) into a vector sorted by path (never NULL; free it). */
+int check_parse_listing(char *out, struct check_listed **ret, size_t *n);

@@ -10,15 +10,20 @@ const char *mp_verb;
 /* Messages quote hostile text (arguments, file contents, server replies): a
  * newline or an escape sequence in it must not split the one-line error or
  * drive the terminal, so control characters are written as \xNN. */
-static void put_escaped(const char *s)
+static void put_escaped(FILE *f, const char *s, bool keep_lines)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (c < 0x20 || c == 0x7f)
-			fprintf(stderr, "\\x%02x", c);
+		if ((c < 0x20 || c == 0x7f) && !(keep_lines && (c == '\n' || c == '\t')))
+			fprintf(f, "\\x%02x", c);
 		else
-			fputc(c, stderr);
+			fputc(c, f);
 	}
+}
+
+void print_untrusted(FILE *f, const char *s)
+{
+	put_escaped(f, s, true);
 }
 
 static void vlog(const char *kind, const char *fmt, va_list ap, const char *tail)
@@ -34,7 +39,7 @@ static void vlog(const char *kind, const char *fmt, va_list ap, const char *tail
 		msg = NULL;
 		fputs(fmt, stderr);
 	} else
-		put_escaped(msg);
+		put_escaped(stderr, msg, false);
 	if (tail)
 		fprintf(stderr, ": %s", tail);
 	fputc('\n', stderr);

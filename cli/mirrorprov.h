@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "lib/macro.h"
 
@@ -43,6 +44,10 @@ int log_errno(int r, const char *fmt, ...) _printf_(2, 3);
 int usage_error(const char *fmt, ...) _printf_(1, 2);
 
 int verb_print_help(const struct verb_help *h);
+
+/* Text from outside (a server's reply) for a person: lines and tabs kept,
+ * other control characters (terminal escapes, \r) shown as \xNN. */
+void print_untrusted(FILE *f, const char *s);
 
 /* The same spelling of the common options in every verb. */
 #define OPT_HELP    { "help", no_argument, NULL, 'h' }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/macro.h"
+#include "lib/names.h"
 #include "lib/size.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct libscols_table *, scols_unref_table)
@@ -160,7 +161,18 @@ int out_json(FILE *f, json_object *o)
 							   JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!s)
 		return -ENOMEM;
-	fputs(s, f);
+	/* json-c copies string bytes as they are; names from disks, servers and
+	 * file systems need not be UTF-8, and JSON must be.  Such a byte (only in
+	 * a string: json-c escapes the rest) becomes \udcXX, Python's
+	 * surrogateescape spelling, so the original bytes can be recovered. */
+	while (*s) {
+		const char *run = s;
+		for (size_t n; *s && (n = utf8_char_len(s)); s += n)
+			;
+		fwrite(run, 1, (size_t)(s - run), f);
+		if (*s)
+			fprintf(f, "\\udc%02x", (unsigned char)*s++);
+	}
 	fputc('\n', f);
 	return 0;
 }

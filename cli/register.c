@@ -208,8 +208,11 @@ static int register_checkin(const struct register_options *opt, const struct hos
 		jset_u64(o, "directories", dirs);
 		if (out_json(stdout, o) < 0)
 			return EXIT_FAIL;
-	} else if (ok)
-		printf("%s%s", reply, reply[0] && reply[strlen(reply) - 1] == '\n' ? "" : "\n");
+	} else if (ok) {
+		print_untrusted(stdout, reply);
+		if (!reply[0] || reply[strlen(reply) - 1] != '\n')
+			putchar('\n');
+	}
 	if (!ok) {
 		/* MirrorManager's message on one line, without its "error checking in" */
 		for (char *p = reply; *p; p++)
@@ -340,7 +343,9 @@ static int register_mirrorcache(const struct register_options *opt, const struct
 		r = http_post(&post, &status, &reply, err);
 		if (r < 0)
 			return log_error("%s: %s", url, r == -EFBIG ? "reply too large" : err), EXIT_FAIL;
-		printf("HTTP %ld %s\n", status, reply);
+		printf("HTTP %ld ", status);
+		print_untrusted(stdout, reply);
+		putchar('\n');
 		if (status < 200 || status >= 300)
 			return log_error("MirrorCache refused the server: HTTP %ld", status), EXIT_FAIL;
 	}

@@ -24,33 +24,36 @@ bool str_in_charset(const char *s, const char *extra)
 	return *s != '\0';
 }
 
-bool utf8_valid(const char *s)
+size_t utf8_char_len(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	unsigned len, cp;
 
-	while (*p) {
-		unsigned len, cp;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		} else if (*p >= 0xc2 && *p <= 0xdf)
-			len = 2, cp = *p & 0x1f;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			len = 3, cp = *p & 0x0f;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			len = 4, cp = *p & 0x07;
-		else
-			return false;
-		for (unsigned i = 1; i < len; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		p += len;
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		len = 2, cp = *p & 0x1f;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		len = 3, cp = *p & 0x0f;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		len = 4, cp = *p & 0x07;
+	else
+		return 0;
+	for (unsigned i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
 	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+bool utf8_valid(const char *s)
+{
+	for (size_t n; *s; s += n)
+		if (!(n = utf8_char_len(s)))
+			return false;
 	return true;
 }
 

@@ -28,6 +28,9 @@ bool str_in_charset(const char *s, const char *extra);
 /* Well-formed UTF-8: no stray continuation bytes, overlong forms, surrogates
  * or code points above U+10FFFF. */
 bool utf8_valid(const char *s);
+/* Bytes of the well-formed character at s (1 for ASCII, also for the NUL), 0
+ * when s does not start one. */
+size_t utf8_char_len(const char *s);
 
 /* The scheme of a URL that passed check_url(): "http", "https" or "rsync". */
 enum url_scheme { URL_HTTP, URL_HTTPS, URL_RSYNC, URL_INVALID };

@@ -1,5 +1,6 @@
 #include "fstab.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,9 @@ const char *fstab_verdict_to_string(enum fstab_verdict v)
 	}
 }
 
-/* fstab(5) escapes: space, tab, newline and backslash as octal. */
+/* fstab(5) escapes as octal: whitespace (libmount splits fields at any
+ * isspace() byte, not only space and tab), backslash, and '#' (a first field
+ * starting with it would make the whole line a comment). */
 static char *escape_field(const char *s)
 {
 	char *out = malloc(strlen(s) * 4 + 1), *o = out;
@@ -29,7 +32,7 @@ static char *escape_field(const char *s)
 	if (!out)
 		return NULL;
 	for (; *s; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
+		if (isspace((unsigned char)*s) || *s == '\\' || *s == '#')
 			o += sprintf(o, "\\%03o", (unsigned char)*s);
 		else
 			*o++ = *s;
@@ -40,12 +43,13 @@ static char *escape_field(const char *s)
 
 char *fstab_format(const struct fstab_entry *e)
 {
-	_cleanup_free_ char *spec = escape_field(e->spec), *target = escape_field(e->target);
+	_cleanup_free_ char *spec = escape_field(e->spec), *target = escape_field(e->target),
+			    *fstype = escape_field(e->fstype), *options = escape_field(e->options);
 	char *line;
 
-	if (!spec || !target)
+	if (!spec || !target || !fstype || !options)
 		return NULL;
-	if (asprintf(&line, "%s %s %s %s %d %d", spec, target, e->fstype, e->options, e->freq, e->passno) < 0)
+	if (asprintf(&line, "%s %s %s %s %d %d", spec, target, fstype, options, e->freq, e->passno) < 0)
 		return NULL;
 	return line;
 }
@@ -68,11 +72,16 @@ static size_t parse_line(char *line, struct parsed *p)
 {
 	char *save = NULL, *tok;
 
+	/* As libmount reads it: trailing whitespace (a CRLF line's \r too) goes,
+	 * fields are split at blanks only; any other byte belongs to its field. */
+	size_t n = strlen(line);
+	while (n && isspace((unsigned char)line[n - 1]))
+		line[--n] = '\0';
 	memset(p, 0, sizeof(*p));
-	tok = strtok_r(line, " \t\r", &save);
+	tok = strtok_r(line, " \t", &save);
 	if (!tok || tok[0] == '#')
 		return 0;
-	for (; tok && p->n < FSTAB_FIELDS; tok = strtok_r(NULL, " \t\r", &save)) {
+	for (; tok && p->n < FSTAB_FIELDS; tok = strtok_r(NULL, " \t", &save)) {
 		unescape_octal(tok);
 		p->f[p->n++] = tok;
 	}

@@ -1,5 +1,6 @@
 #include "blockdev.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -88,19 +89,29 @@ int sysfs_list_dir(const char *syspath, const char *sub, char ***ret)
 	return 0;
 }
 
-uint64_t udev_attr_u64(struct udev_device *d, const char *attr)
+int sysfs_parse_u64(const char *s, uint64_t *ret)
 {
-	const char *s = udev_device_get_sysattr_value(d, attr);
 	char *end;
 	unsigned long long v;
 
-	if (!s)
-		return 0;
+	/* strtoull() would also take blanks and a sign, and turn "-1" into 2^64-1 */
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || end == s || (*end && *end != '\n' && *end != ' '))
-		return 0;
-	return v;
+	if (errno)
+		return -ERANGE;
+	if (*end && *end != '\n' && *end != ' ')
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+uint64_t udev_attr_u64(struct udev_device *d, const char *attr)
+{
+	uint64_t v;
+
+	return sysfs_parse_u64(udev_device_get_sysattr_value(d, attr), &v) < 0 ? 0 : v;
 }
 
 static char *dup_trim(const char *s)
@@ -200,7 +211,8 @@ int blockdev_from_udev(struct udev_device *d, struct blockdev *b)
 	if (!b->name || !b->syspath || !b->devnode || !b->disk_name)
 		goto oom;
 
-	b->size_bytes = udev_attr_u64(d, "size") * 512;
+	uint64_t sectors = udev_attr_u64(d, "size");
+	b->size_bytes = sectors <= UINT64_MAX / 512 ? sectors * 512 : 0;
 	/* Queue limits belong to the whole disk. */
 	b->logical_sector = (unsigned)udev_attr_u64(disk, "queue/logical_block_size");
 	b->physical_sector = (unsigned)udev_attr_u64(disk, "queue/physical_block_size");
@@ -211,7 +223,8 @@ int blockdev_from_udev(struct udev_device *d, struct blockdev *b)
 	scsi = udev_device_get_parent_with_subsystem_devtype(disk, "scsi", "scsi_device");
 	if (scsi) {
 		const char *t = udev_device_get_sysattr_value(scsi, "type");
-		b->scsi_type = t ? atoi(t) : -1;
+		uint64_t type;
+		b->scsi_type = sysfs_parse_u64(t, &type) == 0 && type <= 0x1f ? (int)type : -1;
 		b->vendor = dup_trim(udev_device_get_sysattr_value(scsi, "vendor"));
 		b->model = dup_trim(udev_device_get_sysattr_value(scsi, "model"));
 		b->rev = dup_trim(udev_device_get_sysattr_value(scsi, "rev"));

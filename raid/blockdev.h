@@ -55,5 +55,8 @@ uint64_t io_hints_chunk(uint64_t io_min, unsigned physical_sector);
 int sysfs_list_dir(const char *syspath, const char *sub, char ***ret);
 /* Integer sysfs attribute of d ("queue/minimum_io_size"); 0 when absent or unparsable. */
 uint64_t udev_attr_u64(struct udev_device *d, const char *attr);
+/* The text of an integer attribute: decimal digits, then nothing, a newline or
+ * a blank.  -EINVAL (NULL, sign, junk) or -ERANGE. */
+int sysfs_parse_u64(const char *s, uint64_t *ret);
 /* Text sysfs attribute of d, blanks and newline trimmed; NULL when absent or empty. */
 char *udev_attr_str(struct udev_device *d, const char *attr);

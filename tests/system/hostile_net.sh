@@ -33,4 +33,45 @@ for mode in hang trickle; do
 	within "sync: rsync upstream that ${mode}s is given up at --timeout" 30 1 \
 		"$MP" sync --root "$tmp/root" --upstream "rsync://127.0.0.1:$PORT/fedora/" --timeout 5s fedora
 done
+# check: every URL scheme of a host whose server misbehaves; --timeout 3
+L=$tmp/pub/fedora
+mkdir -p "$L/linux/releases/40/Everything/x86_64/os/Packages/a" "$L/linux/updates/40/Everything/x86_64/repodata"
+echo "file list" >"$L/fullfiletimelist-fedora"
+echo "<repomd/>" >"$L/linux/updates/40/Everything/x86_64/repodata/repomd.xml"
+for i in 1 2 3; do head -c 1000 /dev/urandom >"$L/linux/releases/40/Everything/x86_64/os/Packages/a/a-$i.rpm"; done
+# hostconf FILE URLS BACKEND
+hostconf() {
+	cat >"$1" <<EOF
+host: { name = "mirror.example.edu"; site = "Example University"; admin_email = "a@example.edu";
+  country = "DE"; bandwidth_mbit = 1000; private = true; urls: { $2 }; };
+mirror: { root = "$tmp/pub"; profiles = [ "fedora" ]; };
+backend: { $3 };
+EOF
+}
+for mode in hang trickle huge endless; do
+	serve $mode
+	hostconf "$tmp/$mode.conf" "http = \"http://127.0.0.1:$PORT/\"; rsync = \"rsync://127.0.0.1:$PORT/\";" \
+		'type = "mirrormanager";'
+	within "check: a server in mode '$mode' fails within the timeouts" 60 1 \
+		"$MP" check -c "$tmp/$mode.conf" --timeout 3 --sample 3
+done
+
+# register: replies of 100 MB are refused at the 1 MiB bound (HTTP_REPLY_MAX) with bounded memory
+printf 'secret\n' >"$tmp/secret"; chmod 600 "$tmp/secret"
+serve xmlrpc
+hostconf "$tmp/mm.conf" "http = \"http://127.0.0.1:1/\";" \
+	"type = \"mirrormanager\"; url = \"http://127.0.0.1:$PORT/xmlrpc\"; password_file = \"$tmp/secret\";"
+within "register: a 100 MB XML-RPC reply is refused" 60 1 \
+	/usr/bin/time -f %M -o "$tmp/rss" "$MP" register -c "$tmp/mm.conf" --skip-check
+rss=$(tail -1 "$tmp/rss")
+[ "${rss:-0}" -gt 0 ] && [ "$rss" -lt 131072 ] && t_ok "register: peak RSS ${rss} KiB < 128 MiB" ||
+	t_fail "register: peak RSS ${rss} KiB < 128 MiB"
+err=$("$MP" register -c "$tmp/mm.conf" --skip-check 2>&1 >/dev/null)
+grep -q "larger than 1048576 bytes" <<<"$err" && t_ok "register: the error names the bound" ||
+	t_fail "register: the error names the bound" "$err"
+serve huge
+hostconf "$tmp/mc.conf" "http = \"http://127.0.0.1:1/\";" \
+	"type = \"mirrorcache\"; url = \"http://127.0.0.1:$PORT/\"; password_file = \"$tmp/secret\";"
+within "register: a 100 MB MirrorCache reply is refused" 60 1 "$MP" register -c "$tmp/mc.conf" --skip-check \
+	--profile fedora
 t_done

@@ -668,6 +668,14 @@ bool lun_is_candidate(const struct lun *l, char *buf, size_t len)
 	return false;
 }
 
+/* qsort() must not get the NULL base an empty vector has (UB, and fatal in
+ * the sanitizer build on a host without FC HBAs). */
+static void sort_vec(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n)
+		qsort(v, n, size, cmp);
+}
+
 static int scan(struct udev *udev, unsigned flags, struct san *s)
 {
 	_cleanup_(disk_list_done) struct disk_list dl = { .flags = flags, .san = s };
@@ -680,8 +688,8 @@ static int scan(struct udev *udev, unsigned flags, struct san *s)
 	if ((r = foreach_device(udev, "fc_host", s, add_hba)) < 0 ||
 	    (r = foreach_device(udev, "fc_remote_ports", s, add_port)) < 0)
 		return r;
-	qsort(s->hbas, s->nhbas, sizeof(*s->hbas), cmp_hba);
-	qsort(s->ports, s->nports, sizeof(*s->ports), cmp_port);
+	sort_vec(s->hbas, s->nhbas, sizeof(*s->hbas), cmp_hba);
+	sort_vec(s->ports, s->nports, sizeof(*s->ports), cmp_port);
 
 	r = mountinfo_load(&mt);
 	have_mt = r >= 0;
@@ -690,14 +698,14 @@ static int scan(struct udev *udev, unsigned flags, struct san *s)
 
 	if ((r = scan_disks(udev, &dl)) < 0)
 		return r;
-	qsort(dl.v, dl.n, sizeof(*dl.v), cmp_disk);
+	sort_vec(dl.v, dl.n, sizeof(*dl.v), cmp_disk);
 	for (size_t i = 0, j; i < dl.n; i = j) {
 		for (j = i + 1; j < dl.n && dl.v[i].key && dl.v[j].key && strcmp(dl.v[i].key, dl.v[j].key) == 0; j++)
 			;
 		if ((r = build_lun(udev, s, dl.v + i, j - i, have_mt ? &mt : NULL)) < 0)
 			return r;
 	}
-	qsort(s->luns, s->nluns, sizeof(*s->luns), cmp_lun);
+	sort_vec(s->luns, s->nluns, sizeof(*s->luns), cmp_lun);
 	return 0;
 }
 

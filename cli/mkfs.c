@@ -113,7 +113,7 @@ static void show_mkfs_stderr(const char *err, bool as_warnings)
 	free(copy);
 }
 
-static int report_apply_error(const struct mkfs_plan *p, const struct mkfs_result *res, int r)
+int mkfs_report_apply_error(const struct mkfs_plan *p, const struct mkfs_result *res, int r)
 {
 	switch (r) {
 	case -ENOENT:
@@ -159,7 +159,7 @@ static int report_apply_error(const struct mkfs_plan *p, const struct mkfs_resul
 	return log_errno(r, "cannot format %s", p->path);
 }
 
-static void report_success(const struct mkfs_plan *p, const struct mkfs_result *res, bool json)
+void mkfs_report_success(const struct mkfs_plan *p, const struct mkfs_result *res, bool json)
 {
 	if (!json) {
 		if (p->partitioned)
@@ -235,9 +235,9 @@ int cmd_mkfs(int argc, char **argv)
 	else if ((r = confirm_device("format", plan.path, plan.dev.name, o.req.device, o.yes)) == 0) {
 		int a = mkfs_plan_apply(udev, &plan, &res);
 		if (a < 0)
-			r = report_apply_error(&plan, &res, a);
+			r = mkfs_report_apply_error(&plan, &res, a);
 		else {
-			report_success(&plan, &res, o.json);
+			mkfs_report_success(&plan, &res, o.json);
 			if (doc)
 				json_object_object_add(doc, "result", result_to_json(&res));
 		}

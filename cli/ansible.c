@@ -85,6 +85,28 @@ static int add_value(struct strbuf *sb, json_object *v, int depth)
 	}
 }
 
+/* A boolean as Ansible may pass it: true, or a string such as "yes". */
+static int flag_value(json_object *v, bool *ret)
+{
+	static const char *const yes[] = { "true", "True", "yes", "on", "1" };
+	static const char *const no[] = { "false", "False", "no", "off", "0" };
+	const char *s;
+
+	if (json_object_is_type(v, json_type_boolean)) {
+		*ret = json_object_get_boolean(v);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return -EINVAL;
+	s = json_object_get_string(v);
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++)
+		if (strcmp(s, yes[i]) == 0 || strcmp(s, no[i]) == 0) {
+			*ret = strcmp(s, yes[i]) == 0;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 /* The host configuration given inline as an object: written to a private temp file. */
 static int inline_config(json_object *cfg, struct module_args *a, char **msg)
 {
@@ -136,9 +158,9 @@ static int parse_args(const char *file, struct module_args *a, char **msg)
 	a->o = (struct onboard_options){ .check = CHECKRUN_DEFAULTS, .yes = true };
 	json_object_object_foreach(args, key, v) {
 		json_type t = json_object_get_type(v);
-		bool str = t == json_type_string, flag = t == json_type_boolean, null = t == json_type_null;
-		if (strcmp(key, "_ansible_check_mode") == 0 && flag)
-			a->o.dry_run = json_object_get_boolean(v);
+		bool str = t == json_type_string, null = t == json_type_null, flag;
+		if (strcmp(key, "_ansible_check_mode") == 0 && flag_value(v, &flag) == 0)
+			a->o.dry_run = flag;
 		else if (strncmp(key, "_ansible_", 9) == 0 || null)
 			continue;
 		else if (strcmp(key, "config") == 0 && str)
@@ -161,10 +183,10 @@ static int parse_args(const char *file, struct module_args *a, char **msg)
 				asprintf(msg, "image_size '%s' is not a size (e.g. 4G)", json_object_get_string(v));
 				return -EINVAL;
 			}
-		} else if (strcmp(key, "sync") == 0 && flag)
-			a->o.sync = json_object_get_boolean(v);
-		else if (strcmp(key, "force") == 0 && flag)
-			a->o.force = json_object_get_boolean(v);
+		} else if (strcmp(key, "sync") == 0 && flag_value(v, &flag) == 0)
+			a->o.sync = flag;
+		else if (strcmp(key, "force") == 0 && flag_value(v, &flag) == 0)
+			a->o.force = flag;
 		else {
 			asprintf(msg, "unsupported parameter or wrong type: %s", key);
 			return -EINVAL;

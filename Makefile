@@ -86,6 +86,9 @@ install: all
 	install -D -m 0644 examples/host.conf $(DESTDIR)$(PREFIX)/share/doc/mirrorprov/examples/host.conf
 	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles
 	install -m 0644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles/
+	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/library
+	cp -r contrib/ansible/roles contrib/ansible/site.yml contrib/ansible/inventory.yml $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/
+	ln -sf $(PREFIX)/sbin/mirrorprov $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/library/mirrorprov_onboard
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -23,8 +23,7 @@ cleanup() {
 	fi
 	serve_stop
 	upstream_stop
-	mountpoint -q "$D/srv/mirror" && umount "$D/srv/mirror"
-	for l in $(losetup --associated "$D/lun.img" --noheadings --output NAME 2>/dev/null); do losetup --detach "$l"; done
+	release_dir "$D"
 	rm -rf "$D"
 	echo; echo "demo: cleaned up (unmounted, loop device detached, daemons stopped, $D removed)"
 	exit $rc

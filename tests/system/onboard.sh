@@ -11,13 +11,9 @@ need_root "onboard on loop images"
 D=$(mktemp -d /tmp/mp-onboard.XXXXXX)
 chmod 755 "$D"
 cleanup() {
-	local m l
 	serve_stop
 	upstream_stop
-	for m in $(awk -v t="$D" 'index($2, t) == 1 {print $2}' /proc/self/mounts | sort -r); do umount "$m"; done
-	for l in $(losetup --list --noheadings --output NAME,BACK-FILE | awk -v t="$D" 'index($2, t) == 1 {print $1}'); do
-		losetup --detach "$l"
-	done
+	release_dir "$D"
 	rm -rf "$D"
 }
 trap cleanup EXIT

@@ -12,13 +12,9 @@ command -v ansible-playbook >/dev/null || { t_fail "ansible-playbook installed";
 D=$(mktemp -d /tmp/mp-ansible.XXXXXX)
 chmod 755 "$D"
 cleanup() {
-	local m l
 	serve_stop
 	upstream_stop
-	for m in $(awk -v t="$D" 'index($2, t) == 1 {print $2}' /proc/self/mounts | sort -r); do umount "$m"; done
-	for l in $(losetup --list --noheadings --output NAME,BACK-FILE | awk -v t="$D" 'index($2, t) == 1 {print $1}'); do
-		losetup --detach "$l"
-	done
+	release_dir "$D"
 	rm -rf "$D"
 }
 trap cleanup EXIT

@@ -9,17 +9,10 @@ need_root "onboard interrupted"
 . "$TOP/tests/fixtures/serve.sh"
 D=$(mktemp -d /tmp/mp-onboard-int.XXXXXX)
 chmod 755 "$D"
-detach_all() {
-	local l
-	for l in $(losetup --list --noheadings --output NAME,BACK-FILE | awk -v t="$D" 'index($2, t) == 1 {print $1}'); do
-		losetup --detach "$l"
-	done
-}
 cleanup() {
 	serve_stop
 	upstream_stop
-	mountpoint -q "$D/srv/mirror" && umount "$D/srv/mirror"
-	detach_all
+	release_dir "$D"
 	rm -rf "$D"
 }
 trap cleanup EXIT
@@ -29,8 +22,7 @@ OB=("$MP" onboard -c "$D/demo.conf" --image "$D/lun.img" --image-size 1G --prefi
 	--yes --sync)
 
 reset() {
-	mountpoint -q "$D/srv/mirror" && umount "$D/srv/mirror"
-	detach_all
+	release_dir "$D"
 	rm -rf "$D/lun.img" "$D/prefix" "$D/srv"
 	mkdir -p "$D/prefix/etc"
 	printf '%s\n' "$PLACEHOLDER" >"$D/prefix/etc/rsyncd.conf"

@@ -206,6 +206,7 @@ int cmd_mkfs(int argc, char **argv)
 		return r < 0 ? EXIT_OK : r;
 	if (!(udev = udev_new()))
 		return log_errno(-ENOMEM, "cannot use libudev");
+	o.req.lock = !o.dry_run;
 
 	r = mkfs_plan_build(udev, &o.req, &plan);
 	if (r == -EOPNOTSUPP)
@@ -233,7 +234,8 @@ int cmd_mkfs(int argc, char **argv)
 	else if (o.dry_run)
 		r = EXIT_OK;
 	else if ((r = confirm_device("format", plan.path, plan.dev.name, o.req.device, o.yes)) == 0) {
-		int a = mkfs_plan_apply(udev, &plan, &res);
+		/* a confirmation prompt may have taken minutes: check again */
+		int a = mkfs_plan_apply(udev, &plan, !o.yes, &res);
 		if (a < 0)
 			r = report_apply_error(&plan, &res, a);
 		else {

@@ -11,7 +11,7 @@ PKGS := libudev blkid fdisk mount smartcols json-c libconfig libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
 
-WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
 	-DMIRRORPROV_VERSION='"$(VERSION)"' -DMIRRORPROV_DATADIR='"$(PREFIX)/share/mirrorprov"' -MMD -MP
@@ -28,7 +28,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
-	openssl systemd udev ftpsync clang valgrind
+	openssl systemd udev ftpsync clang valgrind time
 
 .PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz
 

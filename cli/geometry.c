@@ -6,7 +6,7 @@
 
 static const struct verb_help geometry_help = {
 	"mirrorprov geometry (--raid0|--raid1|--raid5|--raid6|--raid10|--raid50|--raid60) DISKS\n"
-	"                    [--spans N] [--spare N] [--chunk SIZE] [-J]",
+	"                    [--spans N] [--spare N] [--chunk SIZE] [--device DEV] [-J]",
 	GEOMOPT_HELP HELP_OPT_JSON HELP_OPT_HELP,
 };
 
@@ -76,11 +76,16 @@ int cmd_geometry(int argc, char **argv)
 		return r;
 
 	geometry_warn(&g);
+	geomopt_device_warn(&opt.geom, &g);
 	if (opt.json) {
 		_cleanup_json_ json_object *o = geometry_to_json(&g);
+		json_object *dev = geomopt_device_json(&opt.geom, &g);
+		if (dev)
+			json_object_object_add(o, "device", dev);
 		return out_json(stdout, o) < 0 ? EXIT_FAIL : EXIT_OK;
 	}
 	geometry_explain(stdout, &g);
+	geomopt_device_explain(stdout, &opt.geom, &g);
 	if (g.sw && print_units(&g) < 0)
 		return EXIT_FAIL;
 	return EXIT_OK;

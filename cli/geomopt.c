@@ -7,6 +7,9 @@
 #include "lib/size.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "raid/lun.h"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
 
 void geomopt_init(struct geom_opts *o)
 {
@@ -74,6 +77,9 @@ int geomopt_handle(struct geom_opts *o, int c, const char *arg)
 		o->in.chunk = v;
 		o->in.chunk_source = CHUNK_OPTION;
 		break;
+	case GEOMOPT_DEVICE:
+		o->device = arg;
+		break;
 	default:
 		return 0;
 	}
@@ -81,17 +87,126 @@ int geomopt_handle(struct geom_opts *o, int c, const char *arg)
 	return 1;
 }
 
+/* A node is read directly; anything else is taken for a WWID and resolved. */
+static int read_device(struct geom_opts *o)
+{
+	_cleanup_(udev_unrefp) struct udev *udev = udev_new();
+	struct geom_device *d = &o->dev;
+	struct blockdev b;
+	int r;
+
+	if (!udev)
+		return log_errno(-ENOMEM, "cannot use libudev");
+	snprintf(d->path, sizeof(d->path), "%s", o->device);
+	if (o->device[0] != '/') {
+		struct san san;
+		const struct lun *l;
+		r = lun_find_by_wwid(udev, o->device, &san, &l);
+		if (r == 0)
+			snprintf(d->path, sizeof(d->path), "%s", l->devnode);
+		san_done(&san);
+		if (r == -ENOENT || r == -EINVAL)
+			return usage_error("no LUN has the WWID '%s' (a device is /dev/...)", o->device);
+		if (r < 0)
+			return log_errno(r, "cannot look for WWID '%s'", o->device);
+	}
+	r = blockdev_from_path(udev, d->path, &b);
+	if (r == -ENOENT || r == -ENOTBLK)
+		return usage_error("'%s' is not a block device", d->path);
+	if (r < 0)
+		return log_errno(r, "cannot read '%s'", d->path);
+	d->io_min = b.io_min;
+	d->io_opt = b.io_opt;
+	d->physical_sector = b.physical_sector;
+	d->verdict = io_hints_classify(b.io_min, b.io_opt, b.physical_sector);
+	blockdev_done(&b);
+	return 0;
+}
+
 int geomopt_compute(struct geom_opts *o, struct raid_geometry *g)
 {
 	const char *reason = NULL;
+	int r;
 
 	if (o->in.level == RAID_INVALID)
 		return usage_error("no RAID level given (e.g. --raid6 15)");
 	if (o->in.disks == 0)
 		return usage_error("no disk count given (e.g. --raid6 15 or --disks 15)");
+	if (o->device) {
+		if ((r = read_device(o)))
+			return r;
+		if (!o->in.chunk && (o->in.chunk = io_hints_chunk(o->dev.io_min, o->dev.physical_sector)))
+			o->in.chunk_source = CHUNK_DEVICE;
+	}
 	if (raid_geometry_compute(&o->in, g, &reason) < 0)
 		return usage_error("%s", reason);
 	return 0;
+}
+
+int geomopt_device_match(const struct geom_opts *o, const struct raid_geometry *g)
+{
+	const struct geom_device *d = &o->dev;
+
+	if (!o->device || !g->sw || !io_hints_chunk(d->io_min, d->physical_sector))
+		return -1;
+	if (d->verdict == IO_HINTS_REPORTED)
+		return d->io_min == g->su_bytes && d->io_opt == g->stripe_width_bytes;
+	return d->verdict == IO_HINTS_NONE ? d->io_min == g->su_bytes : -1;
+}
+
+json_object *geomopt_device_json(const struct geom_opts *o, const struct raid_geometry *g)
+{
+	json_object *j;
+	int m = geomopt_device_match(o, g);
+
+	if (!o->device)
+		return NULL;
+	j = json_object_new_object();
+	jset_str(j, "path", o->dev.path);
+	jset_u64(j, "minimum_io_size", o->dev.io_min);
+	jset_u64(j, "optimal_io_size", o->dev.io_opt);
+	jset_str(j, "io_hints", io_hints_verdict_to_string(o->dev.verdict));
+	if (m < 0)
+		json_object_object_add(j, "matches", NULL);
+	else
+		jset_bool(j, "matches", m);
+	return j;
+}
+
+void geomopt_device_explain(FILE *f, const struct geom_opts *o, const struct raid_geometry *g)
+{
+	char min[32], opt[32];
+	int m = geomopt_device_match(o, g);
+
+	if (!o->device)
+		return;
+	format_size_human(o->dev.io_min, min, sizeof(min));
+	format_size_human(o->dev.io_opt, opt, sizeof(opt));
+	fprintf(f, "device %s: minimum I/O %s, optimal I/O %s (%s)%s\n", o->dev.path, min, opt,
+		io_hints_verdict_to_string(o->dev.verdict),
+		m > 0 ? ": agrees with the computed stripe" : m == 0 ? ": DISAGREES with the computed stripe" : "");
+}
+
+void geomopt_device_warn(const struct geom_opts *o, const struct raid_geometry *g)
+{
+	const struct geom_device *d = &o->dev;
+	char min[32], opt[32], su[32], width[32];
+
+	if (!o->device)
+		return;
+	format_size_human(d->io_min, min, sizeof(min));
+	format_size_human(d->io_opt, opt, sizeof(opt));
+	format_size_human(g->su_bytes, su, sizeof(su));
+	format_size_human(g->stripe_width_bytes, width, sizeof(width));
+	if (g->chunk_source == CHUNK_DEFAULT)
+		log_warn("%s reports no usable chunk (minimum I/O %s)", d->path, min);
+	if (d->verdict == IO_HINTS_BOGUS || d->verdict == IO_HINTS_INCONSISTENT)
+		log_warn("%s reports %s I/O hints (minimum %llu, optimal %llu bytes): ignored", d->path,
+			 io_hints_verdict_to_string(d->verdict), (unsigned long long)d->io_min,
+			 (unsigned long long)d->io_opt);
+	if (geomopt_device_match(o, g) == 0)
+		log_warn("%s reports minimum/optimal I/O %s/%s but the computed stripe unit/width is %s/%s: "
+			 "check the RAID level, disk count and chunk", d->path, min, opt, su, width);
 }
 
 json_object *geometry_to_json(const struct raid_geometry *g)

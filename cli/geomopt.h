@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "raid/blockdev.h"
 #include "raid/geometry.h"
 
 enum {
@@ -16,6 +17,7 @@ enum {
 	GEOMOPT_SPANS,
 	GEOMOPT_SPARE,
 	GEOMOPT_CHUNK,
+	GEOMOPT_DEVICE,
 };
 
 #define GEOMOPT_LONGOPTS                                           \
@@ -31,7 +33,8 @@ enum {
 	{ "spans", required_argument, NULL, GEOMOPT_SPANS },          \
 	{ "spare", required_argument, NULL, GEOMOPT_SPARE },          \
 	{ "spares", required_argument, NULL, GEOMOPT_SPARE },         \
-	{ "chunk", required_argument, NULL, GEOMOPT_CHUNK }
+	{ "chunk", required_argument, NULL, GEOMOPT_CHUNK },          \
+	{ "device", required_argument, NULL, GEOMOPT_DEVICE }
 
 #define GEOMOPT_HELP \
 	"  --raid0|--raid1|--raid5|--raid6|--raid10|--raid50|--raid60 DISKS\n" \
@@ -41,20 +44,45 @@ enum {
 	"  --spans N             spans of a raid50/raid60 set (default 2)\n" \
 	"  --spare N             hot spares: never part of the stripe\n" \
 	"  --chunk SIZE          per-disk strip (\"stripe size\" on many controllers);\n" \
-	"                        bytes or k/K/KiB, m/M/MiB (default 64k)\n"
+	"                        bytes or k/K/KiB, m/M/MiB (default 64k)\n" \
+	"  --device DEV          read the I/O hints of DEV (a node or a WWID): its\n" \
+	"                        minimum_io_size is the chunk when --chunk is absent\n"
+
+/* What --device read: the device's own I/O hints. */
+struct geom_device {
+	char path[256];        /* the node read (a WWID resolved to its node) */
+	uint64_t io_min, io_opt;
+	unsigned physical_sector;
+	enum io_hints_verdict verdict;
+};
 
 struct geom_opts {
 	bool given;            /* any geometry option seen */
 	struct raid_input in;
 	const char *level_arg; /* for messages */
+	const char *device;    /* --device argument, NULL when not given */
+	struct geom_device dev;  /* filled by geomopt_compute() when device is set */
 };
 
 void geomopt_init(struct geom_opts *o);
 /* Handles one getopt result; returns 1 if consumed, 0 if not ours, or EXIT_USAGE
  * (after logging) on a bad value. */
 int geomopt_handle(struct geom_opts *o, int c, const char *arg);
-/* Validates and computes; logs and returns EXIT_USAGE on bad input. */
+/* Validates and computes; logs and returns EXIT_USAGE on bad input (a missing
+ * or unknown --device too), EXIT_FAIL when the device cannot be read.  With
+ * --device and no --chunk, a plausible minimum_io_size is the chunk. */
 int geomopt_compute(struct geom_opts *o, struct raid_geometry *g);
+
+/* With --device: 1 when the device's hints equal the computed su and stripe
+ * width (su alone when it reports no width), 0 when they differ, -1 when there
+ * is nothing to compare (no --device, no usable hints, no stripe). */
+int geomopt_device_match(const struct geom_opts *o, const struct raid_geometry *g);
+/* The "device" object of the JSON interface (NULL without --device). */
+json_object *geomopt_device_json(const struct geom_opts *o, const struct raid_geometry *g);
+/* One line on the device's hints for people. */
+void geomopt_device_explain(FILE *f, const struct geom_opts *o, const struct raid_geometry *g);
+/* Warnings: no usable chunk on the device, bogus hints, hints that disagree. */
+void geomopt_device_warn(const struct geom_opts *o, const struct raid_geometry *g);
 
 /* The geometry object of the JSON interface (also embedded by mkfs and onboard). */
 json_object *geometry_to_json(const struct raid_geometry *g);

@@ -12,6 +12,7 @@
 /* The one verb table: name, handler, requirements, one-line summary. */
 static const struct verb verbs[] = {
 	{ "geometry", cmd_geometry, 0, "compute XFS stripe unit and width for a RAID set" },
+	{ "raid-inspect", cmd_raid_inspect, 0, "list FC HBAs, target ports and LUNs; say which LUN is safe to format" },
 	{ "mkfs", cmd_mkfs, VERB_NEEDS_ROOT | VERB_DESTRUCTIVE, "format a RAID LUN as XFS with the right stripe, safely" },
 	{ "mount", cmd_mount, VERB_NEEDS_ROOT, "mount an XFS with an fstab entry and check its live geometry" },
 	{ "help", NULL, 0, "list the verbs" },

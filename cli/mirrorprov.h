@@ -60,5 +60,6 @@ int verb_print_help(const struct verb_help *h);
 
 /* Verb handlers (one file per verb in cli/). */
 int cmd_geometry(int argc, char **argv);
+int cmd_raid_inspect(int argc, char **argv);
 int cmd_mkfs(int argc, char **argv);
 int cmd_mount(int argc, char **argv);

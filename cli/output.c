@@ -14,6 +14,8 @@ const char *col_key(const struct col_def *c, char *buf)
 {
 	size_t i;
 
+	if (c->key)
+		return c->key;
 	for (i = 0; c->name[i] && i < 63; i++)
 		buf[i] = c->name[i] == '-' ? '_' : (char)tolower((unsigned char)c->name[i]);
 	buf[i] = '\0';
@@ -45,7 +47,7 @@ int cols_parse(const struct col_def *cols, size_t ncols, const char *list,
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		size_t i;
 		for (i = 0; i < ncols; i++)
-			if (strcasecmp(tok, cols[i].name) == 0)
+			if (strcasecmp(tok, cols[i].name) == 0 || (cols[i].key && strcmp(tok, cols[i].key) == 0))
 				break;
 		if (i == ncols) {
 			snprintf(badbuf, sizeof(badbuf), "%s", tok);
@@ -139,9 +141,9 @@ json_object *out_table_json(const struct col_def *cols, const struct col_select 
 	for (size_t r = 0; r < n; r++) {
 		json_object *row = json_object_array_get_idx(rows, r), *out = json_object_new_object(), *ch;
 		for (size_t i = 0; i < sel->n; i++) {
-			char key[64];
+			char buf[64];
 			json_object *v = NULL;
-			col_key(&cols[sel->idx[i]], key);
+			const char *key = col_key(&cols[sel->idx[i]], buf);
 			json_object_object_get_ex(row, key, &v);
 			json_object_object_add(out, key, v ? json_object_get(v) : NULL);
 		}

@@ -21,6 +21,7 @@ struct col_def {
 	double whint;
 	int flags;          /* SCOLS_FL_* */
 	const char *help;
+	const char *key;    /* JSON key when not the lower-case name ("SIZE" -> "size_bytes"); may be omitted */
 };
 
 #define COLS_MAX 64
@@ -30,12 +31,13 @@ struct col_select {
 	size_t idx[COLS_MAX];
 };
 
-/* "NAME,SIZE" (or "+EXTRA" to add to the defaults) into a selection.
+/* "NAME,SIZE" (or "+EXTRA" to add to the defaults) into a selection; a column
+ * may be named by its header or by its JSON key.
  * Returns -EINVAL and sets *bad to the unknown name (pointing into a static copy). */
 int cols_parse(const struct col_def *cols, size_t ncols, const char *list,
 	       const struct col_select *defaults, struct col_select *sel, const char **bad);
 void cols_all(size_t ncols, struct col_select *sel);
-/* The JSON key of a column ("MIN-IO" -> "min_io"); buf must hold 64 bytes. */
+/* The JSON key of a column (key, else "MIN-IO" -> "min_io"); buf must hold 64 bytes. */
 const char *col_key(const struct col_def *c, char *buf);
 
 /* Print rows (a json array of objects, keys as col_key(); "children" arrays make a tree). */

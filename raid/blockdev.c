@@ -29,6 +29,13 @@ enum io_hints_verdict io_hints_classify(uint64_t io_min, uint64_t io_opt, unsign
 	return IO_HINTS_REPORTED;
 }
 
+uint64_t io_hints_chunk(uint64_t io_min, unsigned physical_sector)
+{
+	if (io_min <= 4096 || io_min <= physical_sector || io_min % 4096 || io_min >= IO_OPT_TOO_LARGE)
+		return 0;
+	return io_min;
+}
+
 const char *io_hints_verdict_to_string(enum io_hints_verdict v)
 {
 	switch (v) {
@@ -106,6 +113,11 @@ static char *dup_trim(const char *s)
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\n'))
 		n--;
 	return n ? strndup(s, n) : NULL;
+}
+
+char *udev_attr_str(struct udev_device *d, const char *attr)
+{
+	return dup_trim(udev_device_get_sysattr_value(d, attr));
 }
 
 void blockdev_done(struct blockdev *b)

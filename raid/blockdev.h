@@ -46,8 +46,14 @@ int blockdev_stack(struct udev *udev, dev_t devnum, dev_t *out, size_t max);
 
 enum io_hints_verdict io_hints_classify(uint64_t io_min, uint64_t io_opt, unsigned physical_sector);
 const char *io_hints_verdict_to_string(enum io_hints_verdict v);
+/* minimum_io_size when it plausibly is a RAID chunk (a multiple of 4 KiB above
+ * both 4 KiB and the physical sector, below 16 MiB), else 0: plain disks
+ * report their sector size there. */
+uint64_t io_hints_chunk(uint64_t io_min, unsigned physical_sector);
 
 /* Sorted names in <syspath>/<sub>/ (missing directory = empty). */
 int sysfs_list_dir(const char *syspath, const char *sub, char ***ret);
 /* Integer sysfs attribute of d ("queue/minimum_io_size"); 0 when absent or unparsable. */
 uint64_t udev_attr_u64(struct udev_device *d, const char *attr);
+/* Text sysfs attribute of d, blanks and newline trimmed; NULL when absent or empty. */
+char *udev_attr_str(struct udev_device *d, const char *attr);

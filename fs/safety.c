@@ -221,8 +221,7 @@ static int check_system_disk(struct udev *udev, const struct in_use *u, const de
 	return fs_checks_add(c, "not-system-disk", true, "%s holds none of /, /boot and swap", dev->disk_name);
 }
 
-/* A multipath map has no SCSI wwid of its own: its dm uuid is "mpath-" + WWID. */
-static const char *device_wwid(const struct blockdev *dev)
+const char *device_wwid(const struct blockdev *dev)
 {
 	if (dev->wwid)
 		return dev->wwid;

@@ -8,6 +8,8 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <limits.h>
 #include <linux/fs.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,37 +68,30 @@ static void classify_hints(struct mkfs_plan *p)
 	p->hints_disagree = !g->sw || p->dev.io_min != g->su_bytes || p->dev.io_opt != g->stripe_width_bytes;
 }
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)
-
 /* flock(LOCK_EX) on the whole disk of path: udev and other well-behaved tools
  * keep off it while we check and write (systemd's BLOCK_DEVICE_LOCKING).
  * udev's own shared lock is short, so wait a little.  -ENOTBLK and friends
- * are left to the gate to report. */
-static int lock_whole_disk(struct udev *udev, const char *path, int *ret_fd)
+ * are left to the gate to report.  Plain sysfs: this runs before anything else. */
+static int lock_whole_disk(const char *path, int *ret_fd)
 {
-	_cleanup_(udev_device_unrefp) struct udev_device *d = NULL;
-	struct udev_device *disk;
-	const char *type;
+	_cleanup_free_ char *node = NULL;
 	_cleanup_close_ int fd = -1;
 	struct timespec ts = { 0, 20 * 1000000L };
+	char sys[64], real[PATH_MAX];
 	struct stat st;
 
 	if (stat(path, &st) < 0)
 		return negative_errno();
 	if (!S_ISBLK(st.st_mode))
 		return -ENOTBLK;
-	if (!(d = udev_device_new_from_devnum(udev, 'b', st.st_rdev)))
-		return -ENODEV;
-	type = udev_device_get_devtype(d);
-	disk = type && strcmp(type, "partition") == 0 ? udev_device_get_parent_with_subsystem_devtype(d, "block", "disk") : NULL;
-	if (!disk)
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	else {
-		_cleanup_free_ char *node = NULL;
-		if (asprintf(&node, "/dev/%s", udev_device_get_sysname(disk)) < 0)
-			return -ENOMEM;
-		fd = open(node, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	/* a partition's sysfs directory sits inside its disk's */
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major(st.st_rdev), minor(st.st_rdev));
+	if (access(sys, F_OK) == 0) {
+		snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/..", major(st.st_rdev), minor(st.st_rdev));
+		if (!realpath(sys, real) || asprintf(&node, "/dev/%s", strrchr(real, '/') + 1) < 0)
+			return -ENODEV;
 	}
+	fd = open(node ? node : path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return negative_errno();
 	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += 20) {
@@ -106,6 +101,19 @@ static int lock_whole_disk(struct udev *udev, const char *path, int *ret_fd)
 	}
 	*ret_fd = TAKE_FD(fd);
 	return 0;
+}
+
+/* libblkid reads the first and last 512 KiB of the disk one block at a time;
+ * start both reads now so they run while the gate reads sysfs and the mount
+ * table (the open lock fd keeps the pages cached for the probe). */
+static void prefetch_ends(int fd)
+{
+	uint64_t size = 0;
+
+	if (ioctl(fd, BLKGETSIZE64, &size) < 0 || size < (2u << 20))
+		return;
+	(void)posix_fadvise(fd, 0, 512 << 10, POSIX_FADV_WILLNEED);
+	(void)posix_fadvise(fd, (off_t)(size - (512 << 10)), 512 << 10, POSIX_FADV_WILLNEED);
 }
 
 int mkfs_plan_build(struct udev *udev, const struct mkfs_request *req, struct mkfs_plan *p)
@@ -124,8 +132,8 @@ int mkfs_plan_build(struct udev *udev, const struct mkfs_request *req, struct mk
 	gate.path = p->path;
 	/* Locked from the check to the write; a device that cannot be locked is
 	 * refused by the gate (not a block device) or at apply (busy). */
-	if (req->lock)
-		(void)lock_whole_disk(udev, p->path, &p->lock_fd);
+	if (req->lock && lock_whole_disk(p->path, &p->lock_fd) == 0)
+		prefetch_ends(p->lock_fd);
 	if ((r = safety_gate(udev, &gate, &p->dev, &p->checks)) < 0)
 		return r;
 	p->have_dev = p->dev.name != NULL;
@@ -210,7 +218,7 @@ int mkfs_plan_apply(struct udev *udev, struct mkfs_plan *p, bool recheck, struct
 		return -ENOENT;
 	res->failed = MKFS_STEP_LOCK;
 	if (p->lock_fd < 0) {
-		if ((r = lock_whole_disk(udev, p->path, &p->lock_fd)) < 0)
+		if ((r = lock_whole_disk(p->path, &p->lock_fd)) < 0)
 			return r;
 		recheck = true;
 	}

@@ -294,6 +294,30 @@ static int check_signatures(const struct blockdev *dev, const char *path, bool f
 	return fs_checks_add(c, "no-signatures", false, "found %s (--force overwrites)", found);
 }
 
+/* blockdev_stack() of a device whose facts are loaded already: only its
+ * partitions and holders are walked. */
+static int device_stack(struct udev *udev, const struct blockdev *dev, dev_t *stack)
+{
+	int n = 1;
+
+	stack[0] = dev->devnum;
+	for (int pass = 0; pass < 2; pass++)
+		for (char **s = pass ? dev->holders : dev->partitions; *s; s++) {
+			_cleanup_free_ char *p = NULL, *mm = NULL;
+			unsigned ma, mi;
+			int k;
+			if (asprintf(&p, "/sys/class/block/%s/dev", *s) < 0)
+				return -ENOMEM;
+			if (read_attr(p, &mm) < 0 || sscanf(mm, "%u:%u", &ma, &mi) != 2)
+				return -ENODEV;
+			if ((k = blockdev_stack(udev, makedev(ma, mi), stack + n, STACK_MAX - (size_t)n)) < 0)
+				return k;
+			if ((n += k) > STACK_MAX)
+				return -E2BIG;
+		}
+	return n;
+}
+
 int safety_gate(struct udev *udev, const struct gate_request *req, struct blockdev *dev, struct fs_checks *c)
 {
 	struct stat st;
@@ -313,7 +337,7 @@ int safety_gate(struct udev *udev, const struct gate_request *req, struct blockd
 	/* one mount table, one swap list and one holder walk for all checks */
 	_cleanup_(in_use_done) struct in_use u = { 0 };
 	dev_t stack[STACK_MAX];
-	int n = blockdev_stack(udev, dev->devnum, stack, STACK_MAX);
+	int n = device_stack(udev, dev, stack);
 	if ((r = in_use_load(&u)) < 0 ||
 	    (r = check_mounted(&u, stack, n, dev, c)) < 0 ||
 	    (r = check_holders(udev, dev, c)) < 0 ||

@@ -7,7 +7,7 @@ V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 VERSION := 0.1
 
-PKGS := libudev blkid fdisk mount smartcols json-c libconfig libcurl
+PKGS := libudev blkid fdisk mount smartcols json-c libconfig libcurl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2
 
@@ -16,6 +16,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
 	-DMIRRORPROV_VERSION='"$(VERSION)"' -DMIRRORPROV_DATADIR='"$(PREFIX)/share/mirrorprov"' -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
+ALL_CFLAGS += -DMIRRORPROV_BINARY='"$(PREFIX)/sbin/mirrorprov"'
 
 LAYERS := lib raid fs sync backend
 LIB_SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
@@ -28,7 +29,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
-	openssl systemd udev ftpsync clang valgrind time
+	openssl libssl-dev systemd udev ftpsync clang valgrind curl time
 
 .PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz
 
@@ -69,12 +70,22 @@ check: deps
 demo: deps all
 	tests/demo.sh
 
-bench: deps all
+bench: deps all $(BUILD)/bench/checkin_payload
 	bench/run.sh
+
+# bench drivers: a main in bench/ linked with the library layers
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c %.o,$^) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 install: all
 	install -D -m 0755 $(BUILD)/mirrorprov $(DESTDIR)$(PREFIX)/sbin/mirrorprov
 	install -D -m 0644 man/mirrorprov.8 $(DESTDIR)$(PREFIX)/share/man/man8/mirrorprov.8
+	install -D -m 0644 man/mirrorprov.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/mirrorprov.conf.5
+	install -D -m 0644 examples/host.conf $(DESTDIR)$(PREFIX)/share/doc/mirrorprov/examples/host.conf
+	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles
+	install -m 0644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles/
 
 clean:
 	rm -rf build build-asan build-fuzz

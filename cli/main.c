@@ -11,10 +11,15 @@
 
 /* The one verb table: name, handler, requirements, one-line summary. */
 static const struct verb verbs[] = {
-	{ "geometry", cmd_geometry, 0, "compute XFS stripe unit and width for a RAID set" },
 	{ "raid-inspect", cmd_raid_inspect, 0, "list FC HBAs, target ports and LUNs; say which LUN is safe to format" },
+	{ "geometry", cmd_geometry, 0, "compute XFS stripe unit and width for a RAID set" },
 	{ "mkfs", cmd_mkfs, VERB_NEEDS_ROOT | VERB_DESTRUCTIVE, "format a RAID LUN as XFS with the right stripe, safely" },
 	{ "mount", cmd_mount, VERB_NEEDS_ROOT, "mount an XFS with an fstab entry and check its live geometry" },
+	{ "profiles", cmd_profiles, 0, "list the content profiles, or show one" },
+	{ "layout", cmd_layout, 0, "create the mirror tree, rsyncd, nginx and sync timers" },
+	{ "sync", cmd_sync, 0, "sync one profile from its upstream" },
+	{ "check", cmd_check, 0, "check the host's URLs the way the mirror crawlers do" },
+	{ "register", cmd_register, 0, "register the host with its mirror backend" },
 	{ "help", NULL, 0, "list the verbs" },
 };
 

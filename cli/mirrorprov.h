@@ -60,6 +60,11 @@ int verb_print_help(const struct verb_help *h);
 
 /* Verb handlers (one file per verb in cli/). */
 int cmd_geometry(int argc, char **argv);
+int cmd_profiles(int argc, char **argv);
+int cmd_layout(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_register(int argc, char **argv);
 int cmd_raid_inspect(int argc, char **argv);
 int cmd_mkfs(int argc, char **argv);
 int cmd_mount(int argc, char **argv);

@@ -21,7 +21,7 @@ static int parse_digits(const char *s, const char **end, uint64_t *ret)
 	uint64_t v = 0;
 	const char *p = s;
 
-	if (!isdigit((unsigned char)*p))
+	if (!p || !isdigit((unsigned char)*p))
 		return -EINVAL;
 	for (; isdigit((unsigned char)*p); p++) {
 		unsigned d = (unsigned)(*p - '0');
@@ -40,8 +40,6 @@ int parse_size(const char *s, uint64_t *ret)
 	uint64_t v;
 	int r;
 
-	if (!s)
-		return -EINVAL;
 	r = parse_digits(s, &end, &v);
 	if (r < 0)
 		return r;
@@ -63,8 +61,6 @@ int parse_count(const char *s, uint64_t max, uint64_t *ret)
 	uint64_t v;
 	int r;
 
-	if (!s)
-		return -EINVAL;
 	r = parse_digits(s, &end, &v);
 	if (r < 0)
 		return r;

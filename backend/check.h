@@ -1,0 +1,47 @@
+/* URL checks the way the MirrorManager crawler makes them, with the local tree
+ * as the truth: the base URL answers, files exist with the local size, and the
+ * freshness markers are byte-identical (SHA-256 of the full download).
+ * HTTP(S) requests run concurrently on one libcurl multi handle (keep-alive,
+ * a bounded number of connections per host, TLS verified); rsync URLs are
+ * listed with the rsync client. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct check_target {
+	const char *profile;
+	const char *url;          /* http://, https:// or rsync:// base, no trailing slash */
+	const char *local;        /* the local directory served at url */
+	char *const *files;       /* relative paths to find with the local size (NULL-terminated) */
+	char *const *markers;     /* relative paths that must be byte-identical */
+};
+
+struct check_opts {
+	const char *ca_file;      /* extra trust anchor for https, or NULL */
+	unsigned timeout;         /* seconds: connect, HEAD, stalled download, rsync I/O (default 10) */
+	unsigned per_host;        /* concurrent connections per host (default 4) */
+	const char *user_agent;
+	bool full_listing;        /* rsync: one recursive listing of the module (for --full) */
+};
+
+struct check_result {
+	bool ok;
+	unsigned files, markers;  /* how many were checked */
+	unsigned failed;          /* how many checks failed (base, files, markers) */
+	char *first_failure;      /* "WHAT: why" of the first failed check in check order, or NULL */
+};
+
+/* Runs every check of every target; res[i] receives target i's verdict.
+ * Returns 0 when the checks ran (look at res[].ok), -errno when they could not. */
+int check_run(const struct check_target *t, size_t n, const struct check_opts *o, struct check_result *res);
+void check_result_free(struct check_result *r);
+
+/* The files to check below local: every regular file with --full (full), or a
+ * random sample of n found by random descent.  Names starting with '.' (hidden,
+ * partial transfers) are skipped.  Sorted, NULL-terminated. */
+int check_pick_files(const char *local, bool full, size_t n, char ***ret);
+/* Freshness patterns (glob(7), relative to local; "dir/" = the files in dir)
+ * expanded against the local tree.  *unmatched gets the first pattern that
+ * matched nothing (static storage of the caller's pattern), or NULL. */
+int check_expand_markers(const char *local, char *const *patterns, char ***ret, const char **unmatched);

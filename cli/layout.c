@@ -1,0 +1,241 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "lib/conf.h"
+#include "lib/names.h"
+#include "lib/size.h"
+#include "mirrorctx.h"
+#include "mirrorprov.h"
+#include "output.h"
+#include "sync/layout.h"
+
+/* Not the mirror root: ftpsync keeps its configuration and logs in $HOME, which must not be served. */
+#define MIRROR_USER_HOME "/var/lib/mirrorprov"
+
+#ifndef MIRRORPROV_BINARY
+#define MIRRORPROV_BINARY "/usr/local/sbin/mirrorprov"
+#endif
+
+static const struct verb_help layout_help = {
+	"mirrorprov layout [-c HOST.conf] [--root DIR] [--profile NAME,...] [--prefix DIR] [-n] [-J]",
+	MIRRORCTX_HELP
+	"  -p, --profile LIST    profiles to lay out (default: mirror.profiles)\n"
+	"      --prefix DIR      write the configuration files under DIR instead of /\n"
+	"                        (the tree is still created at the root; no user is created)\n"
+	"      --binary PATH     the mirrorprov the sync units run (default " MIRRORPROV_BINARY ")\n"
+	HELP_OPT_DRY_RUN HELP_OPT_JSON HELP_OPT_HELP,
+};
+
+enum { OPT_PREFIX = 0x100, OPT_BINARY };
+
+struct layout_options {
+	struct mirrorctx ctx;
+	const char *profiles;   /* --profile, comma-separated */
+	const char *prefix;
+	const char *binary;
+	bool dry_run, json;
+};
+
+static const struct col_def item_cols[] = {
+	{ "ACTION", COLT_STR, 0, 0, "create, update or unchanged" },
+	{ "TYPE", COLT_STR, 0, 0, "dir, file or symlink" },
+	{ "PATH", COLT_STR, 0, 0, "what is written" },
+};
+
+static const char *const kind_names[] = { [LK_DIR] = "dir", [LK_FILE] = "file", [LK_SYMLINK] = "symlink" };
+
+/* Free bytes of the filesystem holding path (or its nearest existing parent). */
+static int free_space(const char *path, uint64_t *ret)
+{
+	_cleanup_free_ char *p = strdup(path);
+	struct statvfs sv;
+
+	if (!p)
+		return -ENOMEM;
+	while (statvfs(p, &sv) < 0) {
+		char *slash = strrchr(p, '/');
+		if (errno != ENOENT || !slash)
+			return -errno;
+		if (slash == p) {
+			p[1] = '\0';
+		} else
+			*slash = '\0';
+	}
+	*ret = (uint64_t)sv.f_bavail * sv.f_frsize;
+	return 0;
+}
+
+static void warn_space(const char *root, uint64_t need)
+{
+	uint64_t avail = 0;
+	char a[32], b[32];
+
+	if (free_space(root, &avail) < 0 || need <= avail)
+		return;
+	format_size_human(need, a, sizeof(a));
+	format_size_human(avail, b, sizeof(b));
+	log_warn("the profiles need about %s but the filesystem under %s has %s free", a, root, b);
+}
+
+static int print_plan(const struct layout_plan *plan, bool json, bool only_changes)
+{
+	_cleanup_json_ json_object *rows = json_object_new_array();
+	struct col_select sel;
+
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct layout_item *it = &plan->v[i];
+		if (only_changes && it->action == LA_UNCHANGED)
+			continue;
+		json_object *r = json_object_new_object();
+		jset_str(r, "action", layout_action_name(it->action));
+		jset_str(r, "type", kind_names[it->kind]);
+		jset_str(r, "path", it->path);
+		json_object_array_add(rows, r);
+	}
+	cols_all(ARRAY_SIZE(item_cols), &sel);
+	if (json) {
+		_cleanup_json_ json_object *doc = json_object_new_object();
+		jset_u64(doc, "changes", plan->changes);
+		jset_u64(doc, "total_size", plan->total_size);
+		json_object_object_add(doc, "items", out_table_json(item_cols, &sel, rows));
+		return out_json(stdout, doc);
+	}
+	if (!plan->changes) {
+		puts("no changes");
+		return 0;
+	}
+	return out_table(stdout, "items", item_cols, &sel, rows, false);
+}
+
+static int print_diffs(const struct layout_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		_cleanup_free_ char *d = NULL;
+		int r = layout_item_diff(&plan->v[i], &d);
+		if (r < 0)
+			return log_errno(r, "diff of %s", plan->v[i].path);
+		fputs(d, stdout);
+	}
+	if (!plan->changes)
+		puts("no changes");
+	return EXIT_OK;
+}
+
+/* The tree owner: created when missing (not with --prefix, which never touches the system). */
+static int tree_owner(const struct layout_options *opt, const struct layout_conf *lc, uid_t *uid, gid_t *gid)
+{
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (opt->prefix)
+		return EXIT_OK;
+	int r = layout_user_lookup(lc->user, uid, gid);
+	if (r == -ENOENT && opt->dry_run) {
+		log_info("would create system user '%s'", lc->user);
+		return EXIT_OK;
+	}
+	if (r == -ENOENT) {
+		r = layout_user_create(lc->user, MIRROR_USER_HOME);
+		if (r < 0)
+			return log_errno(r, "creating system user '%s'", lc->user);
+		r = layout_user_lookup(lc->user, uid, gid);
+	}
+	return r < 0 ? log_errno(r, "looking up user '%s'", lc->user) : EXIT_OK;
+}
+
+static int run_layout(struct layout_options *opt)
+{
+	const struct hostconf *hc = opt->ctx.loaded ? &opt->ctx.hc : NULL;
+	struct layout_conf lc = {
+		.root = mirrorctx_root(&opt->ctx),
+		.user = hc && hc->has_mirror ? hc->mirror.user : "mirror",
+		.host_name = hc && hc->has_host ? hc->host.name : NULL,
+		.tls_certificate = hc && hc->has_mirror ? hc->mirror.tls_certificate : NULL,
+		.tls_key = hc && hc->has_mirror ? hc->mirror.tls_key : NULL,
+		.max_connections = hc && hc->has_host ? hc->host.max_connections : 0,
+		.hostconf_path = hc ? hc->path : NULL,
+		.mirrorprov = opt->binary ? opt->binary : MIRRORPROV_BINARY,
+		.prefix = opt->prefix,
+	};
+	struct profile_set set;
+	struct layout_plan plan;
+	uid_t uid;
+	gid_t gid;
+	const char *failed = NULL;
+	int r;
+
+	if ((r = mirrorctx_profiles(&opt->ctx, opt->profiles, &set)) != EXIT_OK)
+		return r;
+	r = layout_plan_build(&lc, &set, &plan);
+	if (r < 0) {
+		profile_set_free(&set);
+		return r == -EINVAL ? usage_error("a name or path is unsafe for the generated files")
+				    : log_errno(r, "building the layout plan");
+	}
+	warn_space(lc.root, plan.total_size);
+	r = tree_owner(opt, &lc, &uid, &gid);
+	if (r == EXIT_OK && opt->dry_run)
+		r = opt->json ? (print_plan(&plan, true, false) < 0 ? EXIT_FAIL : EXIT_OK) : print_diffs(&plan);
+	else if (r == EXIT_OK) {
+		int ar = layout_plan_apply(&plan, uid, gid, &failed);
+		if (ar < 0)
+			r = log_errno(ar, "writing %s", failed);
+		else
+			r = print_plan(&plan, opt->json, true) < 0 ? EXIT_FAIL : EXIT_OK;
+	}
+	layout_plan_free(&plan);
+	profile_set_free(&set);
+	return r;
+}
+
+int cmd_layout(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		MIRRORCTX_LONGOPTS,
+		{ "profile", required_argument, NULL, 'p' }, { "prefix", required_argument, NULL, OPT_PREFIX },
+		{ "binary", required_argument, NULL, OPT_BINARY },
+		OPT_DRY_RUN, OPT_JSON, OPT_HELP, OPT_END,
+	};
+	struct layout_options opt = { 0 };
+	const char *why;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "c:p:nJh", longopts, NULL)) != -1) {
+		if (mirrorctx_option(&opt.ctx, c, optarg))
+			continue;
+		switch (c) {
+		case 'p':
+			opt.profiles = optarg;
+			break;
+		case OPT_PREFIX:
+			opt.prefix = optarg;
+			break;
+		case OPT_BINARY:
+			opt.binary = optarg;
+			break;
+		case 'n':
+			opt.dry_run = true;
+			break;
+		case 'J':
+			opt.json = true;
+			break;
+		case 'h':
+			return verb_print_help(&layout_help);
+		default:
+			return usage_error("try 'mirrorprov layout --help'");
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (opt.prefix && (why = check_abspath(opt.prefix)))
+		return usage_error("--prefix '%s' %s", opt.prefix, why);
+	if (opt.binary && (why = check_abspath(opt.binary)))
+		return usage_error("--binary '%s' %s", opt.binary, why);
+	r = mirrorctx_load(&opt.ctx);
+	if (r == EXIT_OK)
+		r = run_layout(&opt);
+	mirrorctx_free(&opt.ctx);
+	return r;
+}

@@ -1,0 +1,94 @@
+#include "mirrorctx.h"
+
+#include <errno.h>
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lib/names.h"
+#include "mirrorprov.h"
+
+int mirrorctx_option(struct mirrorctx *ctx, int c, const char *arg)
+{
+	if (c == 'c')
+		ctx->config = arg;
+	else if (c == MIRRORCTX_OPT_ROOT)
+		ctx->root = arg;
+	else
+		return 0;
+	return 1;
+}
+
+int mirrorctx_load(struct mirrorctx *ctx)
+{
+	_cleanup_free_ char *err = NULL;
+	const char *why;
+
+	if (ctx->root && (why = check_abspath(ctx->root)))
+		return usage_error("--root '%s' %s", ctx->root, why);
+	/* Without -c the default file is optional when --root says where the tree is. */
+	if (!ctx->config && ctx->root && access(HOSTCONF_DEFAULT_PATH, F_OK) < 0)
+		return EXIT_OK;
+	int r = hostconf_load(ctx->config, ctx->root ? 0 : HOSTCONF_MIRROR, &ctx->hc, &err);
+	if (r == -ENOMEM)
+		return log_errno(r, "loading the host configuration");
+	if (r < 0) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	ctx->loaded = true;
+	return EXIT_OK;
+}
+
+void mirrorctx_free(struct mirrorctx *ctx)
+{
+	if (ctx->loaded)
+		hostconf_free(&ctx->hc);
+	ctx->loaded = false;
+}
+
+const char *mirrorctx_root(const struct mirrorctx *ctx)
+{
+	return ctx->root ? ctx->root : ctx->hc.mirror.root;
+}
+
+/* "a,b,c" into a NULL-terminated vector. */
+static char **split_list(const char *s)
+{
+	size_t n = 1;
+	for (const char *p = s; *p; p++)
+		n += *p == ',';
+	char **v = calloc(n + 1, sizeof(char *));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strcspn(s, ",");
+		if (!(v[i] = strndup(s, len))) {
+			strv_freep(&v);
+			return NULL;
+		}
+		s += len + (s[len] == ',');
+	}
+	return v;
+}
+
+int mirrorctx_profiles(const struct mirrorctx *ctx, const char *profiles, struct profile_set *set)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_free_ char *err = NULL;
+	int r;
+
+	if (profiles && !(names = split_list(profiles)))
+		return log_errno(-ENOMEM, "profile list");
+	char *const *list = names ? names : ctx->loaded && ctx->hc.has_mirror ? ctx->hc.mirror.profiles : NULL;
+	if (!list || !list[0])
+		return usage_error("no profiles: give --profile or mirror.profiles in the host configuration");
+	r = profile_load_list(list, set, &err);
+	if (r == -ENOMEM || (r < 0 && !err))
+		return log_errno(r, "loading profiles");
+	if (r < 0) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}

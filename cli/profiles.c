@@ -1,0 +1,202 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/size.h"
+#include "mirrorprov.h"
+#include "output.h"
+#include "sync/profile.h"
+
+static const struct verb_help profiles_help = {
+	"mirrorprov profiles [-J] [-o COLUMNS]\n"
+	" mirrorprov profiles show NAME [-J]",
+	"  -o, --output COLUMNS  columns to print (\"+COL\" adds to the default set)\n"
+	HELP_OPT_JSON HELP_OPT_HELP
+	"\nProfiles are read from $" PROFILE_ENV_DIR " when set, else from " PROFILE_ETC_DIR
+	"\nand the installed defaults (the same name in /etc wins).",
+};
+
+struct profiles_options {
+	bool json;
+	const char *columns;
+};
+
+static const struct col_def profile_cols[] = {
+	{ "NAME", COLT_STR, 0, 0, "profile name" },
+	{ "DESCRIPTION", COLT_STR, 0, 0, "what is mirrored" },
+	{ "MODULE", COLT_STR, 0, 0, "rsync module exported" },
+	{ "HTTP-PATH", COLT_STR, 0, 0, "path served over HTTP(S)" },
+	{ "METHOD", COLT_STR, 0, 0, "sync method: rsync, two-stage, ftpsync" },
+	{ "SCHEDULE", COLT_STR, 0, 0, "systemd OnCalendar= of the sync timer" },
+	{ "SIZE", COLT_SIZE, 0, 0, "approximate size" },
+	{ "BACKEND", COLT_STR, 0, 0, "registration backend" },
+	{ "CATEGORIES", COLT_STRV, 0, 0, "mirror-backend categories" },
+	{ "UPSTREAM", COLT_STR, 0, 0, "upstream rsync source" },
+	{ "FILE", COLT_STR, 0, 0, "where the profile was read from" },
+};
+
+static const struct col_select default_cols = { 7, { 0, 1, 2, 4, 5, 6, 7 } };
+
+static json_object *strv_json(char *const *v)
+{
+	json_object *a = json_object_new_array();
+	for (; v && *v; v++)
+		json_object_array_add(a, json_object_new_string(*v));
+	return a;
+}
+
+static json_object *profile_row(const struct profile *p)
+{
+	json_object *r = json_object_new_object(), *cats = json_object_new_array();
+
+	jset_str(r, "name", p->name);
+	jset_str(r, "description", p->description);
+	jset_str(r, "module", p->module);
+	jset_str(r, "http_path", p->http_path);
+	jset_str(r, "method", sync_method_name(p->method));
+	jset_str(r, "schedule", p->schedule);
+	jset_u64(r, "size", p->size);
+	jset_str(r, "backend", p->backend);
+	for (size_t i = 0; i < p->n_categories; i++)
+		json_object_array_add(cats, json_object_new_string(p->categories[i].name));
+	json_object_object_add(r, "categories", cats);
+	jset_str(r, "upstream", p->upstreams[0]);
+	jset_str(r, "file", p->file);
+	return r;
+}
+
+/* Everything about one profile: the list row plus the details. */
+static json_object *profile_json(const struct profile *p)
+{
+	json_object *o = profile_row(p), *cats = json_object_new_array();
+
+	jset_str(o, "directory", p->directory);
+	json_object_object_add(o, "upstreams", strv_json(p->upstreams));
+	json_object_object_add(o, "rsync_options", strv_json(p->rsync_options));
+	json_object_object_add(o, "excludes", strv_json(p->excludes));
+	json_object_object_add(o, "index_files", strv_json(p->index_files));
+	jset_u64(o, "random_delay_sec", p->random_delay);
+	jset_u64(o, "timeout_sec", p->timeout);
+	json_object_object_add(o, "freshness", strv_json(p->freshness));
+	jset_str(o, "trace_file", p->trace_file);
+	for (size_t i = 0; i < p->n_categories; i++) {
+		json_object *c = json_object_new_object();
+		jset_str(c, "name", p->categories[i].name);
+		jset_str(c, "topdir", p->categories[i].topdir);
+		json_object_array_add(cats, c);
+	}
+	json_object_object_add(o, "categories", cats);
+	return o;
+}
+
+static void print_strv(const char *key, char *const *v)
+{
+	if (!v || !*v)
+		return;
+	printf("%-14s", key);
+	for (; *v; v++)
+		printf(" %s", *v);
+	putchar('\n');
+}
+
+static void print_profile(const struct profile *p)
+{
+	char size[32];
+
+	format_size_human(p->size, size, sizeof(size));
+	printf("%-14s %s\n%-14s %s\n", "name:", p->name, "description:", p->description);
+	print_strv("upstream:", p->upstreams);
+	printf("%-14s %s\n%-14s %s\n%-14s %s\n%-14s %s\n", "module:", p->module, "directory:", p->directory,
+	       "http path:", p->http_path, "method:", sync_method_name(p->method));
+	print_strv("rsync options:", p->rsync_options);
+	print_strv("excludes:", p->excludes);
+	print_strv("index files:", p->index_files);
+	printf("%-14s %s, random delay %llus, timeout %llus\n", "schedule:", p->schedule,
+	       (unsigned long long)p->random_delay, (unsigned long long)p->timeout);
+	print_strv("freshness:", p->freshness);
+	if (p->trace_file)
+		printf("%-14s %s\n", "trace file:", p->trace_file);
+	if (p->backend)
+		printf("%-14s %s\n", "backend:", p->backend);
+	for (size_t i = 0; i < p->n_categories; i++)
+		printf("%-14s %s -> %s/\n", i ? "" : "categories:", p->categories[i].name, p->categories[i].topdir);
+	printf("%-14s %s (approximate)\n%-14s %s\n", "size:", size, "file:", p->file);
+}
+
+static int profile_error(int r, const char *err)
+{
+	if (r == -ENOMEM || !err)
+		return log_errno(r, "loading profiles");
+	log_error("%s", err);
+	return EXIT_USAGE;
+}
+
+static int show(const char *name, bool json)
+{
+	_cleanup_free_ char *err = NULL;
+	struct profile p;
+	int r = profile_load(name, &p, &err);
+
+	if (r < 0)
+		return profile_error(r, err);
+	if (json) {
+		_cleanup_json_ json_object *o = profile_json(&p);
+		r = out_json(stdout, o);
+	} else
+		print_profile(&p);
+	profile_free(&p);
+	return r < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static int list(const struct profiles_options *opt)
+{
+	_cleanup_free_ char *err = NULL;
+	_cleanup_json_ json_object *rows = NULL;
+	struct profile_set set;
+	struct col_select sel = default_cols;
+	const char *bad;
+	int r;
+
+	if (opt->columns && cols_parse(profile_cols, ARRAY_SIZE(profile_cols), opt->columns, &default_cols, &sel, &bad) < 0)
+		return usage_error("unknown column '%s'", bad);
+	r = profile_load_all(&set, &err);
+	if (r < 0)
+		return profile_error(r, err);
+	rows = json_object_new_array();
+	for (size_t i = 0; i < set.n; i++)
+		json_object_array_add(rows, profile_row(&set.v[i]));
+	profile_set_free(&set);
+	return out_table(stdout, "profiles", profile_cols, &sel, rows, opt->json) < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_profiles(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "output", required_argument, NULL, 'o' }, OPT_JSON, OPT_HELP,
+						   OPT_END };
+	struct profiles_options opt = { 0 };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "o:Jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			opt.columns = optarg;
+			break;
+		case 'J':
+			opt.json = true;
+			break;
+		case 'h':
+			verb_print_help(&profiles_help);
+			cols_print_help(stdout, profile_cols, ARRAY_SIZE(profile_cols));
+			return EXIT_OK;
+		default:
+			return usage_error("try 'mirrorprov profiles --help'");
+		}
+	}
+	if (optind == argc)
+		return list(&opt);
+	if (strcmp(argv[optind], "show") != 0)
+		return usage_error("unknown subcommand '%s' (expected 'show NAME')", argv[optind]);
+	if (optind + 2 != argc)
+		return usage_error("'show' takes exactly one profile name");
+	return show(argv[optind + 1], opt.json);
+}

@@ -1,0 +1,187 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/conf.h"
+#include "lib/names.h"
+#include "lib/size.h"
+#include "mirrorctx.h"
+#include "mirrorprov.h"
+#include "output.h"
+#include "sync/syncrun.h"
+
+static const struct verb_help sync_help = {
+	"mirrorprov sync [-c HOST.conf] [--root DIR] [--upstream URL] [--timeout DURATION] [-n] [-J] NAME",
+	MIRRORCTX_HELP
+	"  -u, --upstream URL    pull from rsync://HOST[:PORT]/MODULE/ instead of the profile's upstream\n"
+	"  -t, --timeout DUR     give up after DUR (\"90min\", \"6h\"; default: the profile's timeout)\n"
+	"  -n, --dry-run         print the commands and stop\n"
+	HELP_OPT_JSON HELP_OPT_HELP,
+};
+
+struct sync_options {
+	struct mirrorctx ctx;
+	const char *upstream;
+	uint64_t timeout;
+	bool dry_run, json;
+};
+
+static void print_argv(char **argv)
+{
+	for (char **a = argv; *a; a++) {
+		/* Quote for reading (and pasting): the program itself never goes through a shell. */
+		bool plain = strspn(*a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=./:,+@%") ==
+			     strlen(*a);
+		printf(a == argv ? "%s" : plain ? " %s" : " '%s'", *a);
+	}
+	putchar('\n');
+}
+
+static int report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res)
+{
+	switch (r) {
+	case -EBUSY:
+		log_error("another sync of %s is running (it holds the lock on %s)", p->name, dest);
+		return EXIT_FAIL;
+	case -ETIMEDOUT:
+		log_error("%s: timed out after %.0f s; the mirror is incomplete", p->name, res->seconds);
+		return EXIT_FAIL;
+	case -ENODATA:
+		log_error("%s: %s; the mirror is incomplete", p->name, res->message ? res->message : "a freshness marker is missing");
+		return EXIT_FAIL;
+	case -ENOENT:
+		log_error("%s is not installed", p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync");
+		return EXIT_FAIL;
+	case -ENOTDIR:
+		log_error("the mirror root of %s does not exist (filesystem not mounted?)", dest);
+		return EXIT_FAIL;
+	case -EIO: {
+		const char *tool = p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync";
+		const char *what = p->method == SYNC_FTPSYNC ? NULL : rsync_exit_message(res->exit_code);
+		log_error("%s: %s exited with %d%s%s%s%s%s", p->name, tool, res->exit_code, what ? " (" : "",
+			  what ? what : "", what ? ")" : "", res->message ? ": " : "", res->message ? res->message : "");
+		return EXIT_FAIL;
+	}
+	default:
+		return log_errno(r, "%s", p->name);
+	}
+}
+
+static int run_sync(const struct sync_options *opt, const char *name)
+{
+	_cleanup_free_ char *err = NULL, *dest = NULL;
+	const struct hostconf *hc = opt->ctx.loaded ? &opt->ctx.hc : NULL;
+	struct profile p;
+	struct sync_result res;
+	int r = profile_load(name, &p, &err);
+
+	if (r < 0) {
+		if (!err)
+			return log_errno(r, "loading profile %s", name);
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	struct sync_request rq = {
+		.profile = &p,
+		.root = mirrorctx_root(&opt->ctx),
+		.upstream = opt->upstream,
+		.host_name = hc && hc->has_host ? hc->host.name : NULL,
+		.admin_email = hc && hc->has_host ? hc->host.admin_email : NULL,
+		.timeout = opt->timeout,
+		.progress = !opt->json && !opt->dry_run && isatty(STDOUT_FILENO),
+	};
+	if (asprintf(&dest, "%s/%s", rq.root, p.directory) < 0)
+		dest = NULL;
+
+	if (opt->dry_run) {
+		char ***plan;
+		r = sync_plan_argv(&rq, &plan);
+		if (r == 0) {
+			for (char ***a = plan; *a; a++)
+				print_argv(*a);
+			sync_plan_free(plan);
+		}
+		profile_free(&p);
+		return r < 0 ? log_errno(r, "building the sync commands") : EXIT_OK;
+	}
+
+	r = sync_run(&rq, &res);
+	if (opt->json) {
+		_cleanup_json_ json_object *o = json_object_new_object();
+		jset_str(o, "profile", p.name);
+		jset_str(o, "method", sync_method_name(p.method));
+		jset_str(o, "directory", dest);
+		jset_bool(o, "complete", r == 0);
+		jset_u64(o, "stages", res.stages);
+		jset_u64(o, "exit_code", (unsigned long long)res.exit_code);
+		jset_bool(o, "timed_out", res.timed_out);
+		jset_u64(o, "files", res.files);
+		jset_u64(o, "bytes", res.bytes);
+		json_object_object_add(o, "seconds", json_object_new_double(res.seconds));
+		jset_str(o, "trace", res.trace);
+		jset_str(o, "message", res.message);
+		out_json(stdout, o);
+	}
+	int rc = EXIT_OK;
+	if (r < 0)
+		rc = report_failure(r, &p, dest, &res);
+	else if (!opt->json) {
+		char bytes[32];
+		format_size_human(res.bytes, bytes, sizeof(bytes));
+		if (rq.progress || p.method == SYNC_FTPSYNC)
+			printf("%s: complete in %.1f s\n", p.name, res.seconds);
+		else
+			printf("%s: complete: %llu files, %s transferred in %.1f s (%u %s)\n", p.name,
+			       (unsigned long long)res.files, bytes, res.seconds, res.stages,
+			       res.stages == 1 ? "pass" : "stages");
+	}
+	sync_result_free(&res);
+	profile_free(&p);
+	return rc;
+}
+
+int cmd_sync(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		MIRRORCTX_LONGOPTS,
+		{ "upstream", required_argument, NULL, 'u' }, { "timeout", required_argument, NULL, 't' },
+		OPT_DRY_RUN, OPT_JSON, OPT_HELP, OPT_END,
+	};
+	struct sync_options opt = { 0 };
+	const char *why;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "c:u:t:nJh", longopts, NULL)) != -1) {
+		if (mirrorctx_option(&opt.ctx, c, optarg))
+			continue;
+		switch (c) {
+		case 'u':
+			if ((why = check_rsync_source(optarg)))
+				return usage_error("--upstream '%s' %s", optarg, why);
+			opt.upstream = optarg;
+			break;
+		case 't':
+			if (parse_duration(optarg, &opt.timeout) < 0 || !opt.timeout)
+				return usage_error("--timeout '%s' is not a duration (e.g. \"90min\", \"6h\")", optarg);
+			break;
+		case 'n':
+			opt.dry_run = true;
+			break;
+		case 'J':
+			opt.json = true;
+			break;
+		case 'h':
+			return verb_print_help(&sync_help);
+		default:
+			return usage_error("try 'mirrorprov sync --help'");
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error(optind == argc ? "no profile name given" : "sync takes one profile name");
+	r = mirrorctx_load(&opt.ctx);
+	if (r == EXIT_OK)
+		r = run_sync(&opt, argv[optind]);
+	mirrorctx_free(&opt.ctx);
+	return r;
+}

@@ -1,0 +1,308 @@
+#include "hostconf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "fileio.h"
+#include "macro.h"
+#include "names.h"
+
+static const char *one_of(const char *s, const char *const *allowed, const char *why)
+{
+	for (; *allowed; allowed++)
+		if (strcmp(s, *allowed) == 0)
+			return NULL;
+	return why;
+}
+
+static const char *check_fqdn(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 253)
+		return "is not a host name";
+	if (!str_in_charset(s, "-."))
+		return "is not a host name (letters, digits, '-' and '.')";
+	if (s[0] == '.' || s[0] == '-' || strstr(s, ".."))
+		return "is not a host name";
+	return NULL;
+}
+
+static const char *check_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (!at || at == s || !at[1] || strchr(at + 1, '@'))
+		return "is not an e-mail address";
+	for (const char *p = s; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("\"'\\<>(),;:[]`", *p))
+			return "is not an e-mail address";
+	return check_fqdn(at + 1) ? "is not an e-mail address" : NULL;
+}
+
+static const char *check_country(const char *s)
+{
+	if (strlen(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
+		return "is not an ISO 3166 alpha-2 code in upper case (e.g. \"DE\")";
+	return NULL;
+}
+
+static const char *check_scheme(const char *s, enum url_scheme want, const char *why)
+{
+	const char *r = check_url(s);
+	return r ? r : url_scheme(s) == want ? NULL : why;
+}
+
+static const char *check_http(const char *s)
+{
+	return check_scheme(s, URL_HTTP, "must be an http:// URL");
+}
+
+static const char *check_https(const char *s)
+{
+	return check_scheme(s, URL_HTTPS, "must be an https:// URL");
+}
+
+static const char *check_rsync(const char *s)
+{
+	return check_scheme(s, URL_RSYNC, "must be an rsync:// URL");
+}
+
+static const char *check_web(const char *s)
+{
+	const char *r = check_url(s);
+	return r ? r : url_scheme(s) == URL_RSYNC ? "must be an http:// or https:// URL" : NULL;
+}
+
+static const char *check_ip(const char *s)
+{
+	unsigned char buf[16];
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1 ? NULL : "is not an IPv4 or IPv6 address";
+}
+
+static const char *check_program(const char *s)
+{
+	return s[0] == '/' ? check_abspath(s) : check_safe_name(s);
+}
+
+/* HOST:PORT, HOST a name or [IPv6] */
+static const char *check_hostport(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+
+	if (!colon || colon == s)
+		return "must be HOST:PORT";
+	for (const char *p = s; p < colon; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(".-:[]", *p)))
+			return "must be HOST:PORT";
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	return *end || !colon[1] || port == 0 || port > 65535 ? "has no valid port" : NULL;
+}
+
+static const char *check_raid_level(const char *s)
+{
+	static const char *const levels[] = { "raid0", "raid1", "raid5", "raid6", "raid10", "raid50", "raid60", NULL };
+	return one_of(s, levels, "is not one of raid0, raid1, raid5, raid6, raid10, raid50, raid60");
+}
+
+static const char *check_device(const char *s)
+{
+	if (s[0] == '/')
+		return strncmp(s, "/dev/", 5) == 0 ? check_abspath(s) : "must be a WWID or a /dev path";
+	return str_in_charset(s, "._:-") ? NULL : "must be a WWID or a /dev path";
+}
+
+static const char *check_label(const char *s)
+{
+	return strlen(s) > 12 ? "is longer than the 12 characters XFS allows" : check_safe_name(s);
+}
+
+static const char *check_mount_options(const char *s)
+{
+	return str_in_charset(s, ",=._-") ? NULL : "must be non-empty and made of [A-Za-z0-9,=._-]";
+}
+
+static const char *check_http_server(const char *s)
+{
+	static const char *const servers[] = { "nginx", NULL };
+	return one_of(s, servers, "is not supported (only \"nginx\")");
+}
+
+static const char *check_backend_type(const char *s)
+{
+	static const char *const types[] = { "mirrormanager", "mirrorbits", "mirrorbrain", "mirrorcache",
+					     "debian", "almalinux", NULL };
+	return one_of(s, types, "is not one of mirrormanager, mirrorbits, mirrorbrain, mirrorcache, debian, almalinux");
+}
+
+#define H(m) offsetof(struct hostconf, host.m)
+#define S(m) offsetof(struct hostconf, storage.m)
+#define M(m) offsetof(struct hostconf, mirror.m)
+#define B(m) offsetof(struct hostconf, backend.m)
+
+static const struct conf_field urls_fields[] = {
+	{ .key = "http", .kind = CK_STR, .offset = H(url_http), .check = check_http },
+	{ .key = "https", .kind = CK_STR, .offset = H(url_https), .check = check_https },
+	{ .key = "rsync", .kind = CK_STR, .offset = H(url_rsync), .check = check_rsync },
+	{ .key = NULL },
+};
+
+static const struct conf_field host_fields[] = {
+	{ .key = "name", .kind = CK_STR, .flags = CF_REQUIRED, .offset = H(name), .check = check_fqdn },
+	{ .key = "site", .kind = CK_STR, .flags = CF_REQUIRED | CF_NONEMPTY, .offset = H(site) },
+	{ .key = "site_url", .kind = CK_STR, .offset = H(site_url), .check = check_web },
+	{ .key = "admin_email", .kind = CK_STR, .flags = CF_REQUIRED, .offset = H(admin_email), .check = check_email },
+	{ .key = "country", .kind = CK_STR, .flags = CF_REQUIRED, .offset = H(country), .check = check_country },
+	{ .key = "bandwidth_mbit", .kind = CK_UINT, .flags = CF_REQUIRED, .offset = H(bandwidth_mbit), .min = 1, .max = 100000000 },
+	{ .key = "max_connections", .kind = CK_UINT, .offset = H(max_connections), .max = 1000000 },
+	{ .key = "asn", .kind = CK_UINT, .offset = H(asn), .max = 4294967295u },
+	{ .key = "private", .kind = CK_BOOL, .offset = H(private_mirror), .def = "false" },
+	{ .key = "urls", .kind = CK_GROUP, .flags = CF_REQUIRED, .offset = CONF_NO_OFFSET, .sub = urls_fields },
+	{ .key = "addresses", .kind = CK_STRV, .offset = H(addresses), .check = check_ip },
+	{ .key = "location", .kind = CK_STR, .flags = CF_NONEMPTY, .offset = H(location) },
+	{ .key = NULL },
+};
+
+static const struct conf_field raid_fields[] = {
+	{ .key = "level", .kind = CK_STR, .flags = CF_REQUIRED, .offset = S(raid_level), .check = check_raid_level },
+	{ .key = "disks", .kind = CK_UINT, .flags = CF_REQUIRED, .offset = S(raid_disks), .min = 1, .max = 4096 },
+	{ .key = "spares", .kind = CK_UINT, .offset = S(raid_spares), .max = 4096 },
+	{ .key = "spans", .kind = CK_UINT, .offset = S(raid_spans), .max = 4096 },
+	{ .key = "chunk", .kind = CK_SIZE, .offset = S(raid_chunk) },
+	{ .key = NULL },
+};
+
+static const struct conf_field storage_fields[] = {
+	{ .key = "device", .kind = CK_STR, .flags = CF_REQUIRED, .offset = S(device), .check = check_device },
+	{ .key = "raid", .kind = CK_GROUP, .flags = CF_REQUIRED, .offset = CONF_NO_OFFSET, .sub = raid_fields },
+	{ .key = "partition", .kind = CK_BOOL, .offset = S(partition), .def = "false" },
+	{ .key = "label", .kind = CK_STR, .offset = S(label), .check = check_label, .def = "mirror" },
+	{ .key = "mountpoint", .kind = CK_STR, .flags = CF_REQUIRED, .offset = S(mountpoint), .check = check_abspath },
+	{ .key = "mount_options", .kind = CK_STR, .offset = S(mount_options), .check = check_mount_options, .def = "noatime" },
+	{ .key = NULL },
+};
+
+static const struct conf_field mirror_fields[] = {
+	{ .key = "root", .kind = CK_STR, .flags = CF_REQUIRED, .offset = M(root), .check = check_abspath },
+	{ .key = "user", .kind = CK_STR, .offset = M(user), .check = check_safe_name, .def = "mirror" },
+	{ .key = "profiles", .kind = CK_STRV, .offset = M(profiles), .check = check_safe_name },
+	{ .key = "http_server", .kind = CK_STR, .offset = M(http_server), .check = check_http_server, .def = "nginx" },
+	{ .key = "tls_certificate", .kind = CK_STR, .offset = M(tls_certificate), .check = check_abspath },
+	{ .key = "tls_key", .kind = CK_STR, .offset = M(tls_key), .check = check_abspath },
+	{ .key = NULL },
+};
+
+static const struct conf_field backend_fields[] = {
+	{ .key = "type", .kind = CK_STR, .flags = CF_REQUIRED, .offset = B(type), .check = check_backend_type },
+	{ .key = "url", .kind = CK_STR, .offset = B(url), .check = check_web },
+	{ .key = "password_file", .kind = CK_STR, .offset = B(password_file), .check = check_abspath },
+	{ .key = "program", .kind = CK_STR, .offset = B(program), .check = check_program },
+	{ .key = "rpc", .kind = CK_STR, .offset = B(rpc), .check = check_hostport },
+	{ .key = NULL },
+};
+
+static const struct conf_field hostconf_schema[] = {
+	{ .key = "host", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_host), .sub = host_fields },
+	{ .key = "storage", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_storage), .sub = storage_fields },
+	{ .key = "mirror", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_mirror), .sub = mirror_fields },
+	{ .key = "backend", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_backend), .sub = backend_fields },
+	{ .key = NULL },
+};
+
+void hostconf_free(struct hostconf *hc)
+{
+	conf_free_fields(hostconf_schema, hc);
+	free(hc->path);
+	*hc = (struct hostconf){ 0 };
+}
+
+/* Rules that span keys. */
+static int hostconf_validate(const struct hostconf *hc, unsigned need, char **error)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} sections[] = {
+		{ HOSTCONF_HOST, "host" }, { HOSTCONF_STORAGE, "storage" },
+		{ HOSTCONF_MIRROR, "mirror" }, { HOSTCONF_BACKEND, "backend" },
+	};
+	const bool has[] = { hc->has_host, hc->has_storage, hc->has_mirror, hc->has_backend };
+
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		if ((need & sections[i].bit) && !has[i]) {
+			*error = conf_error(hc->path, 0, "missing section '%s'", sections[i].name);
+			return -EINVAL;
+		}
+	if (hc->has_host && !hc->host.url_http && !hc->host.url_https) {
+		*error = conf_error(hc->path, 0, "host.urls needs an http or https URL");
+		return -EINVAL;
+	}
+	if (hc->has_mirror && !!hc->mirror.tls_certificate != !!hc->mirror.tls_key) {
+		*error = conf_error(hc->path, 0, "mirror.tls_certificate and mirror.tls_key go together");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int hostconf_load(const char *path, unsigned need, struct hostconf *hc, char **error)
+{
+	int r;
+
+	*hc = (struct hostconf){ 0 };
+	if (!path)
+		path = HOSTCONF_DEFAULT_PATH;
+	r = conf_load_file(path, hostconf_schema, hc, error);
+	if (r < 0)
+		return r;
+	if (!(hc->path = strdup(path))) {
+		hostconf_free(hc);
+		return -ENOMEM;
+	}
+	r = hostconf_validate(hc, need, error);
+	if (r < 0)
+		hostconf_free(hc);
+	return r;
+}
+
+static int check_secret_fd(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if (st.st_mode & 0077)
+		return -EPERM;
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return -EPERM;
+	return 0;
+}
+
+int hostconf_check_secret_file(const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	return fd < 0 ? negative_errno() : check_secret_fd(fd);
+}
+
+int hostconf_read_secret(const char *path, char **ret)
+{
+	char *s;
+	int r = hostconf_check_secret_file(path);
+
+	if (r < 0)
+		return r;
+	r = read_attr(path, &s);
+	if (r < 0)
+		return r;
+	*ret = s;
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* The host configuration (/etc/mirrorprov/host.conf, mirrorprov.conf(5)).
+ *
+ * API:
+ *   struct hostconf hc = {0};
+ *   _cleanup_free_ char *err = NULL;
+ *   r = hostconf_load(path, HOSTCONF_MIRROR, &hc, &err);   // -errno, err = "FILE:LINE: reason"
+ *   ... hc.mirror.root, hc.host.urls.https ...
+ *   hostconf_free(&hc);
+ *
+ * All four sections (host, storage, mirror, backend) are parsed and validated
+ * when present; `need` names the sections the caller cannot do without (a
+ * missing one is "FILE: missing section 'mirror'").  Unknown keys are errors
+ * ("FILE:LINE: unknown key 'x'"); so are missing required keys, wrong types,
+ * ftp:// or other non-http(s)/rsync URLs, unsafe names (user, profiles, label)
+ * and non-absolute or '..' paths.  Sizes take k/K/KiB … t/T/TiB suffixes.
+ * The backend password is never loaded here: read it with hostconf_read_secret()
+ * (which refuses a file readable by group or others) and never print it. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HOSTCONF_DEFAULT_PATH "/etc/mirrorprov/host.conf"
+
+enum hostconf_section {
+	HOSTCONF_HOST = 1 << 0,
+	HOSTCONF_STORAGE = 1 << 1,
+	HOSTCONF_MIRROR = 1 << 2,
+	HOSTCONF_BACKEND = 1 << 3,
+};
+
+struct hostconf_host {
+	char *name;               /* FQDN (MirrorManager "Host name"), required */
+	char *site;               /* organisation, required */
+	char *site_url;           /* optional, http(s) URL */
+	char *admin_email;        /* required */
+	char *country;            /* ISO 3166 alpha-2, upper case, required */
+	uint64_t bandwidth_mbit;  /* required, >= 1 */
+	uint64_t max_connections; /* 0: not stated */
+	uint64_t asn;             /* 0: not stated */
+	bool private_mirror;      /* key "private" */
+	/* host.urls: base URLs, each optional but at least one of http/https required;
+	 * stored as written (use url_join() from lib/names.h to append a path). */
+	char *url_http, *url_https, *url_rsync;
+	char **addresses;         /* optional: the server's public IP addresses (upstream rsync ACLs) */
+	char *location;           /* optional: "City, State/Province" for registration forms */
+};
+
+struct hostconf_storage {
+	char *device;             /* WWID or /dev path, required */
+	char *raid_level;         /* "raid0" … "raid60", required */
+	uint64_t raid_disks;      /* required */
+	uint64_t raid_spares;     /* default 0 */
+	uint64_t raid_spans;      /* 0: not given (raid50/60 default) */
+	uint64_t raid_chunk;      /* bytes; 0: not given */
+	bool partition;           /* default false */
+	char *label;              /* default "mirror" */
+	char *mountpoint;         /* required, absolute */
+	char *mount_options;      /* default "noatime" */
+};
+
+struct hostconf_mirror {
+	char *root;               /* required, absolute: the profiles' directories live below */
+	char *user;               /* default "mirror" */
+	char **profiles;          /* NULL-terminated profile names (may be empty) */
+	char *http_server;        /* "nginx" (default) */
+	char *tls_certificate;    /* optional, absolute */
+	char *tls_key;            /* optional, absolute */
+};
+
+struct hostconf_backend {
+	char *type;               /* mirrormanager | mirrorbits | mirrorbrain | mirrorcache | debian | almalinux */
+	char *url;                /* optional http(s) URL */
+	char *password_file;      /* optional absolute path; the secret itself is not loaded */
+	char *program;            /* optional: the backend's CLI (mirrorbits, mb), absolute path or name */
+	char *rpc;                /* optional: mirrorbits RPC "HOST:PORT" */
+};
+
+struct hostconf {
+	char *path;               /* the file it came from */
+	bool has_host, has_storage, has_mirror, has_backend;
+	struct hostconf_host host;
+	struct hostconf_storage storage;
+	struct hostconf_mirror mirror;
+	struct hostconf_backend backend;
+};
+
+/* Loads and validates path (NULL: HOSTCONF_DEFAULT_PATH).  need: OR of
+ * enum hostconf_section.  0, or -errno with *error = "FILE:LINE: reason"
+ * (malloc'd; NULL only on ENOMEM).  hc is left empty on failure. */
+int hostconf_load(const char *path, unsigned need, struct hostconf *hc, char **error);
+void hostconf_free(struct hostconf *hc);
+
+/* Refuses (-EPERM) a secret file that group or others may access, or that is
+ * owned by someone other than root or the caller; -errno when it cannot be
+ * stat'ed; -EINVAL when it is not a regular file. */
+int hostconf_check_secret_file(const char *path);
+/* hostconf_check_secret_file(), then the first line (at most 4 KiB, without
+ * the newline) into *ret.  Never log the result. */
+int hostconf_read_secret(const char *path, char **ret);

@@ -1,0 +1,32 @@
+/* A growable byte buffer for building large texts (JSON payloads, XML) fast.
+ * Allocation failure is sticky: check strbuf_error() once at the end. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "macro.h"
+
+struct strbuf {
+	char *buf;      /* always NUL-terminated once anything was added */
+	size_t len, cap;
+	bool oom;
+};
+
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_adds(struct strbuf *sb, const char *s);
+void strbuf_addc(struct strbuf *sb, char c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) _printf_(2, 3);
+/* A JSON string literal, quotes included, ASCII only: like Python's json.dumps
+ * (ensure_ascii), bytes that are not valid UTF-8 become \udcXX as Python's
+ * surrogateescape file names do, so both sides decode to the same object. */
+void strbuf_add_json_str(struct strbuf *sb, const char *s, size_t len);
+/* Text with &, <, > escaped for an XML element. */
+void strbuf_add_xml_text(struct strbuf *sb, const char *s);
+/* -ENOMEM after a failed allocation, else 0. */
+int strbuf_error(const struct strbuf *sb);
+/* Hands the buffer over (never NULL unless out of memory). */
+char *strbuf_steal(struct strbuf *sb, size_t *len);
+void strbuf_free(struct strbuf *sb);
+
+#define _cleanup_strbuf_ _cleanup_(strbuf_free)

@@ -1,0 +1,413 @@
+#include "profile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/conf.h"
+#include "lib/macro.h"
+#include "lib/names.h"
+
+#ifndef MIRRORPROV_DATADIR
+#define MIRRORPROV_DATADIR "/usr/share/mirrorprov"
+#endif
+
+static const char *const method_names[] = { [SYNC_RSYNC] = "rsync", [SYNC_TWO_STAGE] = "two-stage",
+					    [SYNC_FTPSYNC] = "ftpsync" };
+static const char *const trace_names[] = { [TRACE_NONE] = "none", [TRACE_DEBIAN] = "debian",
+					   [TRACE_TIMESTAMP] = "timestamp" };
+
+const char *sync_method_name(enum sync_method m)
+{
+	return method_names[m];
+}
+
+static int lookup(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *check_method(const char *s)
+{
+	return lookup(method_names, ARRAY_SIZE(method_names), s) < 0 ? "is not one of rsync, two-stage, ftpsync" : NULL;
+}
+
+static const char *check_trace_format(const char *s)
+{
+	return lookup(trace_names, ARRAY_SIZE(trace_names), s) < 0 ? "is not one of none, debian, timestamp" : NULL;
+}
+
+/* Text that reaches comments and unit descriptions: printable, no quoting or
+ * specifier characters, so no generator has to guess an escape. */
+static const char *check_text(const char *s)
+{
+	if (strlen(s) > 200)
+		return "is longer than 200 characters";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < ' ' || *p == 0x7f || strchr("\"\\%$`;{}[]", *p))
+			return "contains a control character or one of \" \\ % $ ` ; { } [ ]";
+	return NULL;
+}
+
+/* rsync filter patterns: printable, no leading/trailing space, never absolute parents. */
+static const char *check_pattern(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 256)
+		return "must be 1 to 256 characters";
+	if (s[0] == ' ' || s[n - 1] == ' ')
+		return "has leading or trailing space";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < ' ' || *p >= 0x7f || strchr("\"'\\`$;{}", *p))
+			return "contains a control, quote or shell character";
+	if (strstr(s, ".."))
+		return "contains '..'";
+	return NULL;
+}
+
+static const char *check_relative_pattern(const char *s)
+{
+	return s[0] == '/' ? "must be relative to the profile's directory" : check_pattern(s);
+}
+
+/* Options that run commands or change what rsync is are not a profile's business. */
+static const char *check_rsync_option(const char *s)
+{
+	static const char *const refused[] = { "-e", "--rsh", "--rsync-path", "--daemon", "--server", "--config",
+					       "--remove-source-files", "--files-from", "--password-file",
+					       "--write-devices", "--log-file" };
+	const char *why = check_pattern(s);
+
+	if (why)
+		return why;
+	if (s[0] != '-')
+		return "is not an option (must start with '-')";
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		size_t n = strlen(refused[i]);
+		if (strncmp(s, refused[i], n) == 0 && (s[n] == '\0' || s[n] == '='))
+			return "is not allowed in a profile";
+	}
+	return NULL;
+}
+
+static const char *check_calendar(const char *s)
+{
+	if (strlen(s) > 100 || !str_in_charset(s, "*/:,.~ -"))
+		return "is not a systemd calendar expression";
+	return NULL;
+}
+
+/* A relative path in which "%h" stands for the host name. */
+static const char *check_trace_file(const char *s)
+{
+	char buf[1100];
+	size_t j = 0;
+
+	for (size_t i = 0; s[i] && j < sizeof(buf) - 1; i++) {
+		if (s[i] == '%' && s[i + 1] == 'h')
+			i++;
+		buf[j++] = s[i];
+	}
+	buf[j] = '\0';
+	return check_relpath(buf);
+}
+
+#define P(m) offsetof(struct profile, m)
+#define C(m) offsetof(struct profile_category, m)
+
+static const struct conf_field category_schema[] = {
+	{ .key = "name", .kind = CK_STR, .flags = CF_REQUIRED | CF_NONEMPTY, .offset = C(name), .check = check_text },
+	{ .key = "path", .kind = CK_STR, .offset = C(path), .check = check_relpath_or_empty, .def = "" },
+	{ .key = NULL },
+};
+
+static void category_free(struct profile_category *c)
+{
+	conf_free_fields(category_schema, c);
+	free(c->topdir);
+	c->topdir = NULL;
+}
+
+static void categories_free(void *base)
+{
+	struct profile *p = base;
+
+	for (size_t i = 0; i < p->n_categories; i++)
+		category_free(&p->categories[i]);
+	free(p->categories);
+	p->categories = NULL;
+	p->n_categories = 0;
+}
+
+/* categories = ( { name = "Fedora Linux"; path = "linux"; }, … ); */
+static int categories_parse(const char *file, const config_setting_t *s, void *base, char **error)
+{
+	struct profile *p = base;
+	int n = config_setting_type(s) == CONFIG_TYPE_LIST ? config_setting_length(s) : -1;
+
+	if (n < 0) {
+		*error = conf_error(file, config_setting_source_line(s), "'categories' must be a list ( { ... }, ... )");
+		return -EINVAL;
+	}
+	p->categories = calloc((size_t)n + 1, sizeof(*p->categories));
+	if (!p->categories)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		int r = conf_load_group(file, config_setting_get_elem(s, (unsigned)i), category_schema,
+					&p->categories[i], error);
+		if (r < 0)
+			return r;
+		p->n_categories++;
+	}
+	return 0;
+}
+
+static const struct conf_field profile_schema[] = {
+	{ .key = "description", .kind = CK_STR, .flags = CF_REQUIRED | CF_NONEMPTY, .offset = P(description), .check = check_text },
+	{ .key = "upstream", .kind = CK_STRV, .flags = CF_REQUIRED | CF_NONEMPTY, .offset = P(upstreams), .check = check_rsync_source },
+	{ .key = "module", .kind = CK_STR, .flags = CF_REQUIRED, .offset = P(module), .check = check_safe_name },
+	{ .key = "directory", .kind = CK_STR, .flags = CF_REQUIRED, .offset = P(directory), .check = check_relpath },
+	{ .key = "http_path", .kind = CK_STR, .offset = P(http_path) },
+	{ .key = "method", .kind = CK_STR, .flags = CF_REQUIRED, .offset = P(method_name), .check = check_method },
+	{ .key = "rsync_options", .kind = CK_STRV, .offset = P(rsync_options), .check = check_rsync_option },
+	{ .key = "excludes", .kind = CK_STRV, .offset = P(excludes), .check = check_pattern },
+	{ .key = "index_files", .kind = CK_STRV, .offset = P(index_files), .check = check_pattern },
+	{ .key = "schedule", .kind = CK_STR, .flags = CF_REQUIRED, .offset = P(schedule), .check = check_calendar },
+	{ .key = "random_delay", .kind = CK_DURATION, .offset = P(random_delay), .def = "0" },
+	{ .key = "timeout", .kind = CK_DURATION, .offset = P(timeout), .def = "6h" },
+	{ .key = "freshness", .kind = CK_STRV, .offset = P(freshness), .check = check_relative_pattern },
+	{ .key = "trace_file", .kind = CK_STR, .offset = P(trace_file), .check = check_trace_file },
+	{ .key = "trace_format", .kind = CK_STR, .offset = P(trace_format_name), .check = check_trace_format, .def = "none" },
+	{ .key = "backend", .kind = CK_STR, .offset = P(backend), .check = check_safe_name },
+	{ .key = "categories", .kind = CK_CUSTOM, .offset = 0, .parse = categories_parse, .free = categories_free },
+	{ .key = "size", .kind = CK_SIZE, .flags = CF_REQUIRED, .offset = P(size) },
+	{ .key = NULL },
+};
+
+void profile_free(struct profile *p)
+{
+	conf_free_fields(profile_schema, p);
+	free(p->name);
+	free(p->file);
+	*p = (struct profile){ 0 };
+}
+
+/* Rules across keys; also fills the derived fields. */
+static int profile_finish(struct profile *p, char **error)
+{
+	_cleanup_free_ char *want = NULL;
+
+	if (asprintf(&want, "/%s/", p->directory) < 0)
+		return -ENOMEM;
+	if (p->http_path && strcmp(p->http_path, want) != 0) {
+		*error = conf_error(p->file, 1, "http_path must be \"%s\" (the tree is served as laid out)", want);
+		return -EINVAL;
+	}
+	free(p->http_path);
+	p->http_path = TAKE_PTR(want);
+	p->method = (enum sync_method)lookup(method_names, ARRAY_SIZE(method_names), p->method_name);
+	p->trace_format = (enum trace_format)lookup(trace_names, ARRAY_SIZE(trace_names), p->trace_format_name);
+	if (p->method != SYNC_FTPSYNC && !p->rsync_options[0]) {
+		*error = conf_error(p->file, 1, "method %s needs rsync_options", p->method_name);
+		return -EINVAL;
+	}
+	if (p->method == SYNC_TWO_STAGE && !p->index_files[0]) {
+		*error = conf_error(p->file, 1, "method two-stage needs index_files");
+		return -EINVAL;
+	}
+	if (p->trace_format != TRACE_NONE && !p->trace_file) {
+		*error = conf_error(p->file, 1, "trace_format %s needs trace_file", p->trace_format_name);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < p->n_categories; i++) {
+		struct profile_category *c = &p->categories[i];
+		c->topdir = *c->path ? url_join(p->directory, c->path) : strdup(p->directory);
+		if (!c->topdir)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int name_from_path(const char *path, char **ret)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n <= 5 || strcmp(base + n - 5, ".conf") != 0)
+		return -EINVAL;
+	*ret = strndup(base, n - 5);
+	return *ret ? 0 : -ENOMEM;
+}
+
+int profile_load_file(const char *path, struct profile *p, char **error)
+{
+	_cleanup_free_ char *name = NULL;
+	int r;
+
+	*p = (struct profile){ 0 };
+	*error = NULL;
+	r = name_from_path(path, &name);
+	if (r == -ENOMEM)
+		return r;
+	const char *why = r < 0 ? "a profile file must be named NAME.conf" : check_safe_name(name);
+	if (why) {
+		*error = conf_error(path, 0, "profile name %s", why);
+		return -EINVAL;
+	}
+	r = conf_load_file(path, profile_schema, p, error);
+	if (r < 0)
+		return r;
+	p->name = TAKE_PTR(name);
+	if (!(p->file = strdup(path)))
+		r = -ENOMEM;
+	else
+		r = profile_finish(p, error);
+	if (r < 0)
+		profile_free(p);
+	return r;
+}
+
+const char *const *profile_search_path(void)
+{
+	static const char *env_path[2];
+	static const char *const std_path[] = { PROFILE_ETC_DIR, MIRRORPROV_DATADIR "/profiles", NULL };
+	const char *env = getenv(PROFILE_ENV_DIR);
+
+	if (env && *env) {
+		env_path[0] = env;
+		return env_path;
+	}
+	return std_path;
+}
+
+static int find_profile(const char *name, char **ret)
+{
+	for (const char *const *d = profile_search_path(); *d; d++) {
+		char *path;
+		if (asprintf(&path, "%s/%s.conf", *d, name) < 0)
+			return -ENOMEM;
+		if (access(path, F_OK) == 0) {
+			*ret = path;
+			return 0;
+		}
+		free(path);
+	}
+	return -ENOENT;
+}
+
+int profile_load(const char *name, struct profile *p, char **error)
+{
+	_cleanup_free_ char *path = NULL;
+	const char *why = check_safe_name(name);
+	int r;
+
+	*error = NULL;
+	if (why) {
+		*error = conf_error("profile", 0, "name '%s' %s", name, why);
+		return -EINVAL;
+	}
+	r = find_profile(name, &path);
+	if (r == -ENOENT && asprintf(error, "unknown profile '%s'", name) < 0)
+		*error = NULL;
+	if (r < 0)
+		return r;
+	return profile_load_file(path, p, error);
+}
+
+void profile_set_free(struct profile_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		profile_free(&set->v[i]);
+	free(set->v);
+	*set = (struct profile_set){ 0 };
+}
+
+int profile_load_list(char *const *names, struct profile_set *set, char **error)
+{
+	size_t n = strv_length(names);
+
+	*set = (struct profile_set){ 0 };
+	*error = NULL;
+	set->v = calloc(n ? n : 1, sizeof(*set->v));
+	if (!set->v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < set->n && !seen; j++)
+			seen = strcmp(set->v[j].name, names[i]) == 0;
+		if (seen)
+			continue;  /* a repeated name counts once */
+		int r = profile_load(names[i], &set->v[set->n], error);
+		if (r < 0) {
+			profile_set_free(set);
+			return r;
+		}
+		set->n++;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of NAME.conf files in every search directory, sorted, each once. */
+static int collect_names(char ***ret)
+{
+	_cleanup_strv_free_ char **v = NULL;
+	size_t n = 0;
+
+	v = calloc(1, sizeof(char *));
+	if (!v)
+		return -ENOMEM;
+	for (const char *const *d = profile_search_path(); *d; d++) {
+		DIR *dir = opendir(*d);
+		struct dirent *de;
+		if (!dir)
+			continue;
+		while ((de = readdir(dir))) {
+			char *name;
+			if (name_from_path(de->d_name, &name) < 0)
+				continue;
+			if (de->d_name[0] == '.' || strv_contains(v, name)) {
+				free(name);
+				continue;
+			}
+			char **nv = realloc(v, (n + 2) * sizeof(char *));
+			if (!nv) {
+				free(name);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			v = nv;
+			v[n++] = name;
+			v[n] = NULL;
+		}
+		closedir(dir);
+	}
+	qsort(v, n, sizeof(char *), cmp_str);
+	*ret = TAKE_PTR(v);
+	return 0;
+}
+
+int profile_load_all(struct profile_set *set, char **error)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	int r;
+
+	*set = (struct profile_set){ 0 };
+	*error = NULL;
+	r = collect_names(&names);
+	return r < 0 ? r : profile_load_list(names, set, error);
+}

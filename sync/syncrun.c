@@ -1,0 +1,446 @@
+#include "syncrun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/conf.h"
+#include "lib/fileio.h"
+#include "lib/macro.h"
+#include "lib/names.h"
+#include "lib/spawn.h"
+
+#ifndef MIRRORPROV_VERSION
+#define MIRRORPROV_VERSION "0.1"
+#endif
+
+const char *rsync_exit_message(int code)
+{
+	static const struct {
+		int code;
+		const char *msg;
+	} codes[] = {
+		{ 1, "syntax or usage error" },
+		{ 2, "protocol incompatibility" },
+		{ 3, "errors selecting input/output files or directories" },
+		{ 4, "requested action not supported" },
+		{ 5, "error starting client-server protocol (unknown module or refused by upstream?)" },
+		{ 6, "daemon unable to append to log file" },
+		{ 10, "error in socket I/O (upstream unreachable?)" },
+		{ 11, "error in file I/O (disk full?)" },
+		{ 12, "error in rsync protocol data stream" },
+		{ 13, "errors with program diagnostics" },
+		{ 14, "error in IPC code" },
+		{ 20, "received SIGUSR1 or SIGINT" },
+		{ 21, "some error returned by waitpid()" },
+		{ 22, "error allocating core memory buffers" },
+		{ 23, "partial transfer due to error" },
+		{ 24, "partial transfer: source files vanished (upstream changed during the run)" },
+		{ 25, "the --max-delete limit stopped deletions" },
+		{ 30, "timeout in data send/receive" },
+		{ 35, "timeout waiting for daemon connection" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
+		if (codes[i].code == code)
+			return codes[i].msg;
+	return NULL;
+}
+
+/* A growing NULL-terminated argv. */
+struct argv {
+	char **v;
+	size_t n;
+	int err;
+};
+
+static void argv_add(struct argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void argv_add(struct argv *a, const char *fmt, ...)
+{
+	char *s, **nv;
+	va_list ap;
+
+	if (a->err)
+		return;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0 || !(nv = realloc(a->v, (a->n + 2) * sizeof(char *)))) {
+		if (r >= 0)
+			free(s);
+		a->err = -ENOMEM;
+		return;
+	}
+	a->v = nv;
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+static bool is_delete_option(const char *o)
+{
+	return strncmp(o, "--delete", 8) == 0 || strncmp(o, "--max-delete", 12) == 0;
+}
+
+static const char *upstream_of(const struct sync_request *rq)
+{
+	return rq->upstream ? rq->upstream : rq->profile->upstreams[0];
+}
+
+enum stage { STAGE_ALL, STAGE_1, STAGE_2 };
+
+static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***ret)
+{
+	const struct profile *p = rq->profile;
+	const char *src = upstream_of(rq);
+	bool has_delete = false;
+	struct argv a = { 0 };
+
+	argv_add(&a, "rsync");
+	for (char **o = p->rsync_options; *o; o++) {
+		if (is_delete_option(*o)) {
+			has_delete = true;
+			if (stage == STAGE_1)
+				continue;  /* stage 1 deletes nothing */
+		}
+		argv_add(&a, "%s", *o);
+	}
+	if (stage == STAGE_2 && !has_delete) {
+		argv_add(&a, "--delete");
+		argv_add(&a, "--delete-after");
+	}
+	for (char **e = p->excludes; *e; e++)
+		argv_add(&a, "--exclude=%s", *e);
+	if (stage == STAGE_1)
+		for (char **e = p->index_files; *e; e++)
+			argv_add(&a, "--exclude=%s", *e);
+	if (rq->progress)
+		argv_add(&a, "--info=progress2");
+	else {
+		argv_add(&a, "--stats");
+		argv_add(&a, "--no-human-readable");
+	}
+	argv_add(&a, "%s%s", src, src[strlen(src) - 1] == '/' ? "" : "/");
+	argv_add(&a, "%s/%s/", rq->root, p->directory);
+	if (a.err) {
+		strv_freep(&a.v);
+		return a.err;
+	}
+	*ret = a.v;
+	return 0;
+}
+
+static int ftpsync_argv(const struct sync_request *rq, char ***ret)
+{
+	struct argv a = { 0 };
+
+	argv_add(&a, "ftpsync");
+	argv_add(&a, "sync:archive:%s", rq->profile->name);
+	if (a.err) {
+		strv_freep(&a.v);
+		return a.err;
+	}
+	*ret = a.v;
+	return 0;
+}
+
+void sync_plan_free(char ***plan)
+{
+	for (char ***s = plan; s && *s; s++)
+		strv_freep(s);
+	free(plan);
+}
+
+int sync_plan_argv(const struct sync_request *rq, char ****ret)
+{
+	char ***plan = calloc(3, sizeof(char **));
+	int r;
+
+	if (!plan)
+		return -ENOMEM;
+	switch (rq->profile->method) {
+	case SYNC_RSYNC:
+		r = rsync_argv(rq, STAGE_ALL, &plan[0]);
+		break;
+	case SYNC_TWO_STAGE:
+		r = rsync_argv(rq, STAGE_1, &plan[0]);
+		if (r == 0)
+			r = rsync_argv(rq, STAGE_2, &plan[1]);
+		break;
+	default:
+		r = ftpsync_argv(rq, &plan[0]);
+		break;
+	}
+	if (r < 0) {
+		sync_plan_free(plan);
+		return r;
+	}
+	*ret = plan;
+	return 0;
+}
+
+void sync_result_free(struct sync_result *res)
+{
+	free(res->message);
+	free(res->trace);
+	res->message = res->trace = NULL;
+}
+
+static double now_sec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t stat_field(const char *out, const char *key)
+{
+	const char *p = out ? strstr(out, key) : NULL;
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+/* The last non-empty line of text, malloc'd. */
+static char *last_line(const char *text)
+{
+	if (!text)
+		return NULL;
+	size_t end = strlen(text);
+	while (end && (text[end - 1] == '\n' || text[end - 1] == '\r'))
+		end--;
+	size_t start = end;
+	while (start && text[start - 1] != '\n')
+		start--;
+	return end > start ? strndup(text + start, end - start) : NULL;
+}
+
+static int run_tool(char **argv, const struct sync_request *rq, double deadline, struct sync_result *res)
+{
+	struct spawn_opts opts = { .capture_stdout = !rq->progress, .inherit_stdout = 1, .capture_stderr = 1 };
+	struct spawn_result sr;
+	double left = deadline - now_sec();
+	int r;
+
+	if (left < 1) {
+		res->timed_out = true;
+		return -ETIMEDOUT;
+	}
+	opts.timeout_sec = (unsigned)left;
+	res->stages++;
+	r = spawn_run(argv, &opts, &sr);
+	if (r < 0)
+		return r;
+	res->files += stat_field(sr.out, "Number of regular files transferred: ");
+	res->bytes += stat_field(sr.out, "Total transferred file size: ");
+	if (sr.timed_out) {
+		res->timed_out = true;
+		r = -ETIMEDOUT;
+	} else if (sr.exit_code != 0) {
+		res->exit_code = sr.exit_code;
+		free(res->message);
+		res->message = last_line(sr.err);
+		r = -EIO;
+	}
+	spawn_result_free(&sr);
+	return r;
+}
+
+/* POSIX shell single quotes: the only safe way to hand text to a sourced config. */
+static void put_sh(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "%s='", key);
+	for (const char *s = value; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputs("'\n", f);
+}
+
+static int write_ftpsync_conf(const struct sync_request *rq, const char *host, const char *home)
+{
+	const struct profile *p = rq->profile;
+	const char *src = upstream_of(rq);
+	_cleanup_free_ char *dir = NULL, *path = NULL, *to = NULL, *buf = NULL, *rhost = NULL, *excl = NULL;
+	size_t len = 0;
+	int r;
+
+	if (asprintf(&dir, "%s/.config/ftpsync", home) < 0 || asprintf(&path, "%s/ftpsync-%s.conf", dir, p->name) < 0 ||
+	    asprintf(&to, "%s/%s/", rq->root, p->directory) < 0)
+		return -ENOMEM;
+	/* rsync://HOST[:PORT]/PATH: ftpsync names the upstream host in its trace. */
+	const char *h = src + strlen("rsync://");
+	rhost = strndup(h, strcspn(h, ":/"));
+	FILE *f = open_memstream(&buf, &len);
+	if (!f || !rhost) {
+		if (f)
+			fclose(f);
+		return -ENOMEM;
+	}
+	fprintf(f, "# Generated by mirrorprov sync from profile %s; local changes are overwritten.\n", p->name);
+	put_sh(f, "MIRRORNAME", host);
+	put_sh(f, "TO", to);
+	put_sh(f, "RSYNC_SOURCE", src);
+	put_sh(f, "RSYNC_HOST", rhost);
+	put_sh(f, "MAILTO", rq->admin_email ? rq->admin_email : "root");
+	put_sh(f, "INFO_MAINTAINER", rq->admin_email ? rq->admin_email : "root");
+	for (char **e = p->excludes; *e; e++) {
+		char *n;
+		if (asprintf(&n, "%s%s--exclude=%s", excl ? excl : "", excl ? " " : "", *e) < 0) {
+			fclose(f);
+			return -ENOMEM;
+		}
+		free(excl);
+		excl = n;
+	}
+	if (excl)
+		put_sh(f, "EXCLUDE", excl);
+	if (fclose(f) != 0)
+		return -ENOMEM;
+	r = mkdir_p(dir, 0755);
+	return r < 0 ? r : write_file_atomic(path, buf, len, 0644, false);
+}
+
+/* Every freshness pattern must match something: else the tree is not a complete mirror. */
+static int check_freshness(const struct sync_request *rq, struct sync_result *res)
+{
+	for (char **f = rq->profile->freshness; *f; f++) {
+		_cleanup_free_ char *pat = NULL;
+		glob_t g;
+		if (asprintf(&pat, "%s/%s/%s", rq->root, rq->profile->directory, *f) < 0)
+			return -ENOMEM;
+		int gr = glob(pat, GLOB_NOSORT, NULL, &g);
+		globfree(&g);
+		if (gr != 0) {
+			free(res->message);
+			if (asprintf(&res->message, "freshness marker %s is missing upstream", *f) < 0)
+				res->message = NULL;
+			return -ENODATA;
+		}
+	}
+	return 0;
+}
+
+static int write_trace(const struct sync_request *rq, const char *host, time_t started, struct sync_result *res)
+{
+	const struct profile *p = rq->profile;
+	_cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
+	char now[64], start[64];
+	time_t t = time(NULL);
+	struct tm tm;
+	size_t j = 0;
+	int r;
+
+	if (p->trace_format == TRACE_NONE || p->method == SYNC_FTPSYNC)
+		return 0;  /* ftpsync writes its own trace */
+	rel = malloc(strlen(p->trace_file) + strlen(host) + 1);
+	if (!rel)
+		return -ENOMEM;
+	for (const char *s = p->trace_file; *s; s++) {
+		if (s[0] == '%' && s[1] == 'h') {
+			strcpy(rel + j, host);
+			j += strlen(host);
+			s++;
+		} else
+			rel[j++] = *s;
+	}
+	rel[j] = '\0';
+	if (check_relpath(rel))
+		return -EINVAL;
+	if (asprintf(&path, "%s/%s/%s", rq->root, p->directory, rel) < 0)
+		return -ENOMEM;
+	if (p->trace_format == TRACE_TIMESTAMP)
+		r = asprintf(&text, "%lld\n", (long long)t);
+	else {
+		strftime(now, sizeof(now), "%a %b %e %H:%M:%S UTC %Y", gmtime_r(&t, &tm));
+		strftime(start, sizeof(start), "%a, %d %b %Y %H:%M:%S +0000", gmtime_r(&started, &tm));
+		r = asprintf(&text, "%s\nDate: %s\nDate-Started: %s\nCreator: mirrorprov " MIRRORPROV_VERSION
+			     "\nRunning on host: %s\nMaintainer: %s\nUpstream-Mirror: %s\n",
+			     now, now, start, host, rq->admin_email ? rq->admin_email : "root", upstream_of(rq));
+	}
+	if (r < 0) {
+		text = NULL;
+		return -ENOMEM;
+	}
+	_cleanup_free_ char *parent = strndup(path, strrchr(path, '/') - path);
+	if (!parent)
+		return -ENOMEM;
+	if ((r = mkdir_p(parent, 0755)) < 0)
+		return r;
+	r = write_file_atomic(path, text, strlen(text), 0644, false);
+	if (r < 0)
+		return r;
+	res->trace = TAKE_PTR(rel);
+	return 0;
+}
+
+static int sync_locked(const struct sync_request *rq, const char *host, struct sync_result *res)
+{
+	const struct profile *p = rq->profile;
+	double deadline = now_sec() + (double)(rq->timeout ? rq->timeout : p->timeout);
+	time_t started = time(NULL);
+	char ***plan = NULL;
+	int r;
+
+	if (p->method == SYNC_FTPSYNC) {
+		const char *home = getenv("HOME");
+		if (!home || check_abspath(home))
+			return -EINVAL;
+		r = write_ftpsync_conf(rq, host, home);
+		if (r < 0)
+			return r;
+	}
+	r = sync_plan_argv(rq, &plan);
+	if (r < 0)
+		return r;
+	for (char ***argv = plan; *argv && r == 0; argv++)
+		r = run_tool(*argv, rq, deadline, res);
+	sync_plan_free(plan);
+	if (r == 0)
+		r = check_freshness(rq, res);
+	if (r == 0)
+		r = write_trace(rq, host, started, res);
+	return r;
+}
+
+int sync_run(const struct sync_request *rq, struct sync_result *res)
+{
+	_cleanup_free_ char *dest = NULL;
+	_cleanup_close_ int fd = -1;
+	char host[256];
+	double t0 = now_sec();
+	int r;
+
+	*res = (struct sync_result){ 0 };
+	if (rq->upstream && check_rsync_source(rq->upstream))
+		return -EINVAL;
+	if (rq->host_name)
+		snprintf(host, sizeof(host), "%s", rq->host_name);
+	else if (gethostname(host, sizeof(host)) < 0)
+		return negative_errno();
+	if (check_safe_name(host))
+		return -EINVAL;
+	/* A missing root usually means an unmounted filesystem: never fill the disk below it. */
+	struct stat st;
+	if (stat(rq->root, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (asprintf(&dest, "%s/%s", rq->root, rq->profile->directory) < 0)
+		return -ENOMEM;
+	r = mkdir_p(dest, 0755);
+	if (r < 0)
+		return r;
+	/* The directory itself is the lock: every run for this tree sees it, whoever starts it. */
+	fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
+	r = sync_locked(rq, host, res);
+	res->seconds = now_sec() - t0;
+	return r;
+}

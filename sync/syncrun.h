@@ -1,0 +1,53 @@
+/* `mirrorprov sync NAME`: one profile's sync, by its method.
+ *
+ *   rsync      one pass with the profile's options and excludes
+ *   two-stage  stage 1: everything but the index files, deleting nothing;
+ *              stage 2: everything, with deletions (the Debian/Ubuntu archive rule)
+ *   ftpsync    writes $HOME/.config/ftpsync/ftpsync-NAME.conf and runs
+ *              `ftpsync sync:archive:NAME` (Debian's own tool does both stages)
+ *
+ * The profile's directory is locked (flock on the directory, non-blocking) for
+ * the whole run; the run has a deadline; on success every freshness pattern
+ * must match and the trace file the project expects is written. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sync/profile.h"
+
+struct sync_request {
+	const struct profile *profile;
+	const char *root;          /* mirror root; the profile's directory is below */
+	const char *upstream;      /* NULL: the profile's first upstream */
+	const char *host_name;     /* for trace files and ftpsync; NULL: gethostname() */
+	const char *admin_email;   /* ftpsync MAILTO / INFO_MAINTAINER; NULL: "root" */
+	uint64_t timeout;          /* seconds for the whole run; 0: the profile's */
+	bool progress;             /* rsync --info=progress2 on the caller's stdout */
+};
+
+struct sync_result {
+	unsigned stages;           /* rsync/ftpsync runs started */
+	int exit_code;             /* of the run that failed, or 0 */
+	bool timed_out;
+	uint64_t files, bytes;     /* from rsync --stats (not with progress or ftpsync) */
+	double seconds;
+	char *message;             /* last line of the failing tool's stderr, or what is missing */
+	char *trace;               /* trace file written, relative to the directory */
+};
+
+/* 0 when the mirror is complete.  -EBUSY: another sync holds the lock;
+ * -ETIMEDOUT; -EIO: the tool failed (res->exit_code, res->message);
+ * -ENODATA: the tool succeeded but a freshness marker is missing (res->message);
+ * -ENOENT: rsync or ftpsync is not installed; -ENOTDIR: the mirror root does
+ * not exist (an unmounted filesystem: nothing is created); other -errno. */
+int sync_run(const struct sync_request *rq, struct sync_result *res);
+void sync_result_free(struct sync_result *res);
+
+/* The argv of each rsync stage (NULL-terminated vectors in a NULL-terminated
+ * list); for --dry-run display and tests.  ftpsync profiles give one argv. */
+int sync_plan_argv(const struct sync_request *rq, char ****ret);
+void sync_plan_free(char ***plan);
+
+/* rsync(1) EXIT VALUES as a message; NULL for unknown codes. */
+const char *rsync_exit_message(int code);

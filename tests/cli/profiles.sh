@@ -1,0 +1,40 @@
+#!/bin/bash
+# `mirrorprov profiles`: the shipped list and one profile, human and JSON; broken
+# profiles are reported as FILE:LINE.
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP" || exit 1
+export MIRRORPROV_PROFILE_DIR=profiles
+
+t_golden "profiles list" profiles/list.txt 0 "$MP" profiles
+t_golden "profiles list json" profiles/list.json 0 "$MP" profiles -J
+t_golden "profiles columns" profiles/columns.txt 0 "$MP" profiles -o NAME,CATEGORIES,UPSTREAM
+t_golden "profiles show fedora" profiles/show-fedora.txt 0 "$MP" profiles show fedora
+t_golden "profiles show rpmfusion json" profiles/show-rpmfusion.json 0 "$MP" profiles show rpmfusion -J
+n=$("$MP" profiles -J | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["profiles"]))')
+[ "$n" = 14 ] && t_ok "14 shipped profiles" || t_fail "14 shipped profiles" "$n"
+
+t_error "unknown profile" 2 "unknown profile 'nosuch'" "$MP" profiles show nosuch
+t_error "unsafe profile name" 2 "name '../x'" "$MP" profiles show ../x
+t_error "unknown column" 2 "unknown column 'SPEED'" "$MP" profiles -o NAME,SPEED
+t_error "unknown subcommand" 2 "unknown subcommand 'list'" "$MP" profiles list
+t_error "show without name" 2 "exactly one profile name" "$MP" profiles show
+
+bad=tests/fixtures/profiles-bad
+export MIRRORPROV_PROFILE_DIR=$bad
+while read -r file msg; do
+	t_error "broken profile $file" 2 "$bad/$file.conf:$msg" "$MP" profiles show "$file" \
+		
+done <<CASES
+unknown-key 9: unknown key 'colour'
+missing-module 1: missing required key 'module'
+unsafe-module 3: module: 'x]y' may contain only
+dotdot-directory 4: directory: '../etc' contains '.' or '..'
+absolute-directory 4: directory: '/etc' must be relative
+escaping-category 10: path: 'a/../../b' contains '.' or '..'
+syntax-error 3: syntax error
+CASES
+t_error "listing stops at the first broken profile" 2 "$bad/absolute-directory.conf:4:" "$MP" profiles
+export MIRRORPROV_PROFILE_DIR=/nonexistent
+out=$("$MP" profiles -J 2>&1)
+[ "$(tr -d ' \n' <<<"$out")" = '{"profiles":[]}' ] && t_ok "empty profile dir: empty list" || t_fail "empty dir" "$out"
+t_done

@@ -1,0 +1,184 @@
+#!/bin/bash
+# layout + sync end to end on 127.0.0.1: a real rsync daemon serves the fake
+# upstream; `layout --prefix` writes rsyncd/nginx/systemd files; `sync` pulls
+# (rsync and two-stage); a second rsync daemon runs the generated rsyncd.conf;
+# nginx runs the generated site over http and https; the units pass
+# systemd-analyze verify.  Every daemon is stopped on exit.
+. "$(dirname "$0")/../lib.sh"
+need_root "sync/layout system test"
+. "$TOP/tests/fixtures/upstream.sh"
+
+tmp=$(mktemp -d)
+chmod 755 "$tmp"   # the generated daemons drop to nobody/www-data
+GEN_PID= NGINX_PID=
+cleanup() {
+	upstream_stop
+	[ -n "$GEN_PID" ] && kill "$GEN_PID" 2>/dev/null && wait "$GEN_PID" 2>/dev/null
+	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+export MIRRORPROV_PROFILE_DIR=$TOP/profiles
+UP=$TOP/tests/fixtures/upstream
+root=$tmp/root prefix=$tmp/prefix
+
+upstream_start "$tmp" && t_ok "upstream rsync daemon on 127.0.0.1:$UPSTREAM_PORT" || { t_fail "upstream rsync daemon"; t_done; }
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 \
+	-subj /CN=mirror.test >/dev/null 2>&1
+cat >"$tmp/host.conf" <<EOF
+host: { name = "mirror.test"; site = "Test"; admin_email = "admin@mirror.test"; country = "DE";
+  bandwidth_mbit = 1000; urls: { http = "http://mirror.test/"; https = "https://mirror.test/"; }; };
+mirror: { root = "$root"; profiles = [ "fedora", "ubuntu" ];
+  tls_certificate = "$tmp/cert.pem"; tls_key = "$tmp/key.pem"; };
+EOF
+L=("$MP" layout -c "$tmp/host.conf" --prefix "$prefix" --binary "$MP")
+
+# --- layout -------------------------------------------------------------------
+out=$("${L[@]}" 2>&1); rc=$?
+[ $rc = 0 ] && [ -d "$root/fedora" ] && [ -d "$root/ubuntu" ] && [ -f "$prefix/etc/rsyncd.conf" ] &&
+	[ "$(readlink "$prefix/etc/nginx/sites-enabled/mirrorprov")" = ../sites-available/mirrorprov ] &&
+	t_ok "layout creates tree and files" || t_fail "layout creates tree and files" "rc=$rc" "$out"
+case $out in *"need about"*"free"*) t_ok "layout warns about free space";; *) t_fail "layout warns about free space" "$out";; esac
+out=$("${L[@]}" 2>/dev/null)
+[ "$out" = "no changes" ] && t_ok "second layout: no changes" || t_fail "second layout: no changes" "$out"
+out=$("${L[@]}" -n 2>/dev/null)
+[ "$out" = "no changes" ] && t_ok "layout -n on a laid-out prefix: nothing to change" || t_fail "layout -n: nothing" "$out"
+stamp=$(stat -c %Y.%i "$prefix/etc/rsyncd.conf")
+sed -i 's/^timeout = 600/timeout = 1/' "$prefix/etc/rsyncd.conf"
+out=$("${L[@]}" -n 2>/dev/null)
+case $out in *"-timeout = 1"*"+timeout = 600"*) t_ok "layout -n shows a unified diff";; *) t_fail "layout -n diff" "$out";; esac
+grep -q '^timeout = 1' "$prefix/etc/rsyncd.conf" && t_ok "layout -n writes nothing" || t_fail "layout -n writes nothing"
+"${L[@]}" >/dev/null 2>&1
+[ -f "$prefix/etc/rsyncd.conf~" ] && grep -q '^timeout = 600' "$prefix/etc/rsyncd.conf" &&
+	t_ok "layout repairs rsyncd.conf, keeps a backup" || t_fail "layout repairs rsyncd.conf"
+unset stamp
+
+# --- sync: rsync method --------------------------------------------------------
+S=("$MP" sync -c "$tmp/host.conf")
+out=$("${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" 2>&1); rc=$?
+[ $rc = 0 ] && t_ok "sync fedora" || t_fail "sync fedora" "rc=$rc" "$out"
+case $out in "fedora: complete: 4 files, "*" (1 pass)") t_ok "sync summary line";; *) t_fail "sync summary line" "$out";; esac
+diff -r "$UP/fedora" "$root/fedora" >/dev/null && t_ok "fedora tree identical to upstream" || t_fail "fedora tree identical"
+
+# The lock: a second run while one holds the directory is refused at once.
+flock --no-fork "$root/fedora" sleep 5 &
+lockpid=$!
+sleep 0.3
+t_error "concurrent sync refused by the lock" 1 "another sync of fedora is running" \
+	"${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/"
+kill $lockpid 2>/dev/null; wait $lockpid 2>/dev/null
+
+t_error "unknown upstream module" 1 "rsync exited with 5" \
+	"${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/nosuch/"
+t_error "missing freshness marker" 1 "freshness marker fullfiletimelist-fedora is missing" \
+	"${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/debian/"
+t_error "ftp upstream refused" 2 "ftp:// is not accepted" "${S[@]}" fedora --upstream "ftp://127.0.0.1/fedora/"
+"${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" >/dev/null 2>&1
+diff -r "$UP/fedora" "$root/fedora" >/dev/null && t_ok "a good sync repairs the tree" || t_fail "a good sync repairs the tree"
+
+# --- sync: two-stage -------------------------------------------------------------
+: >"$tmp/upstream-rsyncd.log"
+out=$("${S[@]}" ubuntu --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/debian/" -J 2>&1); rc=$?
+[ $rc = 0 ] && t_ok "sync ubuntu (two-stage)" || t_fail "sync ubuntu (two-stage)" "rc=$rc" "$out"
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["stages"]==2 and d["trace"]=="project/trace/mirror.test"' \
+	<<<"$out" && t_ok "two-stage JSON result" || t_fail "two-stage JSON result" "$out"
+diff -r -x mirror.test "$UP/debian" "$root/ubuntu" >/dev/null && t_ok "archive identical to upstream" || t_fail "archive identical"
+head -1 "$root/ubuntu/project/trace/mirror.test" | grep -q 'UTC' && t_ok "trace file written" || t_fail "trace file written"
+# The upstream's transfer log: first connection sends the pool, second the index files.
+log=$tmp/upstream-rsyncd.log
+pkg=$(grep -n 'send .*pool/main/h/hello/hello_2.10-3_amd64.deb' "$log" | cut -d: -f1)
+idx=$(grep -n 'send .*dists/stable/main/binary-amd64/Packages' "$log" | cut -d: -f1)
+rel=$(grep -n 'send .*dists/stable/InRelease' "$log" | cut -d: -f1)
+pids=$(grep -o '\[[0-9]*\] send' "$log" | sort -u | wc -l)
+if [ -n "$pkg" ] && [ -n "$idx" ] && [ -n "$rel" ] && [ "$pkg" -lt "$idx" ] && [ "$pkg" -lt "$rel" ] && [ "$pids" = 2 ]; then
+	t_ok "two-stage: index files arrive after the packages they name"
+else
+	t_fail "two-stage order" "pkg=$pkg idx=$idx rel=$rel connections=$pids" "$(cat "$log")"
+fi
+out=$("$MP" sync -c "$tmp/host.conf" -n ubuntu 2>&1)
+[ "$(grep -c '^rsync ' <<<"$out")" = 2 ] && grep -q "exclude=Packages\*" <<<"$(head -1 <<<"$out")" &&
+	! grep -q -- '--delete' <<<"$(head -1 <<<"$out")" && grep -q -- '--delete-after' <<<"$(tail -1 <<<"$out")" &&
+	t_ok "sync -n shows both stages" || t_fail "sync -n shows both stages" "$out"
+
+# --- sync: ftpsync (Debian's own tool, configured from the profile) -----------------
+out=$(HOME=$tmp/home "${S[@]}" debian --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/debian/" 2>&1); rc=$?
+[ $rc = 0 ] && t_ok "sync debian via ftpsync" || t_fail "sync debian via ftpsync" "rc=$rc" "$out"
+grep -q "^MIRRORNAME='mirror.test'$" "$tmp/home/.config/ftpsync/ftpsync-debian.conf" &&
+	grep -q "^TO='$root/debian/'$" "$tmp/home/.config/ftpsync/ftpsync-debian.conf" &&
+	t_ok "ftpsync-debian.conf written from the profile" || t_fail "ftpsync-debian.conf"
+diff -r -x trace "$UP/debian" "$root/debian" >/dev/null && [ -f "$root/debian/project/trace/mirror.test" ] &&
+	t_ok "ftpsync mirrored the archive and wrote its trace" || t_fail "ftpsync result"
+
+# --- the generated rsyncd.conf serves the tree ------------------------------------
+GEN_PORT=$(free_port)
+rsync --daemon --no-detach --address=127.0.0.1 --port="$GEN_PORT" --config="$prefix/etc/rsyncd.conf" \
+	--log-file="$tmp/gen-rsyncd.log" --dparam="lockfile=$tmp/gen.lock" \
+	--dparam="motdfile=$prefix/etc/mirrorprov/rsyncd.motd" &
+GEN_PID=$!
+wait_port "$GEN_PORT"
+# Module lines are "NAME<tab>COMMENT" (--no-motd would hide the list too).
+mods=$(rsync "rsync://127.0.0.1:$GEN_PORT/" | awk -F'\t' 'NF==2{sub(/ +$/,"",$1); print $1}' | sort | tr '\n' ' ')
+[ "$mods" = "fedora ubuntu " ] && t_ok "generated rsyncd lists exactly the profile modules" || t_fail "generated rsyncd modules" "$mods"
+f=linux/updates/40/Everything/x86_64/repodata/repomd.xml
+rsync --no-motd "rsync://127.0.0.1:$GEN_PORT/fedora/$f" "$tmp/pulled.xml" 2>&1 &&
+	cmp -s "$tmp/pulled.xml" "$UP/fedora/$f" && t_ok "client pulls a file identical to upstream" || t_fail "client pull"
+rsync "rsync://127.0.0.1:$GEN_PORT/" 2>/dev/null | grep -q "mirror.test: public mirror" &&
+	t_ok "generated motd is shown" || t_fail "generated motd is shown"
+
+# --- nginx runs the generated site ---------------------------------------------------
+HP=$(free_port) SP=$(free_port)
+sed -e "s/listen 80;/listen 127.0.0.1:$HP;/" -e "s/listen 443 ssl;/listen 127.0.0.1:$SP ssl;/" \
+	-e '/listen \[::\]/d' "$prefix/etc/nginx/sites-available/mirrorprov" >"$tmp/site.conf"
+mkdir -p "$tmp/nginx-tmp"
+wrap() {
+	cat <<EOF
+pid $tmp/nginx.pid;
+error_log $tmp/nginx-error.log;
+daemon off;
+worker_processes 1;
+events { worker_connections 64; }
+http {
+	include /etc/nginx/mime.types;
+	access_log $tmp/nginx-access.log;
+	client_body_temp_path $tmp/nginx-tmp/body;
+	proxy_temp_path $tmp/nginx-tmp/proxy;
+	fastcgi_temp_path $tmp/nginx-tmp/fastcgi;
+	uwsgi_temp_path $tmp/nginx-tmp/uwsgi;
+	scgi_temp_path $tmp/nginx-tmp/scgi;
+	include $1;
+}
+EOF
+}
+wrap "$prefix/etc/nginx/sites-available/mirrorprov" >"$tmp/nginx-as-generated.conf"
+wrap "$tmp/site.conf" >"$tmp/nginx.conf"
+out=$(nginx -t -c "$tmp/nginx-as-generated.conf" 2>&1) && t_ok "nginx -t accepts the generated site" || t_fail "nginx -t" "$out"
+nginx -c "$tmp/nginx.conf" -e "$tmp/nginx-error.log" 2>/dev/null &
+NGINX_PID=$!
+wait_port "$HP" && wait_port "$SP"
+rpm=linux/releases/40/Everything/x86_64/os/Packages/h/hello-2.12-1.fc40.x86_64.rpm
+curl -sf "http://127.0.0.1:$HP/fedora/$rpm" -o "$tmp/http.rpm"
+curl -sfk "https://127.0.0.1:$SP/fedora/$rpm" -o "$tmp/https.rpm"
+cmp -s "$tmp/http.rpm" "$UP/fedora/$rpm" && cmp -s "$tmp/https.rpm" "$UP/fedora/$rpm" &&
+	t_ok "the same file over http and https" || t_fail "same file over http and https"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HP/fedora/")
+[ "$code" = 200 ] && t_ok "http: directory index, no redirect" || t_fail "http index" "$code"
+code=$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$SP/ubuntu/")
+[ "$code" = 200 ] && t_ok "https: directory index, no redirect" || t_fail "https index" "$code"
+for u in "fedora/$f" ubuntu/dists/stable/InRelease ubuntu/dists/stable/main/binary-amd64/Packages fedora/fullfiletimelist-fedora; do
+	h=$(curl -skI "https://127.0.0.1:$SP/$u" | tr -d '\r')
+	grep -qi '^cache-control: no-cache, must-revalidate' <<<"$h" && t_ok "no-cache header on $u" || t_fail "no-cache on $u" "$h"
+done
+h=$(curl -sI "http://127.0.0.1:$HP/fedora/$rpm" | tr -d '\r')
+! grep -qi '^cache-control' <<<"$h" && t_ok "packages are cacheable" || t_fail "packages are cacheable" "$h"
+mkdir -p "$root/fedora/.~tmp~" && echo partial >"$root/fedora/.~tmp~/x"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HP/fedora/.~tmp~/x")
+[ "$code" = 404 ] && t_ok "partial .~tmp~ files are not served" || t_fail "partial files hidden" "$code"
+
+# --- systemd -------------------------------------------------------------------------
+out=$(systemd-analyze verify --man=no "$prefix"/etc/systemd/system/mirrorprov-sync-*.service \
+	"$prefix"/etc/systemd/system/mirrorprov-sync-*.timer 2>&1)
+[ -z "$out" ] && t_ok "systemd-analyze verify accepts the units" || t_fail "systemd-analyze verify" "$out"
+grep -q "^ExecStart=$MP sync -c $tmp/host.conf fedora\$" "$prefix/etc/systemd/system/mirrorprov-sync-fedora.service" &&
+	grep -q '^RandomizedDelaySec=1200$' "$prefix/etc/systemd/system/mirrorprov-sync-fedora.timer" &&
+	t_ok "units run mirrorprov sync NAME with the profile's delay" || t_fail "unit contents"
+t_done

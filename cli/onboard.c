@@ -520,7 +520,7 @@ static int apply_mkfs(struct onboard *ob)
 		r = log_errno(r, "cannot build the mkfs plan for %s", ob->device);
 	else if (fs_checks_failed(&p.checks))
 		r = checks_refuse(&p.checks);
-	else if ((r = mkfs_plan_apply(ob->udev, &p, &res)) < 0)
+	else if ((r = mkfs_plan_apply(ob->udev, &p, false, &res)) < 0)
 		r = mkfs_report_apply_error(&p, &res, r);
 	else
 		mkfs_report_success(&p, &res, false);

@@ -8,17 +8,7 @@
 need_root "onboard on loop images"
 . "$TOP/tests/fixtures/upstream.sh"
 . "$TOP/tests/fixtures/serve.sh"
-D=$(mktemp -d /tmp/mp-onboard.XXXXXX)
-chmod 755 "$D"
-cleanup() {
-	serve_stop
-	upstream_stop
-	release_dir "$D"
-	rm -rf "$D"
-}
-trap cleanup EXIT
-upstream_start "$D" && demo_setup "$D" && serve_start "$D" && t_ok "upstream, nginx and rsyncd on loopback" ||
-	{ t_fail "daemons"; t_done; }
+serve_env mp-onboard && t_ok "upstream, nginx and rsyncd on loopback" || { t_fail "daemons"; t_done; }
 OB=("$MP" onboard -c "$D/demo.conf" --image "$D/lun.img" --image-size 2G --prefix "$D/prefix" --ca "$D/tls/cert.pem")
 states() { python3 -c 'import json,sys; print(" ".join(s["name"]+"="+s["state"] for s in json.load(sys.stdin)["steps"]))'; }
 # everything onboard may write, as one digest

@@ -9,16 +9,7 @@ need_root "ansible-playbook against an image"
 command -v ansible-playbook >/dev/null || { t_fail "ansible-playbook installed"; t_done; }
 . "$TOP/tests/fixtures/upstream.sh"
 . "$TOP/tests/fixtures/serve.sh"
-D=$(mktemp -d /tmp/mp-ansible.XXXXXX)
-chmod 755 "$D"
-cleanup() {
-	serve_stop
-	upstream_stop
-	release_dir "$D"
-	rm -rf "$D"
-}
-trap cleanup EXIT
-upstream_start "$D" && demo_setup "$D" && serve_start "$D" || { t_fail "daemons"; t_done; }
+serve_env mp-ansible || { t_fail "daemons"; t_done; }
 
 # the module is the binary under test
 mkdir -p "$D/library"

@@ -7,16 +7,7 @@
 need_root "onboard interrupted"
 . "$TOP/tests/fixtures/upstream.sh"
 . "$TOP/tests/fixtures/serve.sh"
-D=$(mktemp -d /tmp/mp-onboard-int.XXXXXX)
-chmod 755 "$D"
-cleanup() {
-	serve_stop
-	upstream_stop
-	release_dir "$D"
-	rm -rf "$D"
-}
-trap cleanup EXIT
-upstream_start "$D" && demo_setup "$D" && serve_start "$D" || { t_fail "daemons"; t_done; }
+serve_env mp-onboard-int || { t_fail "daemons"; t_done; }
 PLACEHOLDER=$(cat "$D/prefix/etc/rsyncd.conf")
 OB=("$MP" onboard -c "$D/demo.conf" --image "$D/lun.img" --image-size 1G --prefix "$D/prefix" --ca "$D/tls/cert.pem"
 	--yes --sync)

@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "fs/safety.h"
 #include "geomopt.h"
 #include "lib/size.h"
 #include "mirrorprov.h"
@@ -90,7 +91,7 @@ static json_object *device_to_json(const struct mkfs_plan *p)
 	snprintf(mm, sizeof(mm), "%u:%u", major(p->dev.devnum), minor(p->dev.devnum));
 	jset_str(o, "devnum", mm);
 	jset_u64(o, "size_bytes", p->dev.size_bytes);
-	jset_str(o, "wwid", p->dev.wwid);
+	jset_str(o, "wwid", device_wwid(&p->dev));
 	jset_str(o, "vendor", p->dev.vendor);
 	jset_str(o, "model", p->dev.model);
 	jset_u64(o, "logical_sector", p->dev.logical_sector);
@@ -156,7 +157,7 @@ void mkfs_plan_print(FILE *f, const struct mkfs_plan *p)
 	if (p->have_dev) {
 		format_size_human(p->dev.size_bytes, size, sizeof(size));
 		fprintf(f, "device:    %s (%s %u:%u), %s, WWID %s, model %s%s%s\n", p->path, p->dev.name,
-			major(p->dev.devnum), minor(p->dev.devnum), size, p->dev.wwid ? p->dev.wwid : "none",
+			major(p->dev.devnum), minor(p->dev.devnum), size, device_wwid(&p->dev) ? device_wwid(&p->dev) : "none",
 			p->dev.vendor ? p->dev.vendor : "", p->dev.vendor ? " " : "", p->dev.model ? p->dev.model : "unknown");
 	} else
 		fprintf(f, "device:    %s\n", p->path ? p->path : p->req.device);

@@ -10,6 +10,7 @@
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "steps.h"
 #include "sync/layout.h"
 
 /* Not the mirror root: ftpsync keeps its configuration and logs in $HOME, which must not be served. */
@@ -124,41 +125,46 @@ static int print_diffs(const struct layout_plan *plan)
 	return EXIT_OK;
 }
 
-/* The tree owner: created when missing (not with --prefix, which never touches the system). */
-static int tree_owner(const struct layout_options *opt, const struct layout_conf *lc, uid_t *uid, gid_t *gid)
+int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t *uid, gid_t *gid)
 {
 	*uid = (uid_t)-1;
 	*gid = (gid_t)-1;
-	if (opt->prefix)
+	if (prefix)
 		return EXIT_OK;
-	int r = layout_user_lookup(lc->user, uid, gid);
-	if (r == -ENOENT && opt->dry_run) {
-		log_info("would create system user '%s'", lc->user);
+	int r = layout_user_lookup(user, uid, gid);
+	if (r == -ENOENT && dry_run) {
+		log_info("would create system user '%s'", user);
 		return EXIT_OK;
 	}
 	if (r == -ENOENT) {
-		r = layout_user_create(lc->user, MIRROR_USER_HOME);
+		r = layout_user_create(user, MIRROR_USER_HOME);
 		if (r < 0)
-			return log_errno(r, "creating system user '%s'", lc->user);
-		r = layout_user_lookup(lc->user, uid, gid);
+			return log_errno(r, "creating system user '%s'", user);
+		r = layout_user_lookup(user, uid, gid);
 	}
-	return r < 0 ? log_errno(r, "looking up user '%s'", lc->user) : EXIT_OK;
+	return r < 0 ? log_errno(r, "looking up user '%s'", user) : EXIT_OK;
 }
 
-static int run_layout(struct layout_options *opt)
+void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const char *root, const char *prefix,
+		      const char *binary)
 {
-	const struct hostconf *hc = opt->ctx.loaded ? &opt->ctx.hc : NULL;
-	struct layout_conf lc = {
-		.root = mirrorctx_root(&opt->ctx),
+	*lc = (struct layout_conf){
+		.root = root,
 		.user = hc && hc->has_mirror ? hc->mirror.user : "mirror",
 		.host_name = hc && hc->has_host ? hc->host.name : NULL,
 		.tls_certificate = hc && hc->has_mirror ? hc->mirror.tls_certificate : NULL,
 		.tls_key = hc && hc->has_mirror ? hc->mirror.tls_key : NULL,
 		.max_connections = hc && hc->has_host ? hc->host.max_connections : 0,
 		.hostconf_path = hc ? hc->path : NULL,
-		.mirrorprov = opt->binary ? opt->binary : MIRRORPROV_BINARY,
-		.prefix = opt->prefix,
+		.mirrorprov = binary ? binary : MIRRORPROV_BINARY,
+		.prefix = prefix,
 	};
+}
+
+static int run_layout(struct layout_options *opt)
+{
+	const struct hostconf *hc = opt->ctx.loaded ? &opt->ctx.hc : NULL;
+	struct layout_conf lc;
 	struct profile_set set;
 	struct layout_plan plan;
 	uid_t uid;
@@ -166,6 +172,7 @@ static int run_layout(struct layout_options *opt)
 	const char *failed = NULL;
 	int r;
 
+	layout_conf_init(&lc, hc, mirrorctx_root(&opt->ctx), opt->prefix, opt->binary);
 	if ((r = mirrorctx_profiles(&opt->ctx, opt->profiles, &set)) != EXIT_OK)
 		return r;
 	r = layout_plan_build(&lc, &set, &plan);
@@ -175,7 +182,7 @@ static int run_layout(struct layout_options *opt)
 				    : log_errno(r, "building the layout plan");
 	}
 	warn_space(lc.root, plan.total_size);
-	r = tree_owner(opt, &lc, &uid, &gid);
+	r = layout_tree_owner(lc.user, opt->prefix, opt->dry_run, &uid, &gid);
 	if (r == EXIT_OK && opt->dry_run)
 		r = opt->json ? (print_plan(&plan, true, false) < 0 ? EXIT_FAIL : EXIT_OK) : print_diffs(&plan);
 	else if (r == EXIT_OK) {

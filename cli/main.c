@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "mirrorprov.h"
+#include "onboard.h"
 
 #ifndef MIRRORPROV_VERSION
 #define MIRRORPROV_VERSION "0.1"
@@ -20,6 +21,7 @@ static const struct verb verbs[] = {
 	{ "sync", cmd_sync, 0, "sync one profile from its upstream" },
 	{ "check", cmd_check, 0, "check the host's URLs the way the mirror crawlers do" },
 	{ "register", cmd_register, 0, "register the host with its mirror backend" },
+	{ "onboard", cmd_onboard, VERB_NEEDS_ROOT | VERB_DESTRUCTIVE, "the whole server from one host configuration, as a plan" },
 	{ "help", NULL, 0, "list the verbs" },
 };
 
@@ -89,6 +91,18 @@ static int finish_stdout(int rc)
 int main(int argc, char **argv)
 {
 	const char *name = argc > 1 ? argv[1] : NULL;
+	const char *self = strrchr(argv[0], '/');
+	size_t len;
+
+	/* Installed or linked as an Ansible module: argv[0] selects the mode (Ansible
+	 * runs its copy as AnsiballZ_mirrorprov_onboard). */
+	self = self ? self + 1 : argv[0];
+	len = strlen(self);
+	if (strcmp(self, "mirrorprov_onboard") == 0 ||
+	    (len > 19 && strcmp(self + len - 19, "_mirrorprov_onboard") == 0)) {
+		mp_verb = "onboard";
+		return finish_stdout(ansible_module_main(argc, argv));
+	}
 
 	if (!name || strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
 		list_verbs(stdout);

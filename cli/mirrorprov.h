@@ -73,3 +73,4 @@ int cmd_register(int argc, char **argv);
 int cmd_raid_inspect(int argc, char **argv);
 int cmd_mkfs(int argc, char **argv);
 int cmd_mount(int argc, char **argv);
+int cmd_onboard(int argc, char **argv);

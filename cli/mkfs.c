@@ -80,7 +80,8 @@ static int parse_args(int argc, char **argv, struct mkfs_options *o)
 			o->json = true;
 			break;
 		case 'h':
-			return verb_print_help(&mkfs_help) ? EXIT_FAIL : -1;
+			verb_print_help(&mkfs_help);
+			return -1;
 		default:
 			return usage_error("try 'mirrorprov mkfs --help'");
 		}
@@ -113,7 +114,7 @@ static void show_mkfs_stderr(const char *err, bool as_warnings)
 	free(copy);
 }
 
-static int report_apply_error(const struct mkfs_plan *p, const struct mkfs_result *res, int r)
+int mkfs_report_apply_error(const struct mkfs_plan *p, const struct mkfs_result *res, int r)
 {
 	switch (r) {
 	case -ENOENT:
@@ -159,7 +160,7 @@ static int report_apply_error(const struct mkfs_plan *p, const struct mkfs_resul
 	return log_errno(r, "cannot format %s", p->path);
 }
 
-static void report_success(const struct mkfs_plan *p, const struct mkfs_result *res, bool json)
+void mkfs_report_success(const struct mkfs_plan *p, const struct mkfs_result *res, bool json)
 {
 	if (!json) {
 		if (p->partitioned)
@@ -177,19 +178,12 @@ static void report_success(const struct mkfs_plan *p, const struct mkfs_result *
 
 static json_object *result_to_json(const struct mkfs_result *res)
 {
-	json_object *o = json_object_new_object(), *sb = json_object_new_object();
+	json_object *o = json_object_new_object();
 
 	jset_str(o, "node", res->node);
 	jset_str(o, "mkfs_stdout", res->out);
 	jset_str(o, "mkfs_stderr", res->err);
-	jset_str(sb, "uuid", res->sb.uuid);
-	jset_str(sb, "label", res->sb.label);
-	jset_u64(sb, "blocksize", res->sb.blocksize);
-	jset_u64(sb, "sunit_blocks", res->sb.sunit_blocks);
-	jset_u64(sb, "swidth_blocks", res->sb.swidth_blocks);
-	jset_u64(sb, "logsunit_bytes", res->sb.logsunit_bytes);
-	jset_u64(sb, "agcount", res->sb.agcount);
-	json_object_object_add(o, "superblock", sb);
+	json_object_object_add(o, "superblock", xfs_geom_to_json(&res->sb));
 	return o;
 }
 
@@ -206,6 +200,7 @@ int cmd_mkfs(int argc, char **argv)
 		return r < 0 ? EXIT_OK : r;
 	if (!(udev = udev_new()))
 		return log_errno(-ENOMEM, "cannot use libudev");
+	o.req.lock = !o.dry_run;
 
 	r = mkfs_plan_build(udev, &o.req, &plan);
 	if (r == -EOPNOTSUPP)
@@ -233,11 +228,12 @@ int cmd_mkfs(int argc, char **argv)
 	else if (o.dry_run)
 		r = EXIT_OK;
 	else if ((r = confirm_device("format", plan.path, plan.dev.name, o.req.device, o.yes)) == 0) {
-		int a = mkfs_plan_apply(udev, &plan, &res);
+		/* a confirmation prompt may have taken minutes: check again */
+		int a = mkfs_plan_apply(udev, &plan, !o.yes, &res);
 		if (a < 0)
-			r = report_apply_error(&plan, &res, a);
+			r = mkfs_report_apply_error(&plan, &res, a);
 		else {
-			report_success(&plan, &res, o.json);
+			mkfs_report_success(&plan, &res, o.json);
 			if (doc)
 				json_object_object_add(doc, "result", result_to_json(&res));
 		}

@@ -94,7 +94,7 @@ static int parse_args(int argc, char **argv, struct mount_options *o)
 
 /* Removed options are bad input (exit 2); deprecated ones only warn.  The
  * superblock-rewriting ones are a check of the plan (--force). */
-static int vet_options(const char *opts)
+int mount_vet_options(const char *opts)
 {
 	struct mount_opt_issue issues[MOUNT_OPT_ISSUES_MAX];
 	int n = mount_options_check(opts, issues, MOUNT_OPT_ISSUES_MAX);
@@ -110,7 +110,7 @@ static int vet_options(const char *opts)
 	return 0;
 }
 
-static int report_apply_error(const struct mount_plan *p, const struct mount_result *res, int r)
+int mount_report_apply_error(const struct mount_plan *p, const struct mount_result *res, int r)
 {
 	if (r == -EBADMSG) {
 		log_error("the mounted filesystem on %s does not have the planned stripe: %s", p->mountpoint, res->why);
@@ -128,7 +128,7 @@ static int report_apply_error(const struct mount_plan *p, const struct mount_res
 	return log_errno(r, "cannot read the geometry of %s (XFS_IOC_FSGEOMETRY)", p->mountpoint);
 }
 
-static void report_success(const struct mount_plan *p, const struct mount_result *res)
+void mount_report_success(const struct mount_plan *p, const struct mount_result *res)
 {
 	char geo[128];
 
@@ -157,7 +157,7 @@ int cmd_mount(int argc, char **argv)
 
 	if ((r = parse_args(argc, argv, &o)))
 		return r < 0 ? EXIT_OK : r;
-	if ((r = vet_options(o.req.options ? o.req.options : MOUNT_DEFAULT_OPTIONS)))
+	if ((r = mount_vet_options(o.req.options ? o.req.options : MOUNT_DEFAULT_OPTIONS)))
 		return r;
 	r = mount_plan_build(&o.req, &plan);
 	if (r == -EINVAL)
@@ -179,7 +179,7 @@ int cmd_mount(int argc, char **argv)
 	else if (!o.dry_run) {
 		int a = mount_plan_apply(&plan, &res);
 		if (a < 0)
-			r = report_apply_error(&plan, &res, a);
+			r = mount_report_apply_error(&plan, &res, a);
 		else if (doc) {
 			json_object *j = json_object_new_object();
 			jset_bool(j, "created_mountpoint", res.created_dir);
@@ -189,7 +189,7 @@ int cmd_mount(int argc, char **argv)
 			json_object_object_add(j, "live_geometry", xfs_geom_to_json(&res.live));
 			json_object_object_add(doc, "result", j);
 		} else
-			report_success(&plan, &res);
+			mount_report_success(&plan, &res);
 	}
 	if (doc && out_json(stdout, doc) < 0 && !r)
 		r = EXIT_FAIL;

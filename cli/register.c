@@ -11,6 +11,7 @@
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "steps.h"
 
 static const struct verb_help register_help = {
 	"mirrorprov register [-c HOST.conf] [--root DIR] [--backend TYPE] [--profile NAME,...]\n"
@@ -26,14 +27,6 @@ static const struct verb_help register_help = {
 	"check options (run before anything is sent):\n"
 	CHECKRUN_HELP
 	HELP_OPT_JSON HELP_OPT_HELP,
-};
-
-struct register_options {
-	struct mirrorctx ctx;
-	const char *backend;
-	const char *profiles;
-	bool no_send, skip_check, json;
-	struct checkrun_opts check;
 };
 
 enum { OPT_NO_SEND = 0x100, OPT_SKIP_CHECK };
@@ -352,6 +345,74 @@ static int register_mirrorcache(const struct register_options *opt, const struct
 	return EXIT_OK;
 }
 
+int register_run(const struct register_options *opt)
+{
+	static const char *const types[] = { "mirrormanager", "mirrorbits", "mirrorbrain", "mirrorcache",
+					     "debian", "almalinux" };
+	const struct hostconf *hc = &opt->ctx.hc;
+	const char *type = register_backend_type(opt);
+	struct profile_set set = { 0 };
+	bool known = false;
+	int r;
+
+	for (size_t i = 0; type && i < ARRAY_SIZE(types); i++)
+		known |= strcmp(type, types[i]) == 0;
+	if (!opt->ctx.loaded || !hc->has_host)
+		r = usage_error("the host configuration has no host section");
+	else if (!type)
+		r = usage_error("no backend: give --backend or backend.type in the host configuration");
+	else if (!known)
+		r = usage_error("unknown backend '%s'", type);
+	else
+		r = pick_profiles(opt, type, &set);
+	if (r != EXIT_OK) {
+		profile_set_free(&set);
+		return r;
+	}
+
+	bool prints = register_prints(opt);
+	/* a host is never registered with URLs that do not work */
+	if (!prints && !opt->no_send && !opt->skip_check) {
+		_cleanup_json_ json_object *rows = json_object_new_array();
+		struct col_select sel;
+		bool ok;
+		cols_all(checkrun_ncols, &sel);
+		r = checkrun(hc, mirrorctx_root(&opt->ctx), &set, &opt->check, rows, &ok);
+		if (r == EXIT_OK && !ok) {
+			out_table(stderr, "checks", checkrun_cols, &sel, rows, false);
+			log_error("the URL checks failed, nothing registered (--skip-check overrides)");
+			r = EXIT_FAIL;
+		}
+	}
+	if (r == EXIT_OK) {
+		if (prints)
+			r = print_documents(hc, type, &set, opt->json);
+		else if (strcmp(type, "mirrormanager") == 0)
+			r = register_checkin(opt, hc, mirrorctx_root(&opt->ctx), &set);
+		else if (strcmp(type, "mirrorcache") == 0)
+			r = register_mirrorcache(opt, hc, &set);
+		else
+			r = register_cli(opt, hc, type, &set);
+	}
+	profile_set_free(&set);
+	return r;
+}
+
+const char *register_backend_type(const struct register_options *opt)
+{
+	const struct hostconf *hc = &opt->ctx.hc;
+
+	return opt->backend ? opt->backend : opt->ctx.loaded && hc->has_backend ? hc->backend.type : NULL;
+}
+
+bool register_prints(const struct register_options *opt)
+{
+	const char *type = register_backend_type(opt);
+
+	return type && (strcmp(type, "debian") == 0 || strcmp(type, "almalinux") == 0 ||
+			(strcmp(type, "mirrormanager") == 0 && !(opt->ctx.loaded && opt->ctx.hc.host.private_mirror)));
+}
+
 int cmd_register(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -360,10 +421,7 @@ int cmd_register(int argc, char **argv)
 		{ "no-send", no_argument, NULL, OPT_NO_SEND }, { "skip-check", no_argument, NULL, OPT_SKIP_CHECK },
 		CHECKRUN_LONGOPTS, OPT_JSON, OPT_HELP, OPT_END,
 	};
-	static const char *const types[] = { "mirrormanager", "mirrorbits", "mirrorbrain", "mirrorcache",
-					     "debian", "almalinux" };
 	struct register_options opt = { .check = CHECKRUN_DEFAULTS };
-	struct profile_set set = { 0 };
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:b:p:Jh", longopts, NULL)) != -1) {
@@ -385,51 +443,7 @@ int cmd_register(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if ((r = mirrorctx_load(&opt.ctx)) != EXIT_OK)
 		return r;
-	const struct hostconf *hc = &opt.ctx.hc;
-	const char *type = opt.backend ? opt.backend : hc->has_backend ? hc->backend.type : NULL;
-	bool known = false;
-	for (size_t i = 0; type && i < ARRAY_SIZE(types); i++)
-		known |= strcmp(type, types[i]) == 0;
-	if (!opt.ctx.loaded || !hc->has_host)
-		r = usage_error("the host configuration has no host section");
-	else if (!type)
-		r = usage_error("no backend: give --backend or backend.type in the host configuration");
-	else if (!known)
-		r = usage_error("unknown backend '%s'", type);
-	else
-		r = pick_profiles(&opt, type, &set);
-	if (r != EXIT_OK) {
-		profile_set_free(&set);
-		mirrorctx_free(&opt.ctx);
-		return r;
-	}
-
-	bool prints = strcmp(type, "debian") == 0 || strcmp(type, "almalinux") == 0 ||
-		      (strcmp(type, "mirrormanager") == 0 && !hc->host.private_mirror);
-	/* a host is never registered with URLs that do not work */
-	if (!prints && !opt.no_send && !opt.skip_check) {
-		_cleanup_json_ json_object *rows = json_object_new_array();
-		struct col_select sel;
-		bool ok;
-		cols_all(checkrun_ncols, &sel);
-		r = checkrun(hc, mirrorctx_root(&opt.ctx), &set, &opt.check, rows, &ok);
-		if (r == EXIT_OK && !ok) {
-			out_table(stderr, "checks", checkrun_cols, &sel, rows, false);
-			log_error("the URL checks failed, nothing registered (--skip-check overrides)");
-			r = EXIT_FAIL;
-		}
-	}
-	if (r == EXIT_OK) {
-		if (prints)
-			r = print_documents(hc, type, &set, opt.json);
-		else if (strcmp(type, "mirrormanager") == 0)
-			r = register_checkin(&opt, hc, mirrorctx_root(&opt.ctx), &set);
-		else if (strcmp(type, "mirrorcache") == 0)
-			r = register_mirrorcache(&opt, hc, &set);
-		else
-			r = register_cli(&opt, hc, type, &set);
-	}
-	profile_set_free(&set);
+	r = register_run(&opt);
 	mirrorctx_free(&opt.ctx);
 	return r;
 }

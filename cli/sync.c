@@ -9,6 +9,7 @@
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "steps.h"
 #include "sync/syncrun.h"
 
 static const struct verb_help sync_help = {
@@ -38,7 +39,7 @@ static void print_argv(char **argv)
 	putchar('\n');
 }
 
-static int report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res)
+int sync_report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res)
 {
 	switch (r) {
 	case -EBUSY:
@@ -125,7 +126,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 	}
 	int rc = EXIT_OK;
 	if (r < 0)
-		rc = report_failure(r, &p, dest, &res);
+		rc = sync_report_failure(r, &p, dest, &res);
 	else if (!opt->json) {
 		char bytes[32];
 		format_size_human(res.bytes, bytes, sizeof(bytes));

@@ -155,82 +155,115 @@ void fstab_edit_done(struct fstab_edit *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static void buf_freep(struct buf *b)
+{
+	free(b->p);
+}
+
+struct line {
+	const char *s;
+	size_t len;
+	bool nl;   /* ends with a newline (the last line may not) */
+};
+
+static bool next_line(const char *text, size_t len, size_t *pos, struct line *l)
+{
+	const char *nl;
+	size_t end;
+
+	if (*pos >= len)
+		return false;
+	nl = memchr(text + *pos, '\n', len - *pos);
+	end = nl ? (size_t)(nl - text) : len;
+	*l = (struct line){ text + *pos, end - *pos, nl != NULL };
+	*pos = end + 1;
+	return true;
+}
+
+/* 1 when the line is an entry for our mount point or device (*same: it says
+ * exactly what we want), 0 when not, -ENOMEM. */
+static int line_matches(const struct line *l, const struct fstab_entry *w, const char *target, bool *same)
+{
+	_cleanup_free_ char *copy = strndup(l->s, l->len);
+	struct parsed p;
+
+	if (!copy)
+		return -ENOMEM;
+	if (!parse_line(copy, &p) || !entry_matches(&p, w, target))
+		return 0;
+	*same = entry_same(&p, w, target);
+	return 1;
+}
+
+static int build(const char *text, size_t len, const struct fstab_entry *want, const char *target, bool force,
+		 struct fstab_edit *e, struct buf *out)
+{
+	struct line l;
+	size_t pos = 0, lineno = 0;
+	bool same = false, written = false, s;
+	int r;
+
+	/* First pass: is there a differing entry, or the same one? */
+	while (next_line(text, len, &pos, &l)) {
+		lineno++;
+		if ((r = line_matches(&l, want, target, &s)) < 0)
+			return r;
+		if (r && s)
+			same = true;
+		else if (r && !e->conflict) {
+			if (!(e->conflict = strndup(l.s, l.len)))
+				return -ENOMEM;
+			e->conflict_lineno = lineno;
+		}
+	}
+	e->verdict = e->conflict ? (force ? FSTAB_REPLACE : FSTAB_CONFLICT) : same ? FSTAB_UNCHANGED : FSTAB_ADD;
+
+	if (e->verdict != FSTAB_REPLACE) {
+		if (buf_add(out, text, len) < 0)
+			return -ENOMEM;
+		if (e->verdict == FSTAB_ADD &&
+		    ((len && text[len - 1] != '\n' && buf_add(out, "\n", 1) < 0) ||
+		     buf_add(out, e->line, strlen(e->line)) < 0 || buf_add(out, "\n", 1) < 0))
+			return -ENOMEM;
+		return 0;
+	}
+	/* Replace: the first matching line becomes ours, the other matches go. */
+	for (pos = 0; next_line(text, len, &pos, &l);) {
+		if ((r = line_matches(&l, want, target, &s)) < 0)
+			return r;
+		if (r && !written) {
+			written = true;
+			r = buf_add(out, e->line, strlen(e->line));
+		} else if (!r)
+			r = buf_add(out, l.s, l.len);
+		else
+			continue;
+		if (r < 0 || (l.nl && buf_add(out, "\n", 1) < 0))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int fstab_edit(const char *text, size_t len, const struct fstab_entry *want, bool force, struct fstab_edit *e)
 {
 	_cleanup_free_ char *target = NULL;
-	struct buf out = { 0 };
-	size_t pos = 0, lineno = 0;
-	bool same = false, written = false;
-	int r = 0;
+	_cleanup_(buf_freep) struct buf out = { 0 };
+	int r;
 
 	memset(e, 0, sizeof(*e));
 	if (!field_ok(want->spec) || !field_ok(want->target) || !field_ok(want->fstype) || !field_ok(want->options) ||
 	    strpbrk(want->fstype, " \t") || strpbrk(want->options, " \t"))
 		return -EINVAL;
-	if (!(target = strdup(want->target)) || !(e->line = fstab_format(want)))
-		goto oom;
+	if (!(target = strdup(want->target)) || !(e->line = fstab_format(want))) {
+		fstab_edit_done(e);
+		return -ENOMEM;
+	}
 	strip_slashes(target);
-
-	/* First pass: is there a differing entry, or the same one? */
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		_cleanup_free_ char *copy = strndup(text + pos, end - pos);
-		struct parsed p;
-		if (!copy)
-			goto oom;
-		lineno++;
-		if (parse_line(copy, &p) && entry_matches(&p, want, target)) {
-			if (entry_same(&p, want, target))
-				same = true;
-			else if (!e->conflict) {
-				if (!(e->conflict = strndup(text + pos, end - pos)))
-					goto oom;
-				e->conflict_lineno = lineno;
-			}
-		}
-		pos = end + 1;
+	if ((r = build(text, len, want, target, force, e, &out)) < 0 || (!out.p && buf_add(&out, "", 0) < 0)) {
+		fstab_edit_done(e);
+		return r < 0 ? r : -ENOMEM;
 	}
-	if (e->conflict && !force)
-		e->verdict = FSTAB_CONFLICT;
-	else if (e->conflict)
-		e->verdict = FSTAB_REPLACE;
-	else
-		e->verdict = same ? FSTAB_UNCHANGED : FSTAB_ADD;
-	if (e->verdict != FSTAB_REPLACE) {
-		if (buf_add(&out, text, len) < 0)
-			goto oom;
-		if (e->verdict == FSTAB_ADD &&
-		    ((len && text[len - 1] != '\n' && buf_add(&out, "\n", 1) < 0) || buf_add(&out, e->line, strlen(e->line)) < 0 ||
-		     buf_add(&out, "\n", 1) < 0))
-			goto oom;
-		goto done;
-	}
-
-	/* Replace: the first matching line becomes ours, the other matches go. */
-	for (pos = 0; pos < len;) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		_cleanup_free_ char *copy = strndup(text + pos, end - pos);
-		struct parsed p;
-		if (!copy)
-			goto oom;
-		if (parse_line(copy, &p) && entry_matches(&p, want, target)) {
-			if (!written && (buf_add(&out, e->line, strlen(e->line)) < 0 || (nl && buf_add(&out, "\n", 1) < 0)))
-				goto oom;
-			written = true;
-		} else if (buf_add(&out, text + pos, end - pos + (nl ? 1 : 0)) < 0)
-			goto oom;
-		pos = end + 1;
-	}
-done:
-	if (!out.p && buf_add(&out, "", 0) < 0)
-		goto oom;
-	e->text = out.p;
+	e->text = TAKE_PTR(out.p);
 	e->len = out.len;
-	return r;
-oom:
-	free(out.p);
-	fstab_edit_done(e);
-	return -ENOMEM;
+	return 0;
 }

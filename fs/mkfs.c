@@ -7,6 +7,9 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <limits.h>
 #include <linux/fs.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,12 +68,61 @@ static void classify_hints(struct mkfs_plan *p)
 	p->hints_disagree = !g->sw || p->dev.io_min != g->su_bytes || p->dev.io_opt != g->stripe_width_bytes;
 }
 
+/* flock(LOCK_EX) on the whole disk of path: udev and other well-behaved tools
+ * keep off it while we check and write (systemd's BLOCK_DEVICE_LOCKING).
+ * udev's own shared lock is short, so wait a little.  -ENOTBLK and friends
+ * are left to the gate to report.  Plain sysfs: this runs before anything else. */
+static int lock_whole_disk(const char *path, int *ret_fd)
+{
+	_cleanup_free_ char *node = NULL;
+	_cleanup_close_ int fd = -1;
+	struct timespec ts = { 0, 20 * 1000000L };
+	char sys[64], real[PATH_MAX];
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return negative_errno();
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	/* a partition's sysfs directory sits inside its disk's */
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major(st.st_rdev), minor(st.st_rdev));
+	if (access(sys, F_OK) == 0) {
+		snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/..", major(st.st_rdev), minor(st.st_rdev));
+		if (!realpath(sys, real) || asprintf(&node, "/dev/%s", strrchr(real, '/') + 1) < 0)
+			return -ENODEV;
+	}
+	fd = open(node ? node : path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return negative_errno();
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += 20) {
+		if (errno != EWOULDBLOCK || waited >= LOCK_WAIT_MS)
+			return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
+		nanosleep(&ts, NULL);
+	}
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+/* libblkid reads the first and last 512 KiB of the disk one block at a time;
+ * start both reads now so they run while the gate reads sysfs and the mount
+ * table (the open lock fd keeps the pages cached for the probe). */
+static void prefetch_ends(int fd)
+{
+	uint64_t size = 0;
+
+	if (ioctl(fd, BLKGETSIZE64, &size) < 0 || size < (2u << 20))
+		return;
+	(void)posix_fadvise(fd, 0, 512 << 10, POSIX_FADV_WILLNEED);
+	(void)posix_fadvise(fd, (off_t)(size - (512 << 10)), 512 << 10, POSIX_FADV_WILLNEED);
+}
+
 int mkfs_plan_build(struct udev *udev, const struct mkfs_request *req, struct mkfs_plan *p)
 {
 	struct gate_request gate = { .expect_wwid = req->expect_wwid, .force = req->force };
 	int r;
 
 	memset(p, 0, sizeof(*p));
+	p->lock_fd = -1;
 	p->req = *req;
 	r = fs_resolve_device(req->device, &p->path);
 	if (r == -ENOMEM)
@@ -78,6 +130,10 @@ int mkfs_plan_build(struct udev *udev, const struct mkfs_request *req, struct mk
 	if (r < 0)
 		return fs_checks_add(&p->checks, "block-device", false, "no device found for %s", req->device);
 	gate.path = p->path;
+	/* Locked from the check to the write; a device that cannot be locked is
+	 * refused by the gate (not a block device) or at apply (busy). */
+	if (req->lock && lock_whole_disk(p->path, &p->lock_fd) == 0)
+		prefetch_ends(p->lock_fd);
 	if ((r = safety_gate(udev, &gate, &p->dev, &p->checks)) < 0)
 		return r;
 	p->have_dev = p->dev.name != NULL;
@@ -108,7 +164,10 @@ void mkfs_plan_done(struct mkfs_plan *p)
 	if (p->have_dev)
 		blockdev_done(&p->dev);
 	fs_checks_done(&p->checks);
+	if (p->lock_fd >= 0)
+		close(p->lock_fd);
 	memset(p, 0, sizeof(*p));
+	p->lock_fd = -1;
 }
 
 void mkfs_result_done(struct mkfs_result *res)
@@ -118,29 +177,6 @@ void mkfs_result_done(struct mkfs_result *res)
 	free(res->out);
 	free(res->err);
 	memset(res, 0, sizeof(*res));
-}
-
-/* flock(LOCK_EX) on the whole disk: udev and other well-behaved tools keep off
- * it while we write (systemd's BLOCK_DEVICE_LOCKING).  udev's own shared lock
- * is short, so wait a little. */
-static int lock_whole_disk(const struct mkfs_plan *p, int *ret_fd)
-{
-	_cleanup_free_ char *whole = NULL;
-	_cleanup_close_ int fd = -1;
-	struct timespec ts = { 0, 20 * 1000000L };
-
-	if (p->dev.is_partition ? asprintf(&whole, "/dev/%s", p->dev.disk_name) < 0 : !(whole = strdup(p->path)))
-		return -ENOMEM;
-	fd = open(whole, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return negative_errno();
-	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += 20) {
-		if (errno != EWOULDBLOCK || waited >= LOCK_WAIT_MS)
-			return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
-		nanosleep(&ts, NULL);
-	}
-	*ret_fd = TAKE_FD(fd);
-	return 0;
 }
 
 static int run_mkfs(struct mkfs_plan *p, struct mkfs_result *res)
@@ -171,28 +207,32 @@ static int run_mkfs(struct mkfs_plan *p, struct mkfs_result *res)
 	return res->exit_code == 0 && !res->signal ? 0 : -ECANCELED;
 }
 
-int mkfs_plan_apply(struct udev *udev, struct mkfs_plan *p, struct mkfs_result *res)
+int mkfs_plan_apply(struct udev *udev, struct mkfs_plan *p, bool recheck, struct mkfs_result *res)
 {
 	struct gate_request gate = { .path = p->path, .expect_wwid = p->req.expect_wwid, .force = p->req.force };
 	struct blockdev again;
-	_cleanup_close_ int lock_fd = -1;
 	int r;
 
 	memset(res, 0, sizeof(*res));
 	if (spawn_find_program(MKFS_PROG) < 0)
 		return -ENOENT;
 	res->failed = MKFS_STEP_LOCK;
-	if ((r = lock_whole_disk(p, &lock_fd)) < 0)
-		return r;
-	/* Everything may have changed while the plan was shown: check again, locked. */
-	res->failed = MKFS_STEP_GATE;
-	r = safety_gate(udev, &gate, &again, &res->recheck);
-	if (again.name)
-		blockdev_done(&again);
-	if (r < 0)
-		return r;
-	if (fs_checks_failed(&res->recheck))
-		return -EPERM;
+	if (p->lock_fd < 0) {
+		if ((r = lock_whole_disk(p->path, &p->lock_fd)) < 0)
+			return r;
+		recheck = true;
+	}
+	/* The device may have changed while the plan was shown: check again, locked. */
+	if (recheck) {
+		res->failed = MKFS_STEP_GATE;
+		r = safety_gate(udev, &gate, &again, &res->recheck);
+		if (again.name)
+			blockdev_done(&again);
+		if (r < 0)
+			return r;
+		if (fs_checks_failed(&res->recheck))
+			return -EPERM;
+	}
 
 	res->failed = MKFS_STEP_PARTITION;
 	if (p->partitioned) {
@@ -213,7 +253,7 @@ int mkfs_plan_apply(struct udev *udev, struct mkfs_plan *p, struct mkfs_result *
 	/* mkfs.xfs wiped the old partition table (--force); drop the kernel's
 	 * stale partitions so nothing reads them as devices any more. */
 	if (!p->partitioned && !p->dev.is_partition && p->dev.partitions[0])
-		(void)ioctl(lock_fd, BLKRRPART, 0);
+		(void)ioctl(p->lock_fd, BLKRRPART, 0);
 
 	res->failed = MKFS_STEP_VERIFY;
 	if ((r = xfs_read_superblock(res->node, &res->sb)) < 0)

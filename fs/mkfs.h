@@ -19,6 +19,8 @@ struct mkfs_request {
 	bool partition;             /* GPT with one stripe-aligned partition */
 	bool no_discard;
 	bool force;                 /* format over existing signatures */
+	bool lock;                  /* take the whole-disk flock before the gate and hold it
+	                             * until mkfs_plan_done() (not for dry runs) */
 };
 
 struct mkfs_plan {
@@ -33,6 +35,7 @@ struct mkfs_plan {
 	enum io_hints_verdict hints;
 	bool hints_disagree;        /* plausible device hints that differ from the plan */
 	struct fs_checks checks;
+	int lock_fd;                /* the whole disk, flock(LOCK_EX), or -1 */
 };
 
 /* Builds the plan and runs the safety gate (read-only).  Returns 0 (see
@@ -43,7 +46,7 @@ void mkfs_plan_done(struct mkfs_plan *plan);
 
 enum mkfs_step {
 	MKFS_STEP_NONE,
-	MKFS_STEP_LOCK,       /* flock/O_EXCL on the whole disk */
+	MKFS_STEP_LOCK,       /* flock on the whole disk */
 	MKFS_STEP_GATE,       /* the gate re-run under the lock refused */
 	MKFS_STEP_PARTITION,
 	MKFS_STEP_MKFS,
@@ -60,10 +63,12 @@ struct mkfs_result {
 	char why[256];              /* verification mismatch */
 };
 
-/* Applies a plan whose gate passed.  Returns 0; -ENOENT when mkfs.xfs is not
- * in PATH (nothing written); -EPERM when the gate under the lock refused
+/* Applies a plan whose gate passed.  The gate runs again under the lock when
+ * recheck is set (time has passed since the plan, e.g. a confirmation prompt)
+ * or the plan was built without the lock.  Returns 0; -ENOENT when mkfs.xfs is
+ * not in PATH (nothing written); -EPERM when the gate under the lock refused
  * (nothing written); -EBUSY when the disk is locked or claimed by someone else;
  * -ECANCELED when mkfs.xfs failed or was killed (see exit_code/signal);
  * -EBADMSG when the new superblock does not carry the planned stripe. */
-int mkfs_plan_apply(struct udev *udev, struct mkfs_plan *plan, struct mkfs_result *res);
+int mkfs_plan_apply(struct udev *udev, struct mkfs_plan *plan, bool recheck, struct mkfs_result *res);
 void mkfs_result_done(struct mkfs_result *res);

@@ -17,8 +17,6 @@
 
 #define STACK_MAX 256
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct mount_table *, mount_table_free)
-
 /* Kernel name of a device number ("loop0p1"), or "M:m" when sysfs does not know it. */
 static void devnum_name(dev_t d, char *buf, size_t len)
 {
@@ -35,32 +33,46 @@ static void devnum_name(dev_t d, char *buf, size_t len)
 		snprintf(buf, len, "%u:%u", major(d), minor(d));
 }
 
-/* Device numbers of the active swap areas (a swap file counts as its filesystem's device). */
-static int swap_devices(dev_t *out, size_t max, size_t *n, char ***paths)
+/* The mount table and the active swap areas, read once per gate. */
+struct in_use {
+	int err;                    /* either could not be read: everything counts as in use */
+	struct mount_table mounts;
+	dev_t swaps[64];            /* a swap file counts as its filesystem's device */
+	char *swap_paths[64];
+	size_t nswaps;
+};
+
+static void in_use_done(struct in_use *u)
+{
+	mount_table_free(&u->mounts);
+	for (size_t i = 0; i < u->nswaps; i++)
+		free(u->swap_paths[i]);
+	memset(u, 0, sizeof(*u));
+}
+
+static int in_use_load(struct in_use *u)
 {
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
-	size_t np = 0;
-	int r = read_file_bounded("/proc/swaps", 1 << 20, &text, NULL);
+	int r;
 
-	*n = 0;
-	if (r < 0)
-		return r;
-	if (!(*paths = calloc(max + 1, sizeof(char *))))
-		return -ENOMEM;
+	memset(u, 0, sizeof(*u));
+	if ((r = mountinfo_load(&u->mounts)) < 0 || (r = read_file_bounded("/proc/swaps", 1 << 20, &text, NULL)) < 0) {
+		u->err = r;
+		return r == -ENOMEM ? r : 0;
+	}
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strpbrk(line, " \t");
 		struct stat st;
-		if (line[0] != '/' || !sp || *n >= max)
+		if (line[0] != '/' || !sp || u->nswaps >= ARRAY_SIZE(u->swaps))
 			continue;
 		*sp = '\0';
 		unescape_octal(line);
 		if (stat(line, &st) < 0)
 			continue;
-		out[*n] = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
-		if (!((*paths)[np++] = strdup(line)))
+		if (!(u->swap_paths[u->nswaps] = strdup(line)))
 			return -ENOMEM;
-		(*n)++;
+		u->swaps[u->nswaps++] = S_ISBLK(st.st_mode) ? st.st_rdev : st.st_dev;
 	}
 	return 0;
 }
@@ -73,40 +85,38 @@ static bool in_stack(const dev_t *stack, size_t n, dev_t d)
 	return false;
 }
 
+/* 1 and a description when a device of the stack is mounted or swap, else 0. */
+static int stack_in_use(const struct in_use *u, const dev_t *stack, size_t n, char **what)
+{
+	char name[64];
+
+	for (size_t i = 0; i < u->mounts.n; i++) {
+		const struct mount_entry *m = &u->mounts.v[i];
+		dev_t d = makedev(m->major, m->minor);
+		if (in_stack(stack, n, d)) {
+			devnum_name(d, name, sizeof(name));
+			return asprintf(what, "%s is mounted on %s (%s)", name, m->target, m->fstype) < 0 ? -ENOMEM : 1;
+		}
+	}
+	for (size_t i = 0; i < u->nswaps; i++)
+		if (in_stack(stack, n, u->swaps[i])) {
+			devnum_name(u->swaps[i], name, sizeof(name));
+			return asprintf(what, "%s is in use as swap (%s)", name, u->swap_paths[i]) < 0 ? -ENOMEM : 1;
+		}
+	return 0;
+}
+
 int device_in_use(struct udev *udev, dev_t devnum, char **what)
 {
-	_cleanup_(mount_table_freep) struct mount_table *t = NULL;
-	struct mount_table table = { 0 };
-	_cleanup_strv_free_ char **swaps = NULL;
-	dev_t stack[STACK_MAX], sw[64];
-	size_t nsw;
-	char name[64];
+	_cleanup_(in_use_done) struct in_use u = { 0 };
+	dev_t stack[STACK_MAX];
 	int n, r;
 
 	*what = NULL;
-	if ((r = mountinfo_load(&table)) < 0)
+	if ((r = in_use_load(&u)) < 0 || (r = u.err) < 0)
 		return r;
-	t = &table;
 	n = blockdev_stack(udev, devnum, stack, STACK_MAX);
-	if (n < 0)
-		return n;
-	if (n > STACK_MAX)
-		return -E2BIG;
-	for (size_t i = 0; i < t->n; i++) {
-		dev_t d = makedev(t->v[i].major, t->v[i].minor);
-		if (in_stack(stack, (size_t)n, d)) {
-			devnum_name(d, name, sizeof(name));
-			return asprintf(what, "%s is mounted on %s (%s)", name, t->v[i].target, t->v[i].fstype) < 0 ? -ENOMEM : 1;
-		}
-	}
-	if ((r = swap_devices(sw, ARRAY_SIZE(sw), &nsw, &swaps)) < 0)
-		return r;
-	for (size_t i = 0; i < nsw; i++)
-		if (in_stack(stack, (size_t)n, sw[i])) {
-			devnum_name(sw[i], name, sizeof(name));
-			return asprintf(what, "%s is in use as swap (%s)", name, swaps[i]) < 0 ? -ENOMEM : 1;
-		}
-	return 0;
+	return n < 0 ? n : n > STACK_MAX ? -E2BIG : stack_in_use(&u, stack, (size_t)n, what);
 }
 
 char *multipath_holder(const struct blockdev *dev)
@@ -127,16 +137,20 @@ char *multipath_holder(const struct blockdev *dev)
 	return NULL;
 }
 
-static int check_mounted(struct udev *udev, const struct blockdev *dev, struct fs_checks *c)
+static int check_mounted(const struct in_use *u, const dev_t *stack, int n, const struct blockdev *dev,
+			 struct fs_checks *c)
 {
 	_cleanup_free_ char *what = NULL;
-	int r = device_in_use(udev, dev->devnum, &what);
+	int r;
 
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0)
+	if (u->err)
 		return fs_checks_add(c, "not-mounted", false, "cannot read the mount table or /proc/swaps (%s): treated as mounted",
-				     strerror(-r));
+				     strerror(-u->err));
+	if (n < 0 || n > STACK_MAX)
+		return fs_checks_add(c, "not-mounted", false, "cannot list the devices stacked on %s: treated as mounted",
+				     dev->name);
+	if ((r = stack_in_use(u, stack, (size_t)n, &what)) < 0)
+		return r;
 	if (r > 0)
 		return fs_checks_add(c, "not-mounted", false, "%s", what);
 	return fs_checks_add(c, "not-mounted", true, "nothing on %s, its partitions or holders is mounted or swap", dev->name);
@@ -167,48 +181,47 @@ static int check_holders(struct udev *udev, const struct blockdev *dev, struct f
 }
 
 /* The disk (and partitions, holders) of a device mounted on /, /boot or used as swap. */
-static int check_system_disk(struct udev *udev, const struct blockdev *dev, struct fs_checks *c)
+static int check_system_disk(struct udev *udev, const struct in_use *u, const dev_t *stack, int n,
+			     const struct blockdev *dev, struct fs_checks *c)
 {
 	static const char *const system_mounts[] = { "/", "/boot", "/boot/efi" };
-	struct mount_table t = { 0 };
-	_cleanup_strv_free_ char **swaps = NULL;
-	dev_t stack[STACK_MAX], sys[64];
-	size_t nsys = 0;
-	char disk[PATH_MAX], name[64];
-	int n, r;
+	dev_t disk_stack[STACK_MAX];
+	char name[64];
 
+	if (u->err)
+		return fs_checks_add(c, "not-system-disk", false, "cannot read the mount table or /proc/swaps (%s)",
+				     strerror(-u->err));
 	/* The whole disk counts, also when the target is one of its partitions. */
-	snprintf(disk, sizeof(disk), "/sys/class/block/%s/dev", dev->disk_name);
-	n = blockdev_stack(udev, dev->devnum, stack, STACK_MAX);
 	if (dev->is_partition) {
-		_cleanup_free_ char *mm = NULL;
+		_cleanup_free_ char *p = NULL, *mm = NULL;
 		unsigned ma, mi;
-		if (read_attr(disk, &mm) == 0 && sscanf(mm, "%u:%u", &ma, &mi) == 2)
-			n = blockdev_stack(udev, makedev(ma, mi), stack, STACK_MAX);
+		if (asprintf(&p, "/sys/class/block/%s/dev", dev->disk_name) < 0)
+			return -ENOMEM;
+		n = -ENODEV;
+		if (read_attr(p, &mm) == 0 && sscanf(mm, "%u:%u", &ma, &mi) == 2)
+			n = blockdev_stack(udev, makedev(ma, mi), disk_stack, STACK_MAX);
+		stack = disk_stack;
 	}
 	if (n < 0 || n > STACK_MAX)
-		return fs_checks_add(c, "not-system-disk", false, "cannot list the devices stacked on %s", dev->name);
-
-	if ((r = mountinfo_load(&t)) < 0 || (r = swap_devices(sys, ARRAY_SIZE(sys) - ARRAY_SIZE(system_mounts), &nsys, &swaps)) < 0) {
-		mount_table_free(&t);
-		return fs_checks_add(c, "not-system-disk", false, "cannot read the mount table or /proc/swaps (%s)", strerror(-r));
-	}
-	for (size_t i = 0; i < t.n; i++)
+		return fs_checks_add(c, "not-system-disk", false, "cannot list the devices stacked on %s", dev->disk_name);
+	for (size_t i = 0; i < u->mounts.n; i++) {
+		const struct mount_entry *m = &u->mounts.v[i];
 		for (size_t k = 0; k < ARRAY_SIZE(system_mounts); k++)
-			if (strcmp(t.v[i].target, system_mounts[k]) == 0)
-				sys[nsys++] = makedev(t.v[i].major, t.v[i].minor);
-	mount_table_free(&t);
-	for (size_t i = 0; i < nsys; i++)
-		if (in_stack(stack, (size_t)n, sys[i])) {
-			devnum_name(sys[i], name, sizeof(name));
-			return fs_checks_add(c, "not-system-disk", false, "%s holds %s, a device of /, /boot or swap",
-					     dev->disk_name, name);
+			if (strcmp(m->target, system_mounts[k]) == 0 && in_stack(stack, (size_t)n, makedev(m->major, m->minor))) {
+				devnum_name(makedev(m->major, m->minor), name, sizeof(name));
+				return fs_checks_add(c, "not-system-disk", false, "%s holds %s, the device of %s", dev->disk_name,
+						     name, m->target);
+			}
+	}
+	for (size_t i = 0; i < u->nswaps; i++)
+		if (in_stack(stack, (size_t)n, u->swaps[i])) {
+			devnum_name(u->swaps[i], name, sizeof(name));
+			return fs_checks_add(c, "not-system-disk", false, "%s holds %s, used as swap", dev->disk_name, name);
 		}
 	return fs_checks_add(c, "not-system-disk", true, "%s holds none of /, /boot and swap", dev->disk_name);
 }
 
-/* A multipath map has no SCSI wwid of its own: its dm uuid is "mpath-" + WWID. */
-static const char *device_wwid(const struct blockdev *dev)
+const char *device_wwid(const struct blockdev *dev)
 {
 	if (dev->wwid)
 		return dev->wwid;
@@ -281,6 +294,30 @@ static int check_signatures(const struct blockdev *dev, const char *path, bool f
 	return fs_checks_add(c, "no-signatures", false, "found %s (--force overwrites)", found);
 }
 
+/* blockdev_stack() of a device whose facts are loaded already: only its
+ * partitions and holders are walked. */
+static int device_stack(struct udev *udev, const struct blockdev *dev, dev_t *stack)
+{
+	int n = 1;
+
+	stack[0] = dev->devnum;
+	for (int pass = 0; pass < 2; pass++)
+		for (char **s = pass ? dev->holders : dev->partitions; *s; s++) {
+			_cleanup_free_ char *p = NULL, *mm = NULL;
+			unsigned ma, mi;
+			int k;
+			if (asprintf(&p, "/sys/class/block/%s/dev", *s) < 0)
+				return -ENOMEM;
+			if (read_attr(p, &mm) < 0 || sscanf(mm, "%u:%u", &ma, &mi) != 2)
+				return -ENODEV;
+			if ((k = blockdev_stack(udev, makedev(ma, mi), stack + n, STACK_MAX - (size_t)n)) < 0)
+				return k;
+			if ((n += k) > STACK_MAX)
+				return -E2BIG;
+		}
+	return n;
+}
+
 int safety_gate(struct udev *udev, const struct gate_request *req, struct blockdev *dev, struct fs_checks *c)
 {
 	struct stat st;
@@ -295,10 +332,16 @@ int safety_gate(struct udev *udev, const struct gate_request *req, struct blockd
 		return fs_checks_add(c, "block-device", false, "%s: cannot read its facts from udev/sysfs (%s)", req->path,
 				     strerror(-r));
 	if ((r = fs_checks_add(c, "block-device", true, "%s is block device %s (%u:%u)", req->path, dev->name,
-			       major(dev->devnum), minor(dev->devnum))) < 0 ||
-	    (r = check_mounted(udev, dev, c)) < 0 ||
+			       major(dev->devnum), minor(dev->devnum))) < 0)
+		return r;
+	/* one mount table, one swap list and one holder walk for all checks */
+	_cleanup_(in_use_done) struct in_use u = { 0 };
+	dev_t stack[STACK_MAX];
+	int n = device_stack(udev, dev, stack);
+	if ((r = in_use_load(&u)) < 0 ||
+	    (r = check_mounted(&u, stack, n, dev, c)) < 0 ||
 	    (r = check_holders(udev, dev, c)) < 0 ||
-	    (r = check_system_disk(udev, dev, c)) < 0 ||
+	    (r = check_system_disk(udev, &u, stack, n, dev, c)) < 0 ||
 	    (r = check_wwid(dev, req->expect_wwid, c)) < 0 ||
 	    (r = check_signatures(dev, req->path, req->force, c)) < 0)
 		return r;

@@ -3,8 +3,7 @@
 # block devices, and the safety gate on umockdev FC fixtures (multipath path,
 # WWID, device I/O hints).  Nothing here writes to any device.
 . "$(dirname "$0")/../lib.sh"
-FIX=/work/shared/fixtures/umockdev
-[ -d "$FIX" ] || FIX=$TOP/tests/fixtures/umockdev
+FIX=$TOP/tests/fixtures/umockdev
 REF="--raid6 15 --spare 1 --chunk 64k"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
@@ -51,6 +50,11 @@ out=$(umock $A "$MP" mkfs $R16 -n -J --expect-wwid wwn-0x600D02310009A3E15C2E8F1
 	t_ok "mkfs: WWID match in another spelling" || t_fail "mkfs: WWID match in another spelling" "rc=$rc" "$out"
 out=$(umock $B "$MP" mkfs $R16 -n --expect-wwid 3600d02310009a3e15c2e8f1d7a4b3c90 /dev/dm-0 2>&1); rc=$?
 [ $rc = 0 ] && t_ok "mkfs: multipath map accepted, WWID from its dm uuid" || t_fail "mkfs: multipath map accepted, WWID from its dm uuid" "$out"
+out=$(umock $B "$MP" mkfs $R16 -n -J wwn-0x600D02310009A3E15C2E8F1D7A4B3C90 2>/dev/null); rc=$?
+[ $rc = 0 ] && printf '%s' "$out" | grep -q '"target": "/dev/dm-0"' && t_ok "mkfs: a WWID resolves to its multipath map" ||
+	t_fail "mkfs: a WWID resolves to its multipath map" "rc=$rc" "$out"
+t_refused "mkfs: unknown WWID" "refused: block-device: no device found for naa.600d0231000000000000000000000999" \
+	umock $B "$MP" mkfs $R16 --yes naa.600d0231000000000000000000000999
 err=$(umock $A "$MP" mkfs --raid6 15 --spare 1 --chunk 64k -n /dev/sdf 2>&1 >/dev/null)
 printf '%s' "$err" | grep -q "warning: sdf reports minimum/optimal I/O 262144/3670016 bytes, the plan su 65536, full stripe 851968" &&
 	t_ok "mkfs: device hints that differ warn" || t_fail "mkfs: device hints that differ warn" "$err"

@@ -5,7 +5,7 @@
 # fstab editing, and mkfs.xfs missing, failing or killed.
 . "$(dirname "$0")/../lib.sh"
 need_root "mkfs/mount system tests"
-for p in losetup mkfs.xfs xfs_info sfdisk mkfs.ext4 mkswap swapon openssl blockdev; do
+for p in losetup mkfs.xfs xfs_info sfdisk mkfs.ext4 mkswap swapon openssl blockdev script wipefs; do
 	command -v $p >/dev/null || { t_fail "$p installed"; t_done; }
 done
 REF="--raid6 15 --spare 1 --chunk 64k"
@@ -100,6 +100,16 @@ t_untouched "refused: no terminal and no --yes" "refused: confirm: no terminal t
 	"$MP" mkfs $REF "$LOOP" </dev/null
 t_untouched "refused: WWID mismatch (a loop device has none)" "refused: wwid: $(basename "$LOOP") reports no WWID, expected naa.600d02310009a3e15c2e8f1d7a4b3c90" \
 	"$MP" mkfs $REF --yes --expect-wwid naa.600d02310009a3e15c2e8f1d7a4b3c90 "$LOOP"
+# on a terminal (script(1) gives one) the device name must be typed
+# (what the terminal shows goes to stderr)
+on_tty() { local answer=$1 pre=$2; shift 2; (sleep 0.5; $pre; echo "$answer") | script -qec "$*" /dev/null >&2; }
+t_untouched "refused: wrong name typed on the terminal" "refused: confirm: 'loopX' is not $(basename "$LOOP")" \
+	on_tty loopX : "$MP" mkfs $REF "$LOOP"
+# what changes while the prompt waits is caught by the gate re-run under the lock
+out=$(on_tty "$(basename "$LOOP")" "mkfs.ext4 -q -F $LOOP" "$MP" mkfs $REF "$LOOP" 2>&1); rc=$?
+[ $rc = 3 ] && printf '%s' "$out" | grep -q 'refused: no-signatures: found ext4' && t_ok "terminal: checks run again after the prompt" ||
+	t_fail "terminal: checks run again after the prompt" "rc=$rc" "$out"
+wipefs -q -a "$LOOP"
 before=$(image_sum "$LOOP" "$IMG")
 "$MP" mkfs $REF --partition -n "$LOOP" >/dev/null 2>&1
 [ "$(image_sum "$LOOP" "$IMG")" = "$before" ] && t_ok "dry run --partition leaves the image byte-identical" ||
@@ -124,6 +134,10 @@ t_untouched "refused: unreadable mount table counts as mounted" "refused: not-mo
 
 # --- mkfs.xfs missing, failing, killed, lying ---
 new_loop 1G
+out=$(on_tty "$(basename "$LOOP")" : "$MP" mkfs $REF "$LOOP" 2>&1); rc=$?
+[ $rc = 0 ] && printf '%s' "$out" | grep -q 'verified: superblock' && t_ok "terminal: typing the device name formats" ||
+	t_fail "terminal: typing the device name formats" "rc=$rc" "$out"
+wipefs -q -a "$LOOP"
 mkdir -p "$tmp/bin"
 before=$(image_sum "$LOOP" "$IMG")
 out=$(PATH=/nonexistent "$MP" mkfs $REF --yes --partition "$LOOP" 2>&1 >/dev/null); rc=$?

@@ -95,12 +95,15 @@ static void wwids(void **state)
 	assert_true(wwid_matches("0x600d02310009a3e1", "600d02310009a3e1"));
 	assert_false(wwid_matches("naa.600d02310009a3e15c2e8f1d7a4b3c90", "naa.600d02310009a3e15c2e8f1d7a4b3c91"));
 	assert_false(wwid_matches("naa.600d0231", NULL));
-	assert_false(wwid_matches("naa.xyz", "naa.xyz"));
+	assert_false(wwid_matches("naa.xyz", "naa.xyw"));
+	assert_true(wwid_matches("/dev/disk/by-id/dm-uuid-mpath-3600d02310009a3e15c2e8f1d7a4b3c90",
+				 "naa.600d02310009a3e15c2e8f1d7a4b3c90"));
 	assert_true(wwid_like("naa.600d02310009a3e1"));
 	assert_true(wwid_like("wwn-0x600d02310009a3e1"));
 	assert_false(wwid_like("/dev/sdf"));
 	assert_false(wwid_like("sdf"));
-	assert_false(wwid_like("naa.zz"));
+	assert_true(wwid_like("3600d02310009a3e15c2e8f1d7a4b3c90"));
+	assert_false(wwid_like("loop0"));
 }
 
 static void mount_options(void **state)

@@ -63,3 +63,48 @@ t_done() { exit $T_FAILED; }
 need_root() {
 	if [ "$(id -u)" != 0 ]; then echo "ok - $1 # SKIP not root"; exit 0; fi
 }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# serve_tree DIR [CERT KEY]: nginx serving DIR/srv on 127.0.0.1:$HP (and https on
+# $SP with CERT/KEY) and an rsync daemon on $RP whose module "fedora" is
+# DIR/srv/fedora, both as nobody, pid files DIR/nginx.pid and DIR/rsyncd.pid
+# (kill them on exit).  Fails with the reason in DIR/serve.err.
+serve_tree() {
+	local d=$1 tls=""
+	HP=$(free_port); SP=$(free_port); RP=$(free_port)
+	[ -n "${2:-}" ] && tls="listen 127.0.0.1:$SP ssl; ssl_certificate $2; ssl_certificate_key $3;"
+	cat >"$d/nginx.conf" <<EOF
+user nobody nogroup;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/nginx.err;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $d/nb; proxy_temp_path $d/np; fastcgi_temp_path $d/nf; uwsgi_temp_path $d/nu; scgi_temp_path $d/ns;
+	server {
+		listen 127.0.0.1:$HP;
+		$tls
+		root $d/srv;
+		autoindex on;
+	}
+}
+EOF
+	cat >"$d/rsyncd.conf" <<EOF
+pid file = $d/rsyncd.pid
+port = $RP
+address = 127.0.0.1
+use chroot = no
+uid = nobody
+gid = nogroup
+[fedora]
+path = $d/srv/fedora
+read only = yes
+EOF
+	nginx -c "$d/nginx.conf" -e "$d/nginx.err" 2>"$d/serve.err" && rsync --daemon --config="$d/rsyncd.conf" 2>>"$d/serve.err" ||
+		return 1
+	for _ in $(seq 50); do [ -s "$d/nginx.pid" ] && [ -s "$d/rsyncd.pid" ] && return 0; sleep 0.1; done
+	echo "no pid files" >>"$d/serve.err"
+	return 1
+}

@@ -16,8 +16,7 @@ cleanup() {
 	sleep 0.2; rm -rf "$T"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-HP=$(free_port); SP=$(free_port); RP=$(free_port); BP=$(free_port)
+BP=$(free_port)
 
 # the local tree (the truth) and the served copy
 L=$T/pub/fedora
@@ -33,41 +32,10 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mirrorprov-test-ca -
 openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
 printf 'subjectAltName=IP:127.0.0.1\n' >"$T/ext"
 openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial -days 2 -extfile "$T/ext" -out "$T/srv.pem" 2>/dev/null
-cat >"$T/nginx.conf" <<EOF
-user nobody nogroup;
-worker_processes 1;
-pid $T/nginx.pid;
-error_log $T/nginx.err;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $T/nb; proxy_temp_path $T/np; fastcgi_temp_path $T/nf; uwsgi_temp_path $T/nu; scgi_temp_path $T/ns;
-	server {
-		listen 127.0.0.1:$HP;
-		listen 127.0.0.1:$SP ssl;
-		ssl_certificate $T/srv.pem; ssl_certificate_key $T/srv.key;
-		root $T/srv;
-		autoindex on;
-	}
-}
-EOF
-nginx -c "$T/nginx.conf" -e "$T/nginx.err" 2>"$T/nginx.start" || { t_fail "nginx starts" "$(cat "$T/nginx.start")"; t_done; }
-cat >"$T/rsyncd.conf" <<EOF
-pid file = $T/rsyncd.pid
-port = $RP
-address = 127.0.0.1
-use chroot = no
-uid = nobody
-gid = nogroup
-[fedora]
-path = $T/srv/fedora
-read only = yes
-EOF
-rsync --daemon --config="$T/rsyncd.conf" || { t_fail "rsyncd starts"; t_done; }
+serve_tree "$T" "$T/srv.pem" "$T/srv.key" || { t_fail "nginx and rsyncd start" "$(cat "$T/serve.err")"; t_done; }
 # a port that accepts connections and never answers
 python3 -c 'import socket,time,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(16); time.sleep(600)' "$BP" &
 PIDS+=($!)
-for _ in $(seq 50); do [ -s "$T/nginx.pid" ] && [ -s "$T/rsyncd.pid" ] && break; sleep 0.1; done
 
 conf() {   # conf FILE HTTP HTTPS RSYNC
 	cat >"$1" <<EOF

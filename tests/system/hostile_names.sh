@@ -15,8 +15,6 @@ cleanup() {
 	sleep 0.2; rm -rf "$T"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-HP=$(free_port); RP=$(free_port)
 
 L=$T/pub/fedora
 D=linux/releases/40/Everything/x86_64/os/Packages/h
@@ -30,32 +28,7 @@ for name in $'caf\xc3\xa9.rpm' $'bad\xff.rpm' $'new\nline.rpm' '  lead.rpm' 'lit
 done
 mkdir -p "$T/srv"; cp -a "$L" "$T/srv/"; chmod -R a+rX "$T/pub" "$T/srv"
 
-cat >"$T/nginx.conf" <<EOF
-user nobody nogroup;
-worker_processes 1;
-pid $T/nginx.pid;
-error_log $T/nginx.err;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $T/nb; proxy_temp_path $T/np; fastcgi_temp_path $T/nf; uwsgi_temp_path $T/nu; scgi_temp_path $T/ns;
-	server { listen 127.0.0.1:$HP; root $T/srv; }
-}
-EOF
-nginx -c "$T/nginx.conf" -e "$T/nginx.err" 2>"$T/nginx.start" || { t_fail "nginx starts" "$(cat "$T/nginx.start")"; t_done; }
-cat >"$T/rsyncd.conf" <<EOF
-pid file = $T/rsyncd.pid
-port = $RP
-address = 127.0.0.1
-use chroot = no
-uid = nobody
-gid = nogroup
-[fedora]
-path = $T/srv/fedora
-read only = yes
-EOF
-rsync --daemon --config="$T/rsyncd.conf" || { t_fail "rsyncd starts"; t_done; }
-for _ in $(seq 50); do [ -s "$T/nginx.pid" ] && [ -s "$T/rsyncd.pid" ] && break; sleep 0.1; done
+serve_tree "$T" || { t_fail "nginx and rsyncd start" "$(cat "$T/serve.err")"; t_done; }
 
 cat >"$T/host.conf" <<EOF
 host: { name = "mirror.example.edu"; site = "Example University"; admin_email = "a@example.edu";

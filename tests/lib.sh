@@ -108,3 +108,13 @@ EOF
 	echo "no pid files" >>"$d/serve.err"
 	return 1
 }
+
+# start_standin PORTFILE CMD...: runs a stand-in server in the background (its
+# pid added to the caller's PIDS, to kill on exit), waits until it has written
+# its port to PORTFILE, and sets PORT.
+start_standin() {
+	local portfile=$1; shift
+	"$@" & PIDS+=($!)
+	for _ in $(seq 100); do [ -s "$portfile" ] && break; sleep 0.05; done
+	PORT=$(cat "$portfile" 2>/dev/null)
+}

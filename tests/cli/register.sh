@@ -11,13 +11,6 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/nu
 trap cleanup EXIT
 SECRET=s3cret-Pw-$$
 
-# start_standin NAME CMD...: runs CMD (which writes its port to $T/NAME.port) and sets PORT
-start_standin() {
-	local name=$1; shift
-	"$@" & PIDS+=($!)
-	for _ in $(seq 100); do [ -s "$T/$name.port" ] && break; sleep 0.05; done
-	PORT=$(cat "$T/$name.port")
-}
 
 # a small Fedora tree: the category "Fedora Linux" is fedora/linux
 mkdir -p "$T/pub/fedora/linux/releases/40/Everything/x86_64/os/Packages/a" \
@@ -37,7 +30,7 @@ cat >"$T/db.json" <<'JSON'
             {"name": "nocat.example.edu", "private": true, "categories": {}}]}]}
 JSON
 sed -i "s/SECRET/$SECRET/" "$T/db.json"
-start_standin mm python3 "$TOP/tests/standins/mm_xmlrpc.py" "$T/mm.port" "$T/db.json" "$T/mm.record"
+start_standin "$T/mm.port" python3 "$TOP/tests/standins/mm_xmlrpc.py" "$T/mm.port" "$T/db.json" "$T/mm.record"
 MMPORT=$PORT
 
 # conf FILE HOST PRIVATE TYPE [URL]: a host configuration
@@ -150,7 +143,7 @@ if [ $rc = 0 ] && diff -u "$T/want" "$T/mb.argv" >"$T/diff"; then t_ok "mb new: 
 else t_fail "mb new: exact argv" "rc=$rc" "$(cat "$T/diff" "$T/err")"; fi
 no_secret "mb: no secret in argv, stdout, stderr" "$T/mb.argv" "$T/out" "$T/err"
 
-start_standin mc python3 "$TOP/tests/standins/http_record.py" "$T/mc.port" "$T/mc.record"
+start_standin "$T/mc.port" python3 "$TOP/tests/standins/http_record.py" "$T/mc.port" "$T/mc.record"
 conf "$T/mc.conf" mirror.example.edu false mirrorcache "http://127.0.0.1:$PORT"
 "$MP" register -c "$T/mc.conf" --profile almalinux --skip-check >"$T/out" 2>"$T/err"; rc=$?
 python3 - "$T/mc.record" "$SECRET" <<'PY' >"$T/cmp" 2>&1 && [ $rc = 0 ] && t_ok "mirrorcache: POST /rest/server with the fields" || t_fail "mirrorcache: POST /rest/server with the fields" "rc=$rc" "$(cat "$T/cmp" "$T/err")"

@@ -29,21 +29,15 @@ done
 export ARGV_LOG=$T/argv PATH=$T/bin:$PATH STANDIN_LOG=$T/bits
 : >"$ARGV_LOG"
 
-start_standin() {   # start_standin NAME CMD...: sets PORT
-	local name=$1; shift
-	"$@" & PIDS+=($!)
-	for _ in $(seq 100); do [ -s "$T/$name.port" ] && break; sleep 0.05; done
-	PORT=$(cat "$T/$name.port")
-}
 mkdir -p "$T/pub/fedora/linux/releases/40" "$T/pub/almalinux/9"
 cat >"$T/db.json" <<JSON
 {"sites": [{"name": "Example University", "password": "$SECRET",
   "hosts": [{"name": "mirror.example.edu", "private": true,
              "categories": {"Fedora Linux": {"dirs": ["", "releases", "releases/40"]}}}]}]}
 JSON
-start_standin mm python3 "$TOP/tests/standins/mm_xmlrpc.py" "$T/mm.port" "$T/db.json" "$T/mm.record"
+start_standin "$T/mm.port" python3 "$TOP/tests/standins/mm_xmlrpc.py" "$T/mm.port" "$T/db.json" "$T/mm.record"
 MM=$PORT
-start_standin mc python3 "$TOP/tests/standins/http_record.py" "$T/mc.port" "$T/mc.record"
+start_standin "$T/mc.port" python3 "$TOP/tests/standins/http_record.py" "$T/mc.port" "$T/mc.record"
 MC=$PORT
 
 conf() {   # conf FILE TYPE URL

@@ -10,11 +10,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/nu
 trap cleanup EXIT
 
 # serve MODE: starts a hostile server, sets PORT
-serve() {
-	python3 "$TOP/tests/standins/hostile_server.py" "$tmp/$1.port" "$1" & PIDS+=($!)
-	for _ in $(seq 100); do [ -s "$tmp/$1.port" ] && break; sleep 0.05; done
-	PORT=$(cat "$tmp/$1.port")
-}
+serve() { start_standin "$tmp/$1.port" python3 "$TOP/tests/standins/hostile_server.py" "$tmp/$1.port" "$1"; }
 
 # within NAME SECONDS EXPECTED_RC COMMAND...: the command ends in time with that exit code
 within() {

@@ -36,7 +36,7 @@ static inline char *fuzz_strndup(const uint8_t *data, size_t size)
 /* For loaders that take a path: a private flat directory (on tmpfs when there
  * is one), emptied and removed at exit; fuzz_input_file() writes the input to
  * NAME in it and returns the path. */
-static char fuzz_dir[64];
+static char fuzz_dir[256];
 
 static void fuzz_dir_remove(void)
 {
@@ -53,12 +53,15 @@ static void fuzz_dir_remove(void)
 
 static inline const char *fuzz_input_file(const char *name, const uint8_t *data, size_t size)
 {
-	static char path[128];
+	static char path[320];
 	int fd;
 
 	if (!fuzz_dir[0]) {
+		/* tests/fuzz/run.sh names a directory it removes itself: a crashing
+		 * run never gets to the atexit() handler */
+		const char *base = getenv("FUZZ_TMPDIR");
 		snprintf(fuzz_dir, sizeof(fuzz_dir), "%s/mp-fuzz-XXXXXX",
-			 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+			 base && *base ? base : access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
 		if (!mkdtemp(fuzz_dir))
 			abort();
 		atexit(fuzz_dir_remove);

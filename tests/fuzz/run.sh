@@ -27,6 +27,7 @@ fi
 export LSAN_OPTIONS="suppressions=$TOP/tests/sanitizer/lsan.supp:print_suppressions=0"
 scratch=$OUT/run.$$
 mkdir -p "$scratch"
+export FUZZ_TMPDIR=$scratch   # the targets' input files (tests/fuzz/fuzz.h)
 trap 'rm -rf "$scratch"' EXIT
 
 run_one() {

@@ -90,7 +90,7 @@ check: deps
 	$(MAKE) BUILD=build-asan EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		EXTRA_LDFLAGS='-fsanitize=address,undefined' all units
 	$(MAKE) fuzz-build
-	FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) tests/run.sh
+	FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) FUZZ_SEED=$${FUZZ_SEED:-1} tests/run.sh
 
 fuzz: deps fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=1 tests/fuzz/run.sh

@@ -43,6 +43,14 @@ static void xml_round_trip(const char *text)
 	FUZZ_ASSERT(xmlrpc_reply_string(sb.buf, &back) == 0 && strcmp(back, text) == 0);
 }
 
+static bool has_4byte_utf8(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if (*p >= 0xf0)
+			return true;
+	return false;
+}
+
 static void json_round_trip(const char *text)
 {
 	_cleanup_(strbuf_free) struct strbuf sb = { 0 };
@@ -51,7 +59,10 @@ static void json_round_trip(const char *text)
 	FUZZ_ASSERT(!strbuf_error(&sb));
 	json_object *o = json_tokener_parse(sb.buf);
 	FUZZ_ASSERT(o && json_object_is_type(o, json_type_string));
-	if (utf8_valid(text))
+	/* json-c 0.16 decodes some valid surrogate pairs (e.g. \udaf6\udd65 for
+	 * U+CD965) as U+FFFD, so it is the oracle only for the BMP; the real reader
+	 * of this JSON, MirrorManager's Python, decodes them all (test_checkin). */
+	if (utf8_valid(text) && !has_4byte_utf8(text))
 		FUZZ_ASSERT(strcmp(json_object_get_string(o), text) == 0);
 	json_object_put(o);
 }

@@ -37,6 +37,8 @@ run_one() {
 	log=$OUT/logs/$t.log
 	mkdir -p "$work" "$art" "$(dirname "$log")" "$seeds"
 	[ -f "$TOP/tests/fuzz/$t.dict" ] && flags=(-dict="$TOP/tests/fuzz/$t.dict")
+	# FUZZ_SEED: a fixed mutation sequence, so a CI run can be replayed.
+	[ -n "${FUZZ_SEED:-}" ] && flags+=(-seed="$FUZZ_SEED")
 	# NAME.options: extra libFuzzer flags, one a line, each with its reason.
 	[ -f "$TOP/tests/fuzz/$t.options" ] && flags+=($(grep -v '^#' "$TOP/tests/fuzz/$t.options"))
 	# -close_fd_mask=3: the target's own stdout/stderr (verb output, error

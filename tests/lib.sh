@@ -7,6 +7,7 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 MP=${MP:-$TOP/build/mirrorprov}
 GOLDEN=$TOP/tests/golden
 T_FAILED=0
+. "$TOP/tests/fixtures/nginx.sh"
 
 t_ok()   { echo "ok - $1"; }
 t_fail() { echo "not ok - $1"; shift; for l in "$@"; do echo "# $l"; done; T_FAILED=1; }
@@ -74,23 +75,15 @@ serve_tree() {
 	local d=$1 tls=""
 	HP=$(free_port); SP=$(free_port); RP=$(free_port)
 	[ -n "${2:-}" ] && tls="listen 127.0.0.1:$SP ssl; ssl_certificate $2; ssl_certificate_key $3;"
-	cat >"$d/nginx.conf" <<EOF
-user nobody nogroup;
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/nginx.err;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $d/nb; proxy_temp_path $d/np; fastcgi_temp_path $d/nf; uwsgi_temp_path $d/nu; scgi_temp_path $d/ns;
-	server {
-		listen 127.0.0.1:$HP;
-		$tls
-		root $d/srv;
-		autoindex on;
-	}
+	cat >"$d/site.conf" <<EOF
+server {
+	listen 127.0.0.1:$HP;
+	$tls
+	root $d/srv;
+	autoindex on;
 }
 EOF
+	nginx_conf "$d" "$d/site.conf" "user nobody nogroup;" >"$d/nginx.conf"
 	cat >"$d/rsyncd.conf" <<EOF
 pid file = $d/rsyncd.pid
 port = $RP
@@ -102,7 +95,7 @@ gid = nogroup
 path = $d/srv/fedora
 read only = yes
 EOF
-	nginx -c "$d/nginx.conf" -e "$d/nginx.err" 2>"$d/serve.err" && rsync --daemon --config="$d/rsyncd.conf" 2>>"$d/serve.err" ||
+	nginx -c "$d/nginx.conf" -e "$d/nginx-error.log" 2>"$d/serve.err" && rsync --daemon --config="$d/rsyncd.conf" 2>>"$d/serve.err" ||
 		return 1
 	for _ in $(seq 50); do [ -s "$d/nginx.pid" ] && [ -s "$d/rsyncd.pid" ] && return 0; sleep 0.1; done
 	echo "no pid files" >>"$d/serve.err"

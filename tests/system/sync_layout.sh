@@ -129,28 +129,8 @@ rsync "rsync://127.0.0.1:$GEN_PORT/" 2>/dev/null | grep -q "mirror.test: public 
 HP=$(free_port) SP=$(free_port)
 sed -e "s/listen 80;/listen 127.0.0.1:$HP;/" -e "s/listen 443 ssl;/listen 127.0.0.1:$SP ssl;/" \
 	-e '/listen \[::\]/d' "$prefix/etc/nginx/sites-available/mirrorprov" >"$tmp/site.conf"
-mkdir -p "$tmp/nginx-tmp"
-wrap() {
-	cat <<EOF
-pid $tmp/nginx.pid;
-error_log $tmp/nginx-error.log;
-daemon off;
-worker_processes 1;
-events { worker_connections 64; }
-http {
-	include /etc/nginx/mime.types;
-	access_log $tmp/nginx-access.log;
-	client_body_temp_path $tmp/nginx-tmp/body;
-	proxy_temp_path $tmp/nginx-tmp/proxy;
-	fastcgi_temp_path $tmp/nginx-tmp/fastcgi;
-	uwsgi_temp_path $tmp/nginx-tmp/uwsgi;
-	scgi_temp_path $tmp/nginx-tmp/scgi;
-	include $1;
-}
-EOF
-}
-wrap "$prefix/etc/nginx/sites-available/mirrorprov" >"$tmp/nginx-as-generated.conf"
-wrap "$tmp/site.conf" >"$tmp/nginx.conf"
+nginx_conf "$tmp" "$prefix/etc/nginx/sites-available/mirrorprov" "daemon off;" >"$tmp/nginx-as-generated.conf"
+nginx_conf "$tmp" "$tmp/site.conf" "daemon off;" >"$tmp/nginx.conf"
 out=$(nginx -t -c "$tmp/nginx-as-generated.conf" 2>&1) && t_ok "nginx -t accepts the generated site" || t_fail "nginx -t" "$out"
 nginx -c "$tmp/nginx.conf" -e "$tmp/nginx-error.log" 2>/dev/null &
 NGINX_PID=$!

@@ -19,6 +19,7 @@
 #include "lib/fileio.h"
 #include "lib/names.h"
 #include "lib/size.h"
+#include "lib/strv.h"
 #include "lib/strbuf.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -251,7 +252,7 @@ static int plan_mkfs(struct onboard *ob)
 		const struct fs_check *f = fs_checks_failed(&p.checks);
 		r = set_step(ob, S_MKFS, STEP_BLOCKED, "refused: %s: %s%s", f->name, f->detail,
 			     strcmp(f->name, "no-signatures") == 0 ? "; --force formats over it" : "");
-	} else if (!(cmd = argv_join(p.mkfs_argv)))
+	} else if (!(cmd = strv_join_quoted(p.mkfs_argv)))
 		r = -ENOMEM;
 	else if (p.partitioned)
 		r = set_step(ob, S_MKFS, STEP_CHANGE, "GPT with partition 1 at sector %llu, then %s",

@@ -8,7 +8,7 @@
 #include "fs/checks.h"
 #include "fs/partition.h"
 #include "fs/xfs.h"
-#include "raid/blockdev.h"
+#include "block/blockdev.h"
 #include "raid/geometry.h"
 
 struct mkfs_request {

@@ -13,7 +13,7 @@
 #include "lib/fileio.h"
 #include "lib/macro.h"
 #include "lib/mountinfo.h"
-#include "raid/signatures.h"
+#include "block/signatures.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct libmnt_context *, mnt_free_context)
 

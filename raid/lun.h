@@ -12,8 +12,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "raid/blockdev.h"
-#include "raid/signatures.h"
+#include "block/blockdev.h"
+#include "block/signatures.h"
+#include "block/wwid.h"
 
 /* How a disk is attached, decided from its sysfs device path the way udev's
  * path_id builtin does (never from vendor strings). */
@@ -111,13 +112,6 @@ enum {
  * skipped.  LUNs are sorted FC first, then by name; paths by name. */
 int lun_scan(struct udev *udev, unsigned flags, struct san *ret);
 void san_done(struct san *s);
-
-/* Canonical form of a WWID for comparison: "naa.<lower hex>" for the NAA
- * spellings naa.600d…, wwn-0x600d…, 0x600d…, 3600d… (udev ID_SERIAL, mpath
- * uuid suffix, scsi-3… links; also with a /dev/disk/by-id/ prefix); other
- * designators (eui., t10.) unchanged.  Returns -EINVAL for an empty or
- * over-long string. */
-int wwid_normalize(const char *in, char *out, size_t len);
 
 /* The LUN of the scanned san whose WWID matches (any spelling above), or NULL. */
 const struct lun *san_find_wwid(const struct san *s, const char *wwid);

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "raid/blockdev.h"
-#include "raid/signatures.h"
+#include "block/blockdev.h"
+#include "block/signatures.h"
 
 static void hints(void **state)
 {

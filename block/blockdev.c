@@ -110,7 +110,7 @@ char *udev_attr_str(struct udev_device *d, const char *attr)
 	return dup_trim(udev_device_get_sysattr_value(d, attr));
 }
 
-void blockdev_done(struct blockdev *b)
+void blockdev_free(struct blockdev *b)
 {
 	free(b->name);
 	free(b->devnode);
@@ -230,7 +230,7 @@ int blockdev_from_udev(struct udev_device *d, struct blockdev *b)
 oom:
 	r = -ENOMEM;
 fail:
-	blockdev_done(b);
+	blockdev_free(b);
 	return r;
 }
 
@@ -284,7 +284,7 @@ static int stack_walk(struct udev *udev, dev_t devnum, dev_t *out, size_t max, s
 			if (c)
 				r = stack_walk(udev, udev_device_get_devnum(c), out, max, n, depth + 1);
 		}
-	blockdev_done(&b);
+	blockdev_free(&b);
 	return r;
 }
 

@@ -37,7 +37,7 @@ int blockdev_from_devnum(struct udev *udev, dev_t devnum, struct blockdev *ret);
 /* path must be a block device node (or a link to one); -ENOTBLK otherwise. */
 int blockdev_from_path(struct udev *udev, const char *path, struct blockdev *ret);
 int blockdev_from_udev(struct udev_device *d, struct blockdev *ret);
-void blockdev_done(struct blockdev *b);
+void blockdev_free(struct blockdev *b);
 
 /* The device's WWID; a multipath map has no SCSI wwid of its own, its dm
  * uuid is "mpath-" + WWID.  NULL when unknown. */

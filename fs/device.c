@@ -45,6 +45,6 @@ int fs_resolve_device(const char *arg, char **ret_path)
 		*ret_path = strdup(l->devnode);
 		r = *ret_path ? 0 : -ENOMEM;
 	}
-	san_done(&san);
+	san_free(&san);
 	return r == -ENOENT || r == -EINVAL ? -ENODEV : r;
 }

@@ -147,23 +147,23 @@ int mkfs_plan_build(struct udev *udev, const struct mkfs_request *req, struct mk
 	return build_argv(p);
 }
 
-void mkfs_plan_done(struct mkfs_plan *p)
+void mkfs_plan_free(struct mkfs_plan *p)
 {
 	free(p->path);
 	free(p->target);
 	strv_freep(&p->mkfs_argv);
 	if (p->have_dev)
-		blockdev_done(&p->dev);
-	fs_checks_done(&p->checks);
+		blockdev_free(&p->dev);
+	fs_checks_free(&p->checks);
 	if (p->lock_fd >= 0)
 		close(p->lock_fd);
 	memset(p, 0, sizeof(*p));
 	p->lock_fd = -1;
 }
 
-void mkfs_result_done(struct mkfs_result *res)
+void mkfs_result_free(struct mkfs_result *res)
 {
-	fs_checks_done(&res->recheck);
+	fs_checks_free(&res->recheck);
 	free(res->node);
 	free(res->out);
 	free(res->err);
@@ -218,7 +218,7 @@ int mkfs_plan_apply(struct udev *udev, struct mkfs_plan *p, bool recheck, struct
 		res->failed = MKFS_STEP_GATE;
 		r = safety_gate(udev, &gate, &again, &res->recheck);
 		if (again.name)
-			blockdev_done(&again);
+			blockdev_free(&again);
 		if (r < 0)
 			return r;
 		if (fs_checks_failed(&res->recheck))

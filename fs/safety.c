@@ -40,7 +40,7 @@ struct in_use {
 	size_t nswaps;
 };
 
-static void in_use_done(struct in_use *u)
+static void in_use_free(struct in_use *u)
 {
 	mount_table_free(&u->mounts);
 	for (size_t i = 0; i < u->nswaps; i++)
@@ -106,7 +106,7 @@ static int stack_in_use(const struct in_use *u, const dev_t *stack, size_t n, ch
 
 int device_in_use(struct udev *udev, dev_t devnum, char **what)
 {
-	_cleanup_(in_use_done) struct in_use u = { 0 };
+	_cleanup_(in_use_free) struct in_use u = { 0 };
 	dev_t stack[BLOCKDEV_STACK_MAX];
 	int n, r;
 
@@ -243,7 +243,7 @@ static int check_signatures(const struct blockdev *dev, const char *path, bool f
 		return fs_checks_add(c, "no-signatures", false, "cannot probe %s for signatures (%s): treated as in use", path,
 				     strerror(-r));
 	r = describe_signatures(NULL, &l, &found);
-	signature_list_done(&l);
+	signature_list_free(&l);
 	for (char **p = dev->partitions; r >= 0 && *p; p++) {
 		_cleanup_free_ char *node = NULL;
 		if (asprintf(&node, "/dev/%s", *p) < 0)
@@ -253,7 +253,7 @@ static int check_signatures(const struct blockdev *dev, const char *path, bool f
 			return fs_checks_add(c, "no-signatures", false, "cannot probe partition %s (%s): treated as in use", node,
 					     strerror(-r));
 		r = describe_signatures(*p, &l, &found);
-		signature_list_done(&l);
+		signature_list_free(&l);
 	}
 	if (r < 0)
 		return r;
@@ -285,7 +285,7 @@ int safety_gate(struct udev *udev, const struct gate_request *req, struct blockd
 			       major(dev->devnum), minor(dev->devnum))) < 0)
 		return r;
 	/* one mount table, one swap list and one holder walk for all checks */
-	_cleanup_(in_use_done) struct in_use u = { 0 };
+	_cleanup_(in_use_free) struct in_use u = { 0 };
 	dev_t stack[BLOCKDEV_STACK_MAX];
 	int n = blockdev_stack(udev, dev->devnum, stack, BLOCKDEV_STACK_MAX);
 	if ((r = in_use_load(&u)) < 0 ||

@@ -18,7 +18,7 @@ struct gate_request {
 };
 
 /* Runs the gate.  dev receives the device facts when the first check passed
- * (blockdev_done() it; zeroed otherwise).  Returns 0 when the gate ran (see
+ * (blockdev_free() it; zeroed otherwise).  Returns 0 when the gate ran (see
  * fs_checks_failed()), -errno when it could not (out of memory). */
 int safety_gate(struct udev *udev, const struct gate_request *req, struct blockdev *dev, struct fs_checks *checks);
 

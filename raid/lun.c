@@ -99,7 +99,7 @@ _printf_(3, 4) static int add_problem(struct strvec *problems, int err, const ch
 	return strvec_push_unique(problems, buf);
 }
 
-static void hba_done(struct fc_hba *h)
+static void hba_free(struct fc_hba *h)
 {
 	free(h->name);
 	free(h->port_name);
@@ -113,7 +113,7 @@ static void hba_done(struct fc_hba *h)
 	free(h->pci);
 }
 
-static void port_done(struct fc_port *p)
+static void port_free(struct fc_port *p)
 {
 	free(p->name);
 	free(p->target);
@@ -124,7 +124,7 @@ static void port_done(struct fc_port *p)
 	free(p->port_state);
 }
 
-static void path_done(struct lun_path *p)
+static void path_free(struct lun_path *p)
 {
 	free(p->name);
 	free(p->hctl);
@@ -133,10 +133,10 @@ static void path_done(struct lun_path *p)
 	free(p->state);
 }
 
-static void lun_done(struct lun *l)
+static void lun_free(struct lun *l)
 {
 	for (size_t i = 0; i < l->npaths; i++)
-		path_done(&l->paths[i]);
+		path_free(&l->paths[i]);
 	free(l->paths);
 	free(l->wwid);
 	free(l->name);
@@ -146,21 +146,21 @@ static void lun_done(struct lun *l)
 	free(l->vendor);
 	free(l->model);
 	free(l->rev);
-	signature_list_done(&l->signatures);
+	signature_list_free(&l->signatures);
 	strv_freep(&l->mountpoints);
 	strv_freep(&l->holders);
 	strv_freep(&l->partitions);
 	free(l->reason);
 }
 
-void san_done(struct san *s)
+void san_free(struct san *s)
 {
 	for (size_t i = 0; i < s->nhbas; i++)
-		hba_done(&s->hbas[i]);
+		hba_free(&s->hbas[i]);
 	for (size_t i = 0; i < s->nports; i++)
-		port_done(&s->ports[i]);
+		port_free(&s->ports[i]);
 	for (size_t i = 0; i < s->nluns; i++)
-		lun_done(&s->luns[i]);
+		lun_free(&s->luns[i]);
 	free(s->hbas);
 	free(s->ports);
 	free(s->luns);
@@ -303,12 +303,12 @@ struct disk_list {
 	const struct san *san;
 };
 
-static void disk_list_done(struct disk_list *l)
+static void disk_list_free(struct disk_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		blockdev_done(&l->v[i].b);
+		blockdev_free(&l->v[i].b);
 		free(l->v[i].key);
-		path_done(&l->v[i].path);
+		path_free(&l->v[i].path);
 	}
 	free(l->v);
 }
@@ -331,11 +331,11 @@ static int add_disk(struct udev *udev, struct udev_device *d, struct disk_list *
 		return r;
 	if ((b.scsi_type >= 0 && b.scsi_type != 0) || is_pseudo_lun(b.model) ||
 	    (t == TRANSPORT_LOOP && b.size_bytes == 0)) {
-		blockdev_done(&b);
+		blockdev_free(&b);
 		return 0;
 	}
 	if (!(k = grow(&l->v, &l->n, sizeof(*k)))) {
-		blockdev_done(&b);
+		blockdev_free(&b);
 		return -ENOMEM;
 	}
 	k->b = b;
@@ -498,7 +498,7 @@ static int build_lun(struct udev *udev, struct san *s, struct strvec *problems, 
 		     const struct mount_table *mt)
 {
 	_cleanup_(udev_device_unrefp) struct udev_device *mapdev = NULL;
-	_cleanup_(blockdev_done) struct blockdev mb = { 0 };
+	_cleanup_(blockdev_free) struct blockdev mb = { 0 };
 	struct blockdev *src = &g[0].b;
 	const char *map = NULL;
 	struct lun *l;
@@ -615,7 +615,7 @@ static void sort_vec(void *v, size_t n, size_t size, int (*cmp)(const void *, co
 
 static int scan(struct udev *udev, unsigned flags, struct san *s)
 {
-	_cleanup_(disk_list_done) struct disk_list dl = { .flags = flags, .san = s };
+	_cleanup_(disk_list_free) struct disk_list dl = { .flags = flags, .san = s };
 	_cleanup_(mount_table_free) struct mount_table mt = { 0 };
 	_cleanup_strvec_ struct strvec problems = { 0 };
 	bool have_mt;
@@ -652,7 +652,7 @@ int lun_scan(struct udev *udev, unsigned flags, struct san *s)
 	memset(s, 0, sizeof(*s));
 	r = scan(udev, flags, s);
 	if (r < 0)
-		san_done(s);
+		san_free(s);
 	return r;
 }
 

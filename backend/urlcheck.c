@@ -1,4 +1,4 @@
-#include "check.h"
+#include "urlcheck.h"
 
 #include <curl/curl.h>
 #include <dirent.h>
@@ -209,7 +209,7 @@ static const char *kind_what(const struct req *q)
 	return q->kind == REQ_BASE ? "base URL" : q->rel;
 }
 
-static int req_done(struct req *q, CURL *e, CURLcode cc, struct check_result *r, size_t *first)
+static int req_free(struct req *q, CURL *e, CURLcode cc, struct check_result *r, size_t *first)
 {
 	long status = 0;
 	curl_off_t clen = -1;
@@ -331,7 +331,7 @@ static int http_run(struct req_list *l, const struct check_opts *o, struct check
 			CURLcode cc = msg->data.result;
 			struct req *q;
 			curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&q);
-			int k = req_done(q, e, cc, &res[q->target], &first[q->target]);
+			int k = req_free(q, e, cc, &res[q->target], &first[q->target]);
 			if (k < 0 && !r)
 				r = k;
 			curl_multi_remove_handle(m, e);

@@ -53,8 +53,9 @@ int blockdev_multipath_map(const struct blockdev *b, char **ret_kname, char **re
 /* Room for every device number of one stack (blockdev_stack()).  A GPT disk
  * has up to 128 partitions (the default table size), each of which may carry
  * a holder (dm-crypt, LVM, md): 1 + 128 + 128 devices, and a holder may have
- * partitions of its own.  512 dev_t are 4 KiB on the stack.  Callers treat a
- * larger stack as "cannot tell": the safety gate refuses. */
+ * partitions of its own.  512 dev_t are 4 KiB on the stack.  The safety gate
+ * refuses a larger stack ("cannot tell"); raid-inspect looks at the first 512
+ * for mounts (mkfs runs the gate again). */
 #define BLOCKDEV_STACK_MAX 512
 
 /* Every device number whose mount or use makes the device busy: the device,

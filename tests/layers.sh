@@ -59,32 +59,39 @@ check_tree() {
 	[ "$bad" = 0 ]
 }
 
+# One self-test case over the tree in $tmp: want "pass", or "fail" with a
+# line matching pattern.
+expect() {
+	local name=$1 want=$2 pattern=${3:-.} out rc
+	out=$(check_tree "$tmp"); rc=$?
+	if { [ "$want" = pass ] && [ $rc = 0 ]; } || { [ "$want" = fail ] && [ $rc != 0 ] && grep -q -- "$pattern" <<<"$out"; }; then
+		echo "ok - layers self-test: $name"
+	else
+		echo "not ok - layers self-test: $name"
+		sed 's/^/# /' <<<"$out"
+		failed=1
+	fi
+}
+
 self_test() {
-	local tmp rc=0 out
+	local failed=0
 	tmp=$(mktemp -d)
-	trap 'rm -rf "$tmp"' RETURN
+	trap 'rm -rf "$tmp"' EXIT
 	mkdir -p "$tmp/lib" "$tmp/raid" "$tmp/cli" "$tmp/tests/unit"
 	printf '#include "macro.h"\n' >"$tmp/lib/a.c"
 	printf '#include "block/blockdev.h"\n#include "lib/macro.h"\n' >"$tmp/raid/geometry.c"
 	printf '#include "raid/geometry.h"\n#include "output.h"\n' >"$tmp/cli/x.c"
 	printf '#include "cli/mirrorprov.h"\n' >"$tmp/tests/unit/t.c"
-	if out=$(check_tree "$tmp"); then echo "ok - layers self-test: a clean tree passes"
-	else echo "not ok - layers self-test: a clean tree passes"; echo "$out" | sed 's/^/# /'; rc=1; fi
+	expect "a clean tree passes" pass
 	printf '#include "cli/mirrorprov.h"\n' >"$tmp/lib/upward.c"
-	if out=$(check_tree "$tmp"); then
-		echo "not ok - layers self-test: lib/ including cli/ fails"; rc=1
-	elif grep -q 'lib/upward.c includes "cli/mirrorprov.h"' <<<"$out"; then
-		echo "ok - layers self-test: lib/ including cli/ fails"
-	else echo "not ok - layers self-test: lib/ including cli/ fails (wrong message)"; echo "$out" | sed 's/^/# /'; rc=1; fi
+	expect "lib/ including cli/ fails" fail 'lib/upward.c includes "cli/mirrorprov.h"'
 	rm "$tmp/lib/upward.c"
 	printf '#include "backend/http.h"\n' >"$tmp/raid/sideways.h"
-	check_tree "$tmp" >/dev/null && { echo "not ok - layers self-test: raid/ including backend/ fails"; rc=1; } ||
-		echo "ok - layers self-test: raid/ including backend/ fails"
+	expect "raid/ including backend/ fails" fail 'raid/sideways.h includes "backend/http.h"'
 	rm "$tmp/raid/sideways.h"
 	mkdir "$tmp/misc" && printf '\n' >"$tmp/misc/m.c"
-	check_tree "$tmp" >/dev/null && { echo "not ok - layers self-test: an unknown folder fails"; rc=1; } ||
-		echo "ok - layers self-test: an unknown folder fails"
-	return $rc
+	expect "an unknown folder fails" fail 'folder misc/ has no place'
+	return $failed
 }
 
 if [ "${1:-}" = --self-test ]; then

@@ -61,7 +61,7 @@ void check_result_free(struct check_result *r)
 	*r = (struct check_result){ 0 };
 }
 
-static int sha256_file(const char *path, unsigned char md[32], uint64_t *size)
+int check_sha256_file(const char *path, unsigned char md[32], uint64_t *size)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -271,7 +271,7 @@ static int add_target_reqs(struct req_list *reqs, size_t ti, const struct check_
 				q.local_size = (uint64_t)st.st_size;
 				r->files++;
 			} else {
-				if ((k = sha256_file(lp, q.local_md, &q.local_size)) < 0 || q.local_size > MARKER_MAX_BYTES) {
+				if ((k = check_sha256_file(lp, q.local_md, &q.local_size)) < 0 || q.local_size > MARKER_MAX_BYTES) {
 					if ((k = fail(r, first, idx, "%s: cannot read the local copy", list[i])) < 0)
 						return k;
 					continue;
@@ -558,9 +558,9 @@ static int rsync_check_markers(const struct check_target *t, const struct check_
 		if (!lp || asprintf(&dl, "%s/markers/%s", tmp, t->markers[i]) < 0)
 			return -ENOMEM;
 		r->markers++;
-		if (sha256_file(lp, a_md, &a_size) < 0)
+		if (check_sha256_file(lp, a_md, &a_size) < 0)
 			k = fail(r, first, idx0 + i, "%s: cannot read the local copy", t->markers[i]);
-		else if (sha256_file(dl, b_md, &b_size) < 0)
+		else if (check_sha256_file(dl, b_md, &b_size) < 0)
 			k = fail(r, first, idx0 + i, "%s: missing (or larger than the local copy)", t->markers[i]);
 		else if (a_size != b_size || memcmp(a_md, b_md, sizeof(a_md)) != 0)
 			k = fail(r, first, idx0 + i, "%s: differs from the local copy (SHA-256)", t->markers[i]);

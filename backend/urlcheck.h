@@ -47,6 +47,9 @@ int check_pick_files(const char *local, bool full, size_t n, char ***ret);
  * matched nothing (static storage of the caller's pattern), or NULL. */
 int check_expand_markers(const char *local, char *const *patterns, char ***ret, const char **unmatched);
 
+/* SHA-256 and size of a local file (libcrypto, loaded on first use). */
+int check_sha256_file(const char *path, unsigned char md[32], uint64_t *size);
+
 /* One entry of rsync --list-only --no-h output. */
 struct check_listed {
 	const char *path;      /* into the parsed text, \#ooo escapes decoded */

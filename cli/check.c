@@ -1,10 +1,13 @@
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "checkrun.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "statusrun.h"
 
 static const struct verb_help check_help = {
 	"mirrorprov check [-c HOST.conf] [--root DIR] [--profile NAME,...] [--full] [--sample N]\n"
@@ -23,6 +26,19 @@ struct check_options {
 	struct checkrun_opts run;
 	bool json;
 };
+
+static void record_checks(const struct mirrorctx *ctx, json_object *rows, time_t start)
+{
+	_cleanup_free_ char *path = NULL;
+	struct history_file hf;
+	int r = status_history_file(ctx, &hf, &path);
+
+	if (r == 0)
+		r = status_record_checks(&hf, rows, start, time(NULL));
+	if (r < 0)
+		log_warn("this check is not in the history %s: %s", path ? path : "", strerror(-r));
+	status_after_run(ctx);
+}
 
 int cmd_check(int argc, char **argv)
 {
@@ -79,8 +95,11 @@ int cmd_check(int argc, char **argv)
 		return r;
 	}
 	_cleanup_json_ json_object *rows = json_object_new_array();
+	time_t start = time(NULL);
 	r = checkrun(&opt.ctx.hc, mirrorctx_root(&opt.ctx), &set, &opt.run, rows, &ok);
 	profile_set_free(&set);
+	if (r == EXIT_OK)
+		record_checks(&opt.ctx, rows, start);
 	mirrorctx_free(&opt.ctx);
 	if (r != EXIT_OK)
 		return r;

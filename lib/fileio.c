@@ -167,3 +167,13 @@ int mkdir_p(const char *path, mode_t mode)
 		return negative_errno();
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
+
+char *state_path(const char *sub)
+{
+	const char *base = getenv(STATE_ENV_DIR);
+	char *s;
+
+	if (!base || *base != '/')
+		base = STATE_DIR;
+	return asprintf(&s, "%.*s/%s", (int)strcspn(base, ":"), base, sub) < 0 ? NULL : s;
+}

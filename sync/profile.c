@@ -191,6 +191,7 @@ static const struct conf_field profile_schema[] = {
 	{ .key = "schedule", .kind = CK_STR, .flags = CF_REQUIRED, .offset = P(schedule), .check = check_calendar },
 	{ .key = "random_delay", .kind = CK_DURATION, .offset = P(random_delay), .def = "0" },
 	{ .key = "timeout", .kind = CK_DURATION, .offset = P(timeout), .def = "6h" },
+	{ .key = "stale_after", .kind = CK_DURATION, .offset = P(stale_after) },
 	{ .key = "freshness", .kind = CK_STRV, .offset = P(freshness), .check = check_relative_pattern },
 	{ .key = "trace_file", .kind = CK_STR, .offset = P(trace_file), .check = check_trace_file },
 	{ .key = "trace_format", .kind = CK_STR, .offset = P(trace_format_name), .check = check_trace_format, .def = "none" },

@@ -63,6 +63,7 @@ struct profile {
 	char *schedule;         /* systemd OnCalendar= expression */
 	uint64_t random_delay;  /* seconds, RandomizedDelaySec= */
 	uint64_t timeout;       /* seconds a sync may run */
+	uint64_t stale_after;   /* seconds without a successful sync before status calls it stale; 0: from schedule */
 	char **freshness;       /* files that show how fresh the mirror is, below the directory */
 	char *trace_file;       /* written on success, below the directory; "%h" = host name; or NULL */
 	enum trace_format trace_format;

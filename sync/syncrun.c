@@ -198,6 +198,7 @@ static int run_tool(char **argv, const struct sync_request *rq, double deadline,
 		return r;
 	res->files += stat_field(sr.out, "Number of regular files transferred: ");
 	res->bytes += stat_field(sr.out, "Total transferred file size: ");
+	res->tree_bytes = stat_field(sr.out, "Total file size: ");
 	if (sr.timed_out) {
 		res->timed_out = true;
 		r = -ETIMEDOUT;

@@ -31,6 +31,7 @@ struct sync_result {
 	int exit_code;             /* of the run that failed, or 0 */
 	bool timed_out;
 	uint64_t files, bytes;     /* from rsync --stats (not with progress or ftpsync) */
+	uint64_t tree_bytes;       /* rsync --stats "Total file size" of the last pass: the whole tree */
 	double seconds;
 	char *message;             /* last line of the failing tool's stderr, or what is missing */
 	char *trace;               /* trace file written, relative to the directory */

@@ -50,7 +50,7 @@ static char *record_text(const char *type, const char *profile, int64_t time, js
 static int open_locked(const char *path, struct stat *st)
 {
 	for (int tries = 0; tries < 16; tries++) {
-		_cleanup_close_ int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
+		_cleanup_close_ int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0644);
 		struct stat now;
 
 		if (fd < 0)

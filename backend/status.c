@@ -201,8 +201,15 @@ int status_record_sync(const struct history_file *hf, const struct profile *p, c
 	jadd_str(o, "result", result_name(r));
 	if (r < 0 && res->exit_code)
 		jadd_int(o, "exit_code", res->exit_code);
-	if (r < 0)
-		jadd_str(o, "message", res->message ? res->message : strerror(-r));
+	if (r < 0 && res->message)
+		jadd_str(o, "message", res->message);
+	else if (r < 0) {
+		char what[64];
+		if (res->exit_code)
+			snprintf(what, sizeof(what), "%s exited with %d", p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync",
+				 res->exit_code);
+		jadd_str(o, "message", res->exit_code ? what : strerror(-r));
+	}
 	jadd_int(o, "files", (int64_t)res->files);
 	jadd_int(o, "bytes", (int64_t)res->bytes);
 	if (res->tree_bytes)

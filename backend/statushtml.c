@@ -15,9 +15,9 @@
 #include "lib/size.h"
 #include "lib/strbuf.h"
 
-#define PLOT_W 600
-#define PLOT_H 150
-#define PLOT_PAD_L 56
+#define PLOT_W 400
+#define PLOT_H 160
+#define PLOT_PAD_L 76
 #define PLOT_PAD_B 22
 
 static void add_html(struct strbuf *sb, const char *s)
@@ -161,16 +161,13 @@ static void fmt_bytes(struct strbuf *sb, double v)
 
 /* One line plot over [from, to] with its text alternative: the numbers a
  * reader of the picture would take from it. */
-static int plot(struct strbuf *sb, const char *id, const char *title, const struct status_series *s, int64_t from,
+static int plot(struct strbuf *sb, const char *title, const struct status_series *s, int64_t from,
 		int64_t to, fmt_fn fmt)
 {
 	double lo = 0, hi = 0, med = 0;
 	_cleanup_free_ double *sorted = NULL;
 
-	strbuf_addf(sb, "<figure>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-labelledby=\"%s-t %s-d\">"
-			"<title id=\"%s-t\">", PLOT_W, PLOT_H, id, id, id);
-	add_html(sb, title);
-	strbuf_addf(sb, "</title><desc id=\"%s-d\">", id);
+	_cleanup_strbuf_ struct strbuf alt = { 0 };
 	if (s->n) {
 		if (!(sorted = malloc(s->n * sizeof(double))))
 			return -ENOMEM;
@@ -180,17 +177,26 @@ static int plot(struct strbuf *sb, const char *id, const char *title, const stru
 		lo = sorted[0];
 		hi = sorted[s->n - 1];
 		med = sorted[s->n / 2];
-		strbuf_addf(sb, "%zu values; lowest ", s->n);
-		fmt(sb, lo);
-		strbuf_adds(sb, ", median ");
-		fmt(sb, med);
-		strbuf_adds(sb, ", highest ");
-		fmt(sb, hi);
-		strbuf_adds(sb, ", latest ");
-		fmt(sb, s->v[s->n - 1].v);
+		strbuf_addf(&alt, "%zu values; lowest ", s->n);
+		fmt(&alt, lo);
+		strbuf_adds(&alt, ", median ");
+		fmt(&alt, med);
+		strbuf_adds(&alt, ", highest ");
+		fmt(&alt, hi);
+		strbuf_adds(&alt, ", latest ");
+		fmt(&alt, s->v[s->n - 1].v);
 	} else
-		strbuf_adds(sb, "no values in this period");
-	strbuf_adds(sb, "</desc>\n");
+		strbuf_adds(&alt, "no values in this period");
+	if (strbuf_error(&alt) < 0)
+		return -ENOMEM;
+	/* the text alternative: the plot's title and the numbers a reader would take from it */
+	strbuf_addf(sb, "<figure>\n<svg viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", PLOT_W, PLOT_H);
+	add_html(sb, title);
+	strbuf_adds(sb, ": ");
+	add_html(sb, alt.buf);
+	strbuf_adds(sb, "\"><title>");
+	add_html(sb, title);
+	strbuf_adds(sb, "</title>\n");
 	/* axes, the top value and the period as text */
 	double top = hi > 0 ? hi : 1;
 	int x0 = PLOT_PAD_L, y0 = PLOT_H - PLOT_PAD_B, w = PLOT_W - PLOT_PAD_L - 4, h = PLOT_H - PLOT_PAD_B - 8;
@@ -207,9 +213,15 @@ static int plot(struct strbuf *sb, const char *id, const char *title, const stru
 			strbuf_addf(sb, "%s%.1f,%.1f", i ? " " : "", x0 + w * (double)(s->v[i].t - from) / span,
 				    y0 - h * (s->v[i].v / top));
 		strbuf_adds(sb, "\"/>\n");
+		/* the latest value stands out (and a lone value shows at all) */
+		const struct status_point *l = &s->v[s->n - 1];
+		strbuf_addf(sb, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>\n",
+			    x0 + w * (double)(l->t - from) / span, y0 - h * (l->v / top));
 	}
 	strbuf_adds(sb, "</svg>\n<figcaption>");
 	add_html(sb, title);
+	strbuf_adds(sb, ": ");
+	add_html(sb, alt.buf);
 	strbuf_adds(sb, "</figcaption>\n</figure>\n");
 	return 0;
 }
@@ -217,7 +229,7 @@ static int plot(struct strbuf *sb, const char *id, const char *title, const stru
 static int profile_section(struct strbuf *sb, const struct status_report *rep, const struct profile_status *s, int64_t from)
 {
 	const char *name = s->profile->name;
-	char id[96], title[160];
+	char title[160];
 	int r;
 
 	strbuf_adds(sb, "<section id=\"p-");
@@ -248,17 +260,14 @@ static int profile_section(struct strbuf *sb, const struct status_report *rep, c
 	strbuf_adds(sb, "Stale after ");
 	add_duration(sb, (int64_t)s->stale_after);
 	strbuf_adds(sb, " without a successful sync.</p>\n<div class=\"plots\">\n");
-	snprintf(id, sizeof(id), "%s-duration", name);
 	snprintf(title, sizeof(title), "%s: sync duration, last 30 days", name);
-	if ((r = plot(sb, id, title, &s->duration, from, rep->now, fmt_seconds)) < 0)
+	if ((r = plot(sb, title, &s->duration, from, rep->now, fmt_seconds)) < 0)
 		return r;
-	snprintf(id, sizeof(id), "%s-lag", name);
 	snprintf(title, sizeof(title), "%s: upstream lag at each successful sync, last 30 days", name);
-	if ((r = plot(sb, id, title, &s->lag_series, from, rep->now, fmt_seconds)) < 0)
+	if ((r = plot(sb, title, &s->lag_series, from, rep->now, fmt_seconds)) < 0)
 		return r;
-	snprintf(id, sizeof(id), "%s-disk", name);
 	snprintf(title, sizeof(title), "%s: disk used, last 30 days", name);
-	if ((r = plot(sb, id, title, &s->disk_used, from, rep->now, fmt_bytes)) < 0)
+	if ((r = plot(sb, title, &s->disk_used, from, rep->now, fmt_bytes)) < 0)
 		return r;
 	strbuf_adds(sb, "</div>\n");
 	if (s->n_checks || s->n_props) {
@@ -323,11 +332,11 @@ static const char css[] =
 	".plots{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}"
 	"figure{margin:0}svg{width:100%;height:auto;display:block}"
 	"svg text{font-size:12px;fill:#444}.axis{fill:none;stroke:#888}"
-	".line{fill:none;stroke:#1f5fa8;stroke-width:1.5}"
+	".line{fill:none;stroke:#1f5fa8;stroke-width:1.5}.dot{fill:#1f5fa8}"
 	"figcaption{font-size:.9rem;color:#444}"
 	"@media (max-width:40rem){th,td{padding:.3rem}body{font-size:15px}}"
 	"@media (prefers-color-scheme:dark){body{background:#121212;color:#e6e6e6}thead th{background:#222}"
-	"th,td{border-color:#444}svg text,figcaption,h2 small{fill:#bbb;color:#bbb}.line{stroke:#6fa8ff}"
+	"th,td{border-color:#444}svg text,figcaption,h2 small{fill:#bbb;color:#bbb}.line{stroke:#6fa8ff}.dot{fill:#6fa8ff}"
 	".good{color:#5fd38a}.bad{color:#ff6b81}}";
 
 int status_write_html(const struct status_report *rep, const char *host, const char *dir)

@@ -177,7 +177,7 @@ static int plot(struct strbuf *sb, const char *title, const struct status_series
 		lo = sorted[0];
 		hi = sorted[s->n - 1];
 		med = sorted[s->n / 2];
-		strbuf_addf(&alt, "%zu values; lowest ", s->n);
+		strbuf_addf(&alt, "%zu value%s; lowest ", s->n, s->n == 1 ? "" : "s");
 		fmt(&alt, lo);
 		strbuf_adds(&alt, ", median ");
 		fmt(&alt, med);
@@ -328,6 +328,9 @@ static const char css[] =
 	"caption{text-align:left;font-weight:bold;padding:.4rem 0}"
 	"th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #ccc;vertical-align:top}"
 	"td{overflow-wrap:anywhere}"
+	/* on a phone the freshness table scrolls sideways with the project name kept in view */
+	"#freshness th,#freshness td{white-space:nowrap}"
+	"#freshness tbody th{position:sticky;left:0;background:#fff}"
 	"thead th{background:#f1f1f1}.good{color:#0a6b2d}.bad{color:#b00020;font-weight:bold}"
 	".plots{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}"
 	"figure{margin:0}svg{width:100%;height:auto;display:block}"
@@ -336,7 +339,7 @@ static const char css[] =
 	"figcaption{font-size:.9rem;color:#444}"
 	"@media (max-width:40rem){th,td{padding:.3rem}body{font-size:15px}}"
 	"@media (prefers-color-scheme:dark){body{background:#121212;color:#e6e6e6}thead th{background:#222}"
-	"th,td{border-color:#444}svg text,figcaption,h2 small{fill:#bbb;color:#bbb}.line{stroke:#6fa8ff}.dot{fill:#6fa8ff}"
+	"th,td{border-color:#444}#freshness tbody th{background:#121212}svg text,figcaption,h2 small{fill:#bbb;color:#bbb}.line{stroke:#6fa8ff}.dot{fill:#6fa8ff}"
 	".good{color:#5fd38a}.bad{color:#ff6b81}}";
 
 int status_write_html(const struct status_report *rep, const char *host, const char *dir)

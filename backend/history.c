@@ -65,37 +65,55 @@ static int open_locked(const char *path, struct stat *st)
 	return -EAGAIN;
 }
 
-/* Keeps the newest whole lines within keep bytes: written beside the file,
- * given its owner, renamed over it while the caller holds the lock on the old one. */
-static int compact(const char *path, const struct stat *old, uint64_t keep)
+/* Keeps the newest whole lines within keep bytes: copied beside the file (in
+ * chunks, never the whole file in memory), given its owner, renamed over it
+ * while the caller holds the lock on the old one (fd). */
+static int compact(const char *path, int fd, const struct stat *old, uint64_t keep)
 {
-	_cleanup_free_ char *text = NULL, *tmp = NULL;
-	_cleanup_close_ int fd = -1;
-	size_t len, from;
-	int r = read_file_bounded(path, HISTORY_MAX_BYTES * 2, &text, &len);
+	_cleanup_free_ char *tmp = NULL, *buf = malloc(SCAN_CHUNK);
+	_cleanup_close_ int out = -1;
+	uint64_t size = (uint64_t)old->st_size, from;
+	int r = 0;
 
-	if (r < 0)
-		return r;
-	if (len <= keep)
+	if (!buf)
+		return -ENOMEM;
+	if (size <= keep)
 		return 0;
-	from = len - keep;
-	char *nl = memchr(text + from, '\n', len - from);
-	from = nl ? (size_t)(nl + 1 - text) : len;
+	/* from: just past the first newline at or after size - keep */
+	for (from = size - keep;;) {
+		ssize_t n = pread(fd, buf, SCAN_CHUNK, (off_t)from);
+		if (n <= 0)
+			return n < 0 ? negative_errno() : 0;
+		char *nl = memchr(buf, '\n', (size_t)n);
+		if (nl) {
+			from += (uint64_t)(nl - buf) + 1;
+			break;
+		}
+		from += (uint64_t)n;
+	}
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return -ENOMEM;
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+	if ((out = mkostemp(tmp, O_CLOEXEC)) < 0)
 		return negative_errno();
-	if (fchmod(fd, old->st_mode & 0777) < 0 ||
-	    (old->st_uid != geteuid() && fchown(fd, old->st_uid, old->st_gid) < 0))
+	if (fchmod(out, old->st_mode & 0777) < 0 ||
+	    (old->st_uid != geteuid() && fchown(out, old->st_uid, old->st_gid) < 0))
 		r = negative_errno();
-	for (size_t done = from; r == 0 && done < len;) {
-		ssize_t w = write(fd, text + done, len - done);
-		if (w <= 0)
-			r = w < 0 ? negative_errno() : -EIO;
-		else
-			done += (size_t)w;
+	while (r == 0 && from < size) {
+		ssize_t n = pread(fd, buf, SCAN_CHUNK, (off_t)from);
+		if (n <= 0) {
+			r = n < 0 ? negative_errno() : -EIO;
+			break;
+		}
+		for (ssize_t done = 0; r == 0 && done < n;) {
+			ssize_t w = write(out, buf + done, (size_t)(n - done));
+			if (w <= 0)
+				r = w < 0 ? negative_errno() : -EIO;
+			else
+				done += w;
+		}
+		from += (uint64_t)n;
 	}
-	if (r == 0 && (fsync(fd) < 0 || rename(tmp, path) < 0))
+	if (r == 0 && (fsync(out) < 0 || rename(tmp, path) < 0))
 		r = negative_errno();
 	if (r < 0)
 		unlink(tmp);
@@ -145,8 +163,9 @@ int history_append(const struct history_file *hf, const char *type, const char *
 		return negative_errno();
 	if ((size_t)w != n)
 		return -ENOSPC;
-	if ((uint64_t)st.st_size + n > max)
-		return compact(hf->path, &st, keep);
+	st.st_size += (off_t)n;
+	if ((uint64_t)st.st_size > max)
+		return compact(hf->path, fd, &st, keep);
 	return 0;
 }
 

@@ -21,7 +21,7 @@
  * it costs only itself.
  *
  * Bounded: when an append leaves the file over HISTORY_MAX_BYTES, it is
- * compacted to its newest lines within HISTORY_KEEP_BYTES (written beside it,
+ * compacted to its newest whole lines within HISTORY_KEEP_BYTES (copied beside it,
  * renamed over it, under the lock; an appender that waited on the old file
  * notices the rename and appends to the new one).
  *
@@ -38,9 +38,10 @@
 
 #define HISTORY_FILE "history.jsonl"
 #define HISTORY_RECORD_MAX (64u * 1024)
-/* A year of 14 profiles synced every 15 minutes is about 120 MiB. */
-#define HISTORY_MAX_BYTES (256ull << 20)
-#define HISTORY_KEEP_BYTES (192ull << 20)
+/* A year of 14 profiles synced every 15 minutes is about 190 MiB: the file
+ * keeps at least 14 months of that. */
+#define HISTORY_MAX_BYTES (320ull << 20)
+#define HISTORY_KEEP_BYTES (224ull << 20)
 
 /* STATE/history.jsonl (lib/fileio.h state_path()), malloc'd; NULL on ENOMEM. */
 char *history_default_path(void);

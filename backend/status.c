@@ -17,6 +17,7 @@
 
 #define MARKER_HEAD_MAX (64u * 1024)   /* a marker's time is stated near its start */
 #define TIMER_PREFIX "mirrorprov-sync@"
+#define STATUS_LOOKBACK (30 * 86400)   /* for the last check and propagation run */
 
 static void json_putp(json_object **o)
 {
@@ -275,6 +276,7 @@ struct collect {
 	/* per profile: what is still missing */
 	bool *need_last, *need_ok, *need_check, *need_prop;
 	size_t missing;   /* profiles with any need left */
+	bool lookback_open;
 };
 
 static struct profile_status *find(struct collect *c, const char *name, size_t *idx)
@@ -298,6 +300,17 @@ static enum history_want want(const struct history_head *h, void *userdata)
 	size_t i;
 	bool in_series = c->o->series_since && h->time >= c->o->series_since;
 
+	/* checks and propagation runs older than this are not looked for: without
+	 * any, the scan would read the whole file to say "not checked" */
+	if (h->time < c->rep->now - STATUS_LOOKBACK && c->lookback_open) {
+		c->lookback_open = false;
+		for (size_t k = 0; k < c->rep->n; k++) {
+			bool before = needs(c, k);
+			c->need_check[k] = c->need_prop[k] = false;
+			if (before && !needs(c, k))
+				c->missing--;
+		}
+	}
 	if (!c->missing && !in_series)
 		return HISTORY_STOP;
 	if (!find(c, h->profile, &i))
@@ -489,7 +502,7 @@ static void next_runs(struct status_report *rep)
 
 int status_collect(const struct profile_set *set, const struct status_opts *o, struct status_report *rep)
 {
-	struct collect c = { .o = o, .rep = rep };
+	struct collect c = { .o = o, .rep = rep, .lookback_open = true };
 	int r;
 
 	*rep = (struct status_report){ .now = o->now ? o->now : (int64_t)time(NULL) };

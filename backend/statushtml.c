@@ -208,10 +208,17 @@ static int plot(struct strbuf *sb, const char *title, const struct status_series
 		    x0, PLOT_H - 4, x0 + w, PLOT_H - 4);
 	if (s->n) {
 		double span = to > from ? (double)(to - from) : 1;
+		/* one point per pixel column, its highest value: peaks stay visible
+		 * and the page stays small whatever the number of runs */
 		strbuf_adds(sb, "<polyline class=\"line\" points=\"");
-		for (size_t i = 0; i < s->n; i++)
-			strbuf_addf(sb, "%s%.1f,%.1f", i ? " " : "", x0 + w * (double)(s->v[i].t - from) / span,
-				    y0 - h * (s->v[i].v / top));
+		for (size_t i = 0; i < s->n;) {
+			int col = (int)(w * (double)(s->v[i].t - from) / span);
+			double v = s->v[i].v;
+			for (i++; i < s->n && (int)(w * (double)(s->v[i].t - from) / span) == col; i++)
+				if (s->v[i].v > v)
+					v = s->v[i].v;
+			strbuf_addf(sb, "%d,%d ", x0 + col, y0 - (int)(h * (v / top) + 0.5));
+		}
 		strbuf_adds(sb, "\"/>\n");
 		/* the latest value stands out (and a lone value shows at all) */
 		const struct status_point *l = &s->v[s->n - 1];

@@ -150,7 +150,7 @@ void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const c
 {
 	*lc = (struct layout_conf){
 		.root = root,
-		.user = hc && hc->has_mirror ? hc->mirror.user : "mirror",
+		.user = hc && hc->has_mirror ? hc->mirror.user : HOSTCONF_DEFAULT_USER,
 		.host_name = hc && hc->has_host ? hc->host.name : NULL,
 		.tls_certificate = hc && hc->has_mirror ? hc->mirror.tls_certificate : NULL,
 		.tls_key = hc && hc->has_mirror ? hc->mirror.tls_key : NULL,

@@ -582,7 +582,7 @@ static int apply_sync(struct onboard *ob)
 	for (size_t i = 0; i < ob->set.n; i++) {
 		const struct profile *p = &ob->set.v[i];
 		struct sync_request rq = { .profile = p, .root = root_dir(ob), .host_name = hc->host.name,
-					   .admin_email = hc->host.admin_email };
+					   .admin_email = hc->host.admin_email, .user = hc->mirror.user };
 		struct sync_result res;
 		_cleanup_free_ char *dest = NULL;
 		int r;
@@ -593,7 +593,7 @@ static int apply_sync(struct onboard *ob)
 			return log_errno(-ENOMEM, "sync");
 		r = sync_run(&rq, &res);
 		if (r < 0)
-			r = sync_report_failure(r, p, dest, &res);
+			r = sync_report_failure(r, p, dest, rq.user, &res);
 		else
 			printf("%s: synced from %s in %.1f s\n", p->name, p->upstreams[0], res.seconds);
 		sync_result_free(&res);

@@ -192,7 +192,7 @@ static const struct conf_field storage_fields[] = {
 
 static const struct conf_field mirror_fields[] = {
 	{ .key = "root", .kind = CK_STR, .flags = CF_REQUIRED, .offset = M(root), .check = check_abspath },
-	{ .key = "user", .kind = CK_STR, .offset = M(user), .check = check_safe_name, .def = "mirror" },
+	{ .key = "user", .kind = CK_STR, .offset = M(user), .check = check_safe_name, .def = HOSTCONF_DEFAULT_USER },
 	{ .key = "profiles", .kind = CK_STRV, .offset = M(profiles), .check = check_safe_name },
 	{ .key = "http_server", .kind = CK_STR, .offset = M(http_server), .check = check_http_server, .def = "nginx" },
 	{ .key = "tls_certificate", .kind = CK_STR, .offset = M(tls_certificate), .check = check_abspath },

@@ -21,6 +21,8 @@
 #include <stdint.h>
 
 #define HOSTCONF_DEFAULT_PATH "/etc/mirrorprov/host.conf"
+/* mirror.user when unset: owns the tree and runs the syncs. */
+#define HOSTCONF_DEFAULT_USER "mirror"
 
 enum hostconf_section {
 	HOSTCONF_HOST = 1 << 0,
@@ -61,7 +63,7 @@ struct hostconf_storage {
 
 struct hostconf_mirror {
 	char *root;               /* required, absolute: the profiles' directories live below */
-	char *user;               /* default "mirror" */
+	char *user;               /* default HOSTCONF_DEFAULT_USER */
 	char **profiles;          /* NULL-terminated profile names (may be empty) */
 	char *http_server;        /* "nginx" (default) */
 	char *tls_certificate;    /* optional, absolute */

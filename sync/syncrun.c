@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "lib/fileio.h"
 #include "lib/macro.h"
 #include "lib/names.h"
+#include "lib/runas.h"
 #include "lib/spawn.h"
 
 #ifndef MIRRORPROV_VERSION
@@ -111,6 +113,14 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 		}
 		argv_add(&a, "%s", *o);
 	}
+	/* After the profile's options, so that they win over -a's -D.  Upstream data is
+	 * hostile: no device or special file, no symlink leading out of the tree (rsync
+	 * itself says which it refused), and no set-id bit or group/world write
+	 * permission on anything (a local user could otherwise alter what is served). */
+	argv_add(&a, "--no-devices");
+	argv_add(&a, "--no-specials");
+	argv_add(&a, "--safe-links");
+	argv_add(&a, "--chmod=" SYNC_CHMOD);
 	if (stage == STAGE_2 && !has_delete) {
 		argv_add(&a, "--delete");
 		argv_add(&a, "--delete-after");
@@ -125,6 +135,10 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 	else {
 		argv_add(&a, "--stats");
 		argv_add(&a, "--no-human-readable");
+		/* "ignoring unsafe symlink" needs --info=name1; an empty --out-format keeps
+		 * the names themselves to one newline each. */
+		argv_add(&a, "--info=name1");
+		argv_add(&a, "--out-format=");
 	}
 	argv_add(&a, "%s%s", src, src[strlen(src) - 1] == '/' ? "" : "/");
 	argv_add(&a, "%s/%s/", rq->root, p->directory);
@@ -219,9 +233,23 @@ static char *last_line(const char *text)
 	return end > start ? strndup(text + start, end - start) : NULL;
 }
 
-static int run_tool(char **argv, const struct sync_request *rq, double deadline, struct sync_result *res)
+/* Lines of rsync's stdout that name an entry it refused to create. */
+static uint64_t count_refused(const char *out)
 {
-	struct spawn_opts opts = { .capture_stdout = !rq->progress, .inherit_stdout = 1, .capture_stderr = 1 };
+	static const char *const refusals[] = { "skipping non-regular file \"", "ignoring unsafe symlink \"" };
+	uint64_t n = 0;
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+		for (size_t i = 0; i < ARRAY_SIZE(refusals); i++)
+			n += strncmp(l, refusals[i], strlen(refusals[i])) == 0;
+	return n;
+}
+
+static int run_tool(char **argv, const struct sync_request *rq, const struct run_as *user, double deadline,
+		    struct sync_result *res)
+{
+	struct spawn_opts opts = { .capture_stdout = !rq->progress, .inherit_stdout = 1, .capture_stderr = 1,
+				   .user = user };
 	struct spawn_result sr;
 	double left = deadline - now_sec();
 	int r;
@@ -237,6 +265,7 @@ static int run_tool(char **argv, const struct sync_request *rq, double deadline,
 		return r;
 	res->files += stat_field(sr.out, "Number of regular files transferred: ");
 	res->bytes += stat_field(sr.out, "Total transferred file size: ");
+	res->refused += count_refused(sr.out);
 	if (sr.timed_out) {
 		res->timed_out = true;
 		r = -ETIMEDOUT;
@@ -300,6 +329,8 @@ static int write_ftpsync_conf(const struct sync_request *rq, const char *host, c
 	}
 	if (excl)
 		put_sh(f, "EXCLUDE", excl);
+	/* ftpsync's own options already leave out devices and specials and add --safe-links. */
+	put_sh(f, "RSYNC_EXTRA", "--no-devices --no-specials --safe-links --chmod=" SYNC_CHMOD);
 	if (fclose(f) != 0)
 		return -ENOMEM;
 	r = mkdir_p(dir, 0755);
@@ -379,19 +410,31 @@ static int write_trace(const struct sync_request *rq, const char *host, time_t s
 	return 0;
 }
 
-static int sync_locked(const struct sync_request *rq, const char *host, struct sync_result *res)
+/* Files in the tree and in the user's home are made as that user (see run_as_enter). */
+static int as_user(const struct run_as *user, struct run_as_saved *saved)
+{
+	*saved = (struct run_as_saved){ 0 };
+	return user ? run_as_enter(user, saved) : 0;
+}
+
+static int sync_locked(const struct sync_request *rq, const struct run_as *user, const char *host,
+		       struct sync_result *res)
 {
 	const struct profile *p = rq->profile;
 	double deadline = now_sec() + (double)(rq->timeout ? rq->timeout : p->timeout);
 	time_t started = time(NULL);
+	struct run_as_saved saved;
 	char ***plan = NULL;
 	int r;
 
 	if (p->method == SYNC_FTPSYNC) {
-		const char *home = getenv("HOME");
+		const char *home = user ? user->home : getenv("HOME");
 		if (!home || check_abspath(home))
 			return -EINVAL;
+		if ((r = as_user(user, &saved)) < 0)
+			return r;
 		r = write_ftpsync_conf(rq, host, home);
+		run_as_leave(&saved);
 		if (r < 0)
 			return r;
 	}
@@ -399,13 +442,84 @@ static int sync_locked(const struct sync_request *rq, const char *host, struct s
 	if (r < 0)
 		return r;
 	for (char ***argv = plan; *argv && r == 0; argv++)
-		r = run_tool(*argv, rq, deadline, res);
+		r = run_tool(*argv, rq, user, deadline, res);
 	sync_plan_free(plan);
-	if (r == 0)
+	if (r == 0 && (r = as_user(user, &saved)) == 0) {
 		r = check_freshness(rq, res);
-	if (r == 0)
-		r = write_trace(rq, host, started, res);
+		if (r == 0)
+			r = write_trace(rq, host, started, res);
+		run_as_leave(&saved);
+	}
 	return r;
+}
+
+/* chown -R of what an earlier sync as root left, without following a link or
+ * leaving the filesystem; depth-limited so that a hostile tree cannot exhaust
+ * file descriptors. */
+static int chown_tree(int dfd, uid_t uid, gid_t gid, dev_t dev, unsigned depth)
+{
+	DIR *d;
+	struct dirent *e;
+	int r = 0;
+
+	if (depth > 256)
+		return -ELOOP;
+	if (fchown(dfd, uid, gid) < 0)
+		return negative_errno();
+	int fd = dup(dfd);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		r = negative_errno();
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	while (r == 0 && (e = readdir(d))) {
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = errno == ENOENT ? 0 : negative_errno();
+			continue;
+		}
+		if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
+			_cleanup_close_ int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			r = sub < 0 ? negative_errno() : chown_tree(sub, uid, gid, dev, depth + 1);
+		} else if (!S_ISDIR(st.st_mode) && fchownat(dfd, e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+			r = negative_errno();
+	}
+	closedir(d);
+	return r;
+}
+
+/* The tree belongs to the user who syncs it: fd is the profile's directory. */
+static int own_tree(int fd, const struct run_as *user)
+{
+	struct stat st;
+
+	if (!user)
+		return 0;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (st.st_uid == user->uid && st.st_gid == user->gid)
+		return 0;
+	return chown_tree(fd, user->uid, user->gid, st.st_dev, 0);
+}
+
+int sync_user_resolve(const char *name, struct run_as *ret, const char **why)
+{
+	*ret = (struct run_as){ 0 };
+	*why = NULL;
+	if (geteuid() != 0)
+		return 0;
+	int r = run_as_lookup(name ? name : HOSTCONF_DEFAULT_USER, ret);
+	if (r == -ESRCH)
+		*why = "does not exist (mirrorprov layout creates it)";
+	else if (r == 0 && ret->uid == 0) {
+		run_as_free(ret);
+		*why = "is root: data from the network is never handled as root";
+		r = -EPERM;
+	}
+	return r < 0 ? r : 1;
 }
 
 int sync_run(const struct sync_request *rq, struct sync_result *res)
@@ -419,6 +533,15 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 	*res = (struct sync_result){ 0 };
 	if (rq->upstream && check_rsync_source(rq->upstream))
 		return -EINVAL;
+	_cleanup_(run_as_free) struct run_as user = { 0 };
+	const char *why;
+	r = sync_user_resolve(rq->user, &user, &why);
+	if (r < 0) {
+		if (why && asprintf(&res->message, "%s", why) < 0)
+			res->message = NULL;
+		return why ? -ESRCH : r;
+	}
+	const struct run_as *as = r > 0 ? &user : NULL;
 	if (rq->host_name)
 		snprintf(host, sizeof(host), "%s", rq->host_name);
 	else if (gethostname(host, sizeof(host)) < 0)
@@ -435,12 +558,14 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 	if (r < 0)
 		return r;
 	/* The directory itself is the lock: every run for this tree sees it, whoever starts it. */
-	fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return negative_errno();
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
-	r = sync_locked(rq, host, res);
+	if ((r = own_tree(fd, as)) < 0)
+		return r;
+	r = sync_locked(rq, as, host, res);
 	res->seconds = now_sec() - t0;
 	return r;
 }

@@ -4,9 +4,11 @@
 # sends 100 MB.  Every network operation ends within its timeout, with one
 # error line, and memory stays bounded.
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/fixtures/upstream.sh"
 tmp=$(mktemp -d)
+chmod 755 "$tmp"   # as root the sync runs as the mirror user
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; mirror_user_del; rm -rf "$tmp"; }
 trap cleanup EXIT
 
 # serve MODE: starts a hostile server, sets PORT
@@ -24,10 +26,12 @@ within() {
 
 export MIRRORPROV_PROFILE_DIR=$TOP/profiles
 mkdir -p "$tmp/root"
+[ "$(id -u)" = 0 ] && { mirror_user_add "$tmp" || t_fail "mirror user"; }
+printf 'mirror: { root = "%s"; user = "%s"; };\n' "$tmp/root" "${MUSER:-$(id -un)}" >"$tmp/sync.conf"
 for mode in hang trickle; do
 	serve $mode
 	within "sync: rsync upstream that ${mode}s is given up at --timeout" 30 1 \
-		"$MP" sync --root "$tmp/root" --upstream "rsync://127.0.0.1:$PORT/fedora/" --timeout 5s fedora
+		"$MP" sync -c "$tmp/sync.conf" --upstream "rsync://127.0.0.1:$PORT/fedora/" --timeout 5s fedora
 done
 # check: every URL scheme of a host whose server misbehaves; --timeout 3
 L=$tmp/pub/fedora

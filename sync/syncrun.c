@@ -101,11 +101,12 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 {
 	const struct profile *p = rq->profile;
 	const char *src = upstream_of(rq);
-	bool has_delete = false;
+	bool has_delete = false, has_safe_links = false;
 	struct argv a = { 0 };
 
 	argv_add(&a, "rsync");
 	for (char **o = p->rsync_options; *o; o++) {
+		has_safe_links |= strcmp(*o, "--safe-links") == 0;
 		if (is_delete_option(*o)) {
 			has_delete = true;
 			if (stage == STAGE_1)
@@ -119,7 +120,8 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 	 * permission on anything (a local user could otherwise alter what is served). */
 	argv_add(&a, "--no-devices");
 	argv_add(&a, "--no-specials");
-	argv_add(&a, "--safe-links");
+	if (!has_safe_links)
+		argv_add(&a, "--safe-links");
 	argv_add(&a, "--chmod=" SYNC_CHMOD);
 	if (stage == STAGE_2 && !has_delete) {
 		argv_add(&a, "--delete");
@@ -533,15 +535,7 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 	*res = (struct sync_result){ 0 };
 	if (rq->upstream && check_rsync_source(rq->upstream))
 		return -EINVAL;
-	_cleanup_(run_as_free) struct run_as user = { 0 };
-	const char *why;
-	r = sync_user_resolve(rq->user, &user, &why);
-	if (r < 0) {
-		if (why && asprintf(&res->message, "%s", why) < 0)
-			res->message = NULL;
-		return why ? -ESRCH : r;
-	}
-	const struct run_as *as = r > 0 ? &user : NULL;
+
 	if (rq->host_name)
 		snprintf(host, sizeof(host), "%s", rq->host_name);
 	else if (gethostname(host, sizeof(host)) < 0)
@@ -552,6 +546,15 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 	struct stat st;
 	if (stat(rq->root, &st) < 0 || !S_ISDIR(st.st_mode))
 		return -ENOTDIR;
+	_cleanup_(run_as_free) struct run_as user = { 0 };
+	const char *why;
+	r = sync_user_resolve(rq->user, &user, &why);
+	if (r < 0) {
+		if (why && asprintf(&res->message, "%s", why) < 0)
+			res->message = NULL;
+		return why ? -ESRCH : r;
+	}
+	const struct run_as *as = r > 0 ? &user : NULL;
 	if (asprintf(&dest, "%s/%s", rq->root, rq->profile->directory) < 0)
 		return -ENOMEM;
 	r = mkdir_p(dest, 0755);

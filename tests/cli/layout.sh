@@ -60,6 +60,13 @@ t_error "sync: unknown profile" 2 "unknown profile 'nosuch'" "$MP" sync --root "
 t_error "sync: missing root is not created" 1 "does not exist (filesystem not mounted?)" \
 	"$MP" sync --root "$tmp/unmounted" --upstream rsync://127.0.0.1:1/fedora/ fedora
 [ ! -e "$tmp/unmounted" ] && t_ok "sync created nothing" || t_fail "sync created nothing"
-t_error "sync: unreachable upstream" 1 "rsync exited with" "$MP" sync --root "$tmp/root" --timeout 20s \
+# as root the sync runs as mirror.user: one of this run's own
+if [ "$(id -u)" = 0 ]; then
+	. "$TOP/tests/fixtures/upstream.sh"
+	chmod 755 "$tmp"
+	mirror_user_add "$tmp" && trap 'mirror_user_del; rm -rf "$tmp"' EXIT
+fi
+printf 'mirror: { root = "%s"; user = "%s"; };\n' "$tmp/root" "${MUSER:-$(id -un)}" >"$tmp/sync.conf"
+t_error "sync: unreachable upstream" 1 "rsync exited with" "$MP" sync -c "$tmp/sync.conf" --timeout 20s \
 	--upstream rsync://127.0.0.1:1/fedora/ fedora
 t_done

@@ -104,6 +104,8 @@ static int read_password(const struct hostconf *hc, char **ret)
 	if (r == -EPERM)
 		return usage_error("password file %s may be read by group or others (or another user owns it); "
 				   "chmod 600 it", hc->backend.password_file);
+	if (r == -ENODATA)
+		return usage_error("password file %s is empty or its first line is empty", hc->backend.password_file);
 	if (r < 0)
 		return log_errno(r, "reading password file %s", hc->backend.password_file);
 	return EXIT_OK;
@@ -268,12 +270,10 @@ static int register_cli(const struct register_options *opt, const struct hostcon
 	int r;
 
 	if (bits && hc->backend.password_file) {
-		r = hostconf_check_secret_file(hc->backend.password_file);
-		if (r == -EPERM)
-			return usage_error("password file %s may be read by group or others (or another user owns it); "
-					   "chmod 600 it", hc->backend.password_file);
-		if (r < 0)
-			return log_errno(r, "password file %s", hc->backend.password_file);
+		/* mirrorbits reads it on stdin: checked (and refused) here as for a checkin. */
+		_cleanup_(clear_secret) char *password = NULL;
+		if ((r = read_password(hc, &password)) != EXIT_OK)
+			return r;
 		stdin_path = hc->backend.password_file;
 	}
 	for (size_t i = 0; i < set->n; i++) {

@@ -303,6 +303,11 @@ int hostconf_read_secret(const char *path, char **ret)
 	r = read_attr(path, &s);
 	if (r < 0)
 		return r;
+	if (!*s) {
+		/* Sent as is, an empty password fails later with a misleading "wrong password". */
+		free(s);
+		return -ENODATA;
+	}
 	*ret = s;
 	return 0;
 }

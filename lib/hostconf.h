@@ -98,5 +98,6 @@ void hostconf_free(struct hostconf *hc);
  * stat'ed; -EINVAL when it is not a regular file. */
 int hostconf_check_secret_file(const char *path);
 /* hostconf_check_secret_file(), then the first line (at most 4 KiB, without
- * the newline) into *ret.  Never log the result. */
+ * the newline and trailing blanks) into *ret; -ENODATA when that line is
+ * empty (or the file is).  Never log the result. */
 int hostconf_read_secret(const char *path, char **ret);

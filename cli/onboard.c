@@ -656,12 +656,8 @@ static int load(struct onboard *ob)
 	}
 	ob->ctx.loaded = true;
 	ob->st = &ob->ctx.hc.storage;
-	/* the sync units name the file: make it absolute */
-	char *abs = realpath(ob->ctx.hc.path, NULL);
-	if (!abs)
-		return log_errno(-errno, "%s", ob->ctx.hc.path);
-	free(ob->ctx.hc.path);
-	ob->ctx.hc.path = abs;
+	if ((r = mirrorctx_absolute_path(&ob->ctx.hc)) != EXIT_OK)
+		return r;
 	r = profile_load_list(ob->ctx.hc.mirror.profiles, &ob->set, &err);
 	if (r == -ENOMEM)
 		return log_errno(r, "loading profiles");

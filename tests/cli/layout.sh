@@ -37,6 +37,12 @@ grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 archlinux$' "$tmp/p2/etc/systemd/s
 	! grep -q ssl "$tmp/p2/etc/nginx/sites-available/mirrorprov" &&
 	t_ok "layout with --root only: HTTP only, units pass --root" || t_fail "layout with --root only" "$out"
 
+# A relative -c is resolved as every verb does: the units name the absolute file.
+out=$(cd "$tmp" && "$MP" layout -c host.conf --prefix "$tmp/p3" --binary /usr/sbin/mirrorprov 2>&1); rc=$?
+[ $rc = 0 ] && grep -q "^ExecStart=/usr/sbin/mirrorprov sync -c $tmp/host.conf fedora$" \
+	"$tmp/p3/etc/systemd/system/mirrorprov-sync-fedora.service" &&
+	t_ok "layout -c RELATIVE: resolved, the units name the absolute path" || t_fail "layout -c RELATIVE" "rc=$rc" "$out"
+
 t_golden "sync -n fedora" layout/sync-n-fedora.txt 0 run "$MP" sync -c "$tmp/host.conf" -n fedora
 t_golden "sync -n ubuntu (two stages)" layout/sync-n-ubuntu.txt 0 run "$MP" sync -c "$tmp/host.conf" -n ubuntu \
 	--upstream rsync://127.0.0.1:8873/debian

@@ -38,7 +38,7 @@ grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 archlinux$' "$tmp/p2/etc/systemd/s
 	t_ok "layout with --root only: HTTP only, units pass --root" || t_fail "layout with --root only" "$out"
 
 # A relative -c is resolved as every verb does: the units name the absolute file.
-out=$(cd "$tmp" && "$MP" layout -c host.conf --prefix "$tmp/p3" --binary /usr/sbin/mirrorprov 2>&1); rc=$?
+out=$(cd "$tmp" && MIRRORPROV_PROFILE_DIR=$TOP/profiles "$MP" layout -c host.conf --prefix "$tmp/p3" --binary /usr/sbin/mirrorprov 2>&1); rc=$?
 [ $rc = 0 ] && grep -q "^ExecStart=/usr/sbin/mirrorprov sync -c $tmp/host.conf fedora$" \
 	"$tmp/p3/etc/systemd/system/mirrorprov-sync-fedora.service" &&
 	t_ok "layout -c RELATIVE: resolved, the units name the absolute path" || t_fail "layout -c RELATIVE" "rc=$rc" "$out"

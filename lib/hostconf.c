@@ -14,6 +14,9 @@
 #include "macro.h"
 #include "names.h"
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
 static const char *one_of(const char *s, const char *const *allowed, const char *why)
 {
 	for (; *allowed; allowed++)
@@ -162,7 +165,8 @@ static const struct conf_field host_fields[] = {
 	{ .key = "admin_email", .kind = CK_STR, .flags = CF_REQUIRED, .offset = H(admin_email), .check = check_email },
 	{ .key = "country", .kind = CK_STR, .flags = CF_REQUIRED, .offset = H(country), .check = check_country },
 	{ .key = "bandwidth_mbit", .kind = CK_UINT, .flags = CF_REQUIRED, .offset = H(bandwidth_mbit), .min = 1, .max = 100000000 },
-	{ .key = "max_connections", .kind = CK_UINT, .offset = H(max_connections), .max = 1000000 },
+	{ .key = "max_connections", .kind = CK_UINT, .offset = H(max_connections), .min = 1, .max = 1000000,
+	  .def = STRINGIFY(HOSTCONF_DEFAULT_MAX_CONNECTIONS) },
 	{ .key = "asn", .kind = CK_UINT, .offset = H(asn), .max = 4294967295u },
 	{ .key = "private", .kind = CK_BOOL, .offset = H(private_mirror), .def = "false" },
 	{ .key = "urls", .kind = CK_GROUP, .flags = CF_REQUIRED, .offset = CONF_NO_OFFSET, .sub = urls_fields },

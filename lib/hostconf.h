@@ -21,6 +21,8 @@
 #include <stdint.h>
 
 #define HOSTCONF_DEFAULT_PATH "/etc/mirrorprov/host.conf"
+/* host.max_connections when unset: the rsync daemon's limit and MirrorManager's "Max connections". */
+#define HOSTCONF_DEFAULT_MAX_CONNECTIONS 100
 /* mirror.user when unset: owns the tree and runs the syncs. */
 #define HOSTCONF_DEFAULT_USER "mirror"
 
@@ -38,7 +40,7 @@ struct hostconf_host {
 	char *admin_email;        /* required */
 	char *country;            /* ISO 3166 alpha-2, upper case, required */
 	uint64_t bandwidth_mbit;  /* required, >= 1 */
-	uint64_t max_connections; /* 0: not stated */
+	uint64_t max_connections; /* default HOSTCONF_DEFAULT_MAX_CONNECTIONS */
 	uint64_t asn;             /* 0: not stated */
 	bool private_mirror;      /* key "private" */
 	/* host.urls: base URLs, each optional but at least one of http/https required;

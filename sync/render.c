@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/hostconf.h"
 #include "lib/macro.h"
 #include "lib/names.h"
 
@@ -111,7 +112,7 @@ int render_rsyncd_conf(const struct layout_conf *lc, const struct profile_set *s
 		"ignore nonreadable = yes\n"
 		"read only = yes\n"
 		"list = yes\n",
-		(unsigned long long)(lc->max_connections ? lc->max_connections : 100));
+		(unsigned long long)(lc->max_connections ? lc->max_connections : HOSTCONF_DEFAULT_MAX_CONNECTIONS));
 	for (size_t i = 0; i < set->n && r == 0; i++) {
 		const struct profile *p = &set->v[i];
 		fprintf(o.f, "\n[%s]\n\tcomment = %s\n\tpath = %s/%s\n", p->module, p->description, lc->root,

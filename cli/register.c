@@ -415,6 +415,7 @@ bool register_prints(const struct register_options *opt)
 
 int cmd_register(int argc, char **argv)
 {
+	static const char shortopts[] = "c:b:p:Jh";
 	static const struct option longopts[] = {
 		MIRRORCTX_LONGOPTS,
 		{ "backend", required_argument, NULL, 'b' }, { "profile", required_argument, NULL, 'p' },
@@ -424,7 +425,7 @@ int cmd_register(int argc, char **argv)
 	struct register_options opt = { .check = CHECKRUN_DEFAULTS };
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "c:b:p:Jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (mirrorctx_option(&opt.ctx, c, optarg) || (r = checkrun_option(&opt.check, c, optarg)) == 1)
 			continue;
 		if (r)
@@ -436,7 +437,7 @@ int cmd_register(int argc, char **argv)
 		case OPT_SKIP_CHECK: opt.skip_check = true; break;
 		case 'J': opt.json = true; break;
 		case 'h': return verb_print_help(&register_help);
-		default: return usage_error("try 'mirrorprov register --help'");
+		default: return option_error(argv, shortopts);
 		}
 	}
 	if (optind < argc)

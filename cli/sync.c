@@ -153,6 +153,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 
 int cmd_sync(int argc, char **argv)
 {
+	static const char shortopts[] = "c:u:t:nJh";
 	static const struct option longopts[] = {
 		MIRRORCTX_LONGOPTS,
 		{ "upstream", required_argument, NULL, 'u' }, { "timeout", required_argument, NULL, 't' },
@@ -162,7 +163,7 @@ int cmd_sync(int argc, char **argv)
 	const char *why;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "c:u:t:nJh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (mirrorctx_option(&opt.ctx, c, optarg))
 			continue;
 		switch (c) {
@@ -184,7 +185,7 @@ int cmd_sync(int argc, char **argv)
 		case 'h':
 			return verb_print_help(&sync_help);
 		default:
-			return usage_error("try 'mirrorprov sync --help'");
+			return option_error(argv, shortopts);
 		}
 	}
 	if (optind + 1 != argc)

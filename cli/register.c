@@ -31,7 +31,6 @@ static const struct verb_help register_help = {
 
 enum { OPT_NO_SEND = 0x100, OPT_SKIP_CHECK };
 
-#define CHECKIN_TIMEOUT 300   /* seconds: MirrorManager updates the database before it answers */
 #define RUN_TIMEOUT 120       /* seconds for one mirrorbits/mb call */
 
 /* The profiles to register: --profile as given, else those of mirror.profiles for this backend. */
@@ -119,6 +118,14 @@ static void clear_secret(char **s)
 	}
 }
 
+/* Elapsed time on a terminal while MirrorManager works (one line, rewritten in place). */
+static void show_wait(void *data, unsigned elapsed)
+{
+	const struct hostconf *hc = data;
+	fprintf(stderr, "\rmirrorprov: register: waiting for the checkin reply: %u s of at most %llu s (backend.timeout)",
+		elapsed, (unsigned long long)hc->backend.timeout);
+}
+
 static int register_checkin(const struct register_options *opt, const struct hostconf *hc, const char *root,
 			    const struct profile_set *set)
 {
@@ -171,9 +178,20 @@ static int register_checkin(const struct register_options *opt, const struct hos
 	char err[CURL_ERROR_SIZE];
 	_cleanup_free_ char *body = NULL, *reply = NULL;
 	long status = 0;
+	bool tty = isatty(STDERR_FILENO);
 	struct http_post post = { .url = hc->backend.url, .content_type = "text/xml", .body = req.buf, .len = req.len,
-				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout, .timeout = CHECKIN_TIMEOUT };
+				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout,
+				  .timeout = (unsigned)hc->backend.timeout, .progress = tty ? show_wait : NULL,
+				  .progress_data = (void *)hc };
 	r = http_post(&post, &status, &body, err);
+	if (tty)
+		fputs("\r\033[K", stderr);   /* the waiting line goes away */
+	if (r == -ETIME)
+		return log_error("checkin: no reply from %s within %llu s (backend.timeout); MirrorManager may still be "
+				 "processing it (a first checkin of a large tree takes many minutes): confirm with "
+				 "\"Last Checked In\" on the host's page of the MirrorManager web interface, or run "
+				 "register again later (a checkin of an unchanged tree is faster)",
+				 hc->backend.url, (unsigned long long)hc->backend.timeout), EXIT_FAIL;
 	if (r == -EFBIG)
 		return log_error("checkin: the reply of %s is larger than %u bytes", hc->backend.url, HTTP_REPLY_MAX), EXIT_FAIL;
 	if (r < 0)

@@ -210,6 +210,8 @@ static const struct conf_field backend_fields[] = {
 	{ .key = "password_file", .kind = CK_STR, .offset = B(password_file), .check = check_abspath },
 	{ .key = "program", .kind = CK_STR, .offset = B(program), .check = check_program },
 	{ .key = "rpc", .kind = CK_STR, .offset = B(rpc), .check = check_hostport },
+	{ .key = "timeout", .kind = CK_DURATION, .offset = B(timeout), .min = 1, .max = 86400,
+	  .def = HOSTCONF_DEFAULT_BACKEND_TIMEOUT },
 	{ .key = NULL },
 };
 

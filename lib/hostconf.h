@@ -23,6 +23,11 @@
 #define HOSTCONF_DEFAULT_PATH "/etc/mirrorprov/host.conf"
 /* host.max_connections when unset: the rsync daemon's limit and MirrorManager's "Max connections". */
 #define HOSTCONF_DEFAULT_MAX_CONNECTIONS 100
+/* backend.timeout when unset: how long a checkin waits for the reply.  MirrorManager
+ * updates its database before it answers: its own checkin code took 633 s of server
+ * time for the first checkin of 100,000 directories (issue 11), so 30 minutes leave
+ * about three times that for a large tree on a busy server. */
+#define HOSTCONF_DEFAULT_BACKEND_TIMEOUT "30min"
 /* mirror.user when unset: owns the tree and runs the syncs. */
 #define HOSTCONF_DEFAULT_USER "mirror"
 
@@ -78,6 +83,7 @@ struct hostconf_backend {
 	char *password_file;      /* optional absolute path; the secret itself is not loaded */
 	char *program;            /* optional: the backend's CLI (mirrorbits, mb), absolute path or name */
 	char *rpc;                /* optional: mirrorbits RPC "HOST:PORT" */
+	uint64_t timeout;         /* seconds to wait for a checkin's reply; HOSTCONF_DEFAULT_BACKEND_TIMEOUT */
 };
 
 struct hostconf {

@@ -101,12 +101,7 @@ for u in passwd linux/hostname planted-passwd linux/planted-hostname; do
 done
 
 # --- the generated rsyncd.conf ---------------------------------------------------------------
-GEN_PORT=$(free_port)
-rsync --daemon --no-detach --address=127.0.0.1 --port="$GEN_PORT" --config="$prefix/etc/rsyncd.conf" \
-	--log-file="$tmp/gen-rsyncd.log" --dparam="lockfile=$tmp/gen.lock" \
-	--dparam="motdfile=$prefix/etc/mirrorprov/rsyncd.motd" &
-GEN_PID=$!
-wait_port "$GEN_PORT"
+generated_rsyncd_start "$tmp" "$prefix"
 rsync -L --no-motd "rsync://127.0.0.1:$GEN_PORT/fedora/repomd-link" "$tmp/ok.rsync" >/dev/null 2>&1 &&
 	cmp -s "$tmp/ok.rsync" "$up/linux/updates/40/Everything/x86_64/repodata/repomd.xml" &&
 	t_ok "rsync -L gets a link inside the tree" || t_fail "rsync -L in-tree link"

@@ -121,12 +121,7 @@ diff -r -x trace "$UP/debian" "$root/debian" >/dev/null && [ -f "$root/debian/pr
 	t_ok "ftpsync mirrored the archive and wrote its trace" || t_fail "ftpsync result"
 
 # --- the generated rsyncd.conf serves the tree ------------------------------------
-GEN_PORT=$(free_port)
-rsync --daemon --no-detach --address=127.0.0.1 --port="$GEN_PORT" --config="$prefix/etc/rsyncd.conf" \
-	--log-file="$tmp/gen-rsyncd.log" --dparam="lockfile=$tmp/gen.lock" \
-	--dparam="motdfile=$prefix/etc/mirrorprov/rsyncd.motd" &
-GEN_PID=$!
-wait_port "$GEN_PORT"
+generated_rsyncd_start "$tmp" "$prefix"
 # Module lines are "NAME<tab>COMMENT" (--no-motd would hide the list too).
 mods=$(rsync "rsync://127.0.0.1:$GEN_PORT/" | awk -F'\t' 'NF==2{sub(/ +$/,"",$1); print $1}' | sort | tr '\n' ' ')
 [ "$mods" = "fedora ubuntu " ] && t_ok "generated rsyncd lists exactly the profile modules" || t_fail "generated rsyncd modules" "$mods"

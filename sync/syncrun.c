@@ -455,10 +455,56 @@ static int sync_locked(const struct sync_request *rq, const struct run_as *user,
 	return r;
 }
 
-/* chown -R of what an earlier sync as root left, without following a link or
- * leaving the filesystem; depth-limited so that a hostile tree cannot exhaust
- * file descriptors. */
-static int chown_tree(int dfd, uid_t uid, gid_t gid, dev_t dev, unsigned depth)
+/* Does a symlink at depth (directories below the tree's top) with this target
+ * lead out of the tree?  The rule of rsync's --safe-links. */
+static bool link_escapes(const char *target, unsigned depth)
+{
+	long level = depth;
+
+	if (target[0] == '/')
+		return true;
+	for (const char *s = target; *s;) {
+		size_t n = strcspn(s, "/");
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			if (--level < 0)
+				return true;
+		} else if (n && !(n == 1 && s[0] == '.'))
+			level++;
+		s += n + (s[n] == '/');
+	}
+	return false;
+}
+
+/* What an earlier sync as root may have left that a sync as the user would not
+ * create: a device, FIFO or socket, a link out of the tree (removed), a set-id
+ * bit or group/world write permission (cleared).  0 when e is fine, 1 when it
+ * was dealt with, -errno. */
+static int adopt_entry(int dfd, const char *name, const struct stat *st, unsigned depth)
+{
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || S_ISFIFO(st->st_mode) || S_ISSOCK(st->st_mode))
+		return unlinkat(dfd, name, 0) < 0 ? negative_errno() : 1;
+	if (S_ISLNK(st->st_mode)) {
+		char target[4096];
+		ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
+		if (n < 0)
+			return negative_errno();
+		target[n] = '\0';
+		if (!link_escapes(target, depth))
+			return 0;
+		return unlinkat(dfd, name, 0) < 0 ? negative_errno() : 1;
+	}
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+		return 0;
+	if (!(st->st_mode & (S_ISUID | S_ISGID | S_IWGRP | S_IWOTH)))
+		return 0;
+	return fchmodat(dfd, name, st->st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID | S_IWGRP | S_IWOTH), 0) < 0
+		       ? negative_errno() : 1;
+}
+
+/* chown -R of what an earlier sync as root left, cleaned as adopt_entry() says,
+ * without following a link or leaving the filesystem; depth-limited so that a
+ * hostile tree cannot exhaust file descriptors.  *fixed counts what was cleaned. */
+static int adopt_tree(int dfd, const struct run_as *user, dev_t dev, unsigned depth, uint64_t *fixed)
 {
 	DIR *d;
 	struct dirent *e;
@@ -466,7 +512,7 @@ static int chown_tree(int dfd, uid_t uid, gid_t gid, dev_t dev, unsigned depth)
 
 	if (depth > 256)
 		return -ELOOP;
-	if (fchown(dfd, uid, gid) < 0)
+	if (fchown(dfd, user->uid, user->gid) < 0)
 		return negative_errno();
 	int fd = dup(dfd);
 	if (fd < 0 || !(d = fdopendir(fd))) {
@@ -483,18 +529,29 @@ static int chown_tree(int dfd, uid_t uid, gid_t gid, dev_t dev, unsigned depth)
 			r = errno == ENOENT ? 0 : negative_errno();
 			continue;
 		}
+		int k = adopt_entry(dfd, e->d_name, &st, depth);
+		if (k < 0) {
+			r = k;
+			continue;
+		}
+		*fixed += (uint64_t)k;
+		/* removed (a device, FIFO, socket or link out of the tree): nothing to chown */
+		if (k && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			continue;
 		if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
 			_cleanup_close_ int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			r = sub < 0 ? negative_errno() : chown_tree(sub, uid, gid, dev, depth + 1);
-		} else if (!S_ISDIR(st.st_mode) && fchownat(dfd, e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+			r = sub < 0 ? negative_errno() : adopt_tree(sub, user, dev, depth + 1, fixed);
+		} else if (!S_ISDIR(st.st_mode) && fchownat(dfd, e->d_name, user->uid, user->gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+			   errno != ENOENT)
 			r = negative_errno();
 	}
 	closedir(d);
 	return r;
 }
 
-/* The tree belongs to the user who syncs it: fd is the profile's directory. */
-static int own_tree(int fd, const struct run_as *user)
+/* The tree belongs to the user who syncs it: fd is the profile's directory.
+ * Done once, when it does not (a tree an earlier version synced as root). */
+static int own_tree(int fd, const struct run_as *user, struct sync_result *res)
 {
 	struct stat st;
 
@@ -504,7 +561,7 @@ static int own_tree(int fd, const struct run_as *user)
 		return negative_errno();
 	if (st.st_uid == user->uid && st.st_gid == user->gid)
 		return 0;
-	return chown_tree(fd, user->uid, user->gid, st.st_dev, 0);
+	return adopt_tree(fd, user, st.st_dev, 0, &res->refused);
 }
 
 int sync_user_resolve(const char *name, struct run_as *ret, const char **why)
@@ -566,7 +623,7 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 		return negative_errno();
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
-	if ((r = own_tree(fd, as)) < 0)
+	if ((r = own_tree(fd, as, res)) < 0)
 		return r;
 	r = sync_locked(rq, as, host, res);
 	res->seconds = now_sec() - t0;

@@ -38,7 +38,8 @@ struct sync_result {
 	int exit_code;             /* of the run that failed, or 0 */
 	bool timed_out;
 	uint64_t files, bytes;     /* from rsync --stats (not with progress or ftpsync) */
-	uint64_t refused;          /* devices, specials and unsafe links rsync did not create (idem) */
+	uint64_t refused;          /* devices, specials and unsafe links rsync did not create (idem),
+				    * plus what adopting a tree synced as root removed or cleared */
 	double seconds;
 	char *message;             /* last line of the failing tool's stderr, or what is missing */
 	char *trace;               /* trace file written, relative to the directory */

@@ -4,7 +4,8 @@
 # device node, a FIFO, an absolute symlink to /etc/passwd and a
 # ../../../etc/hostname symlink.  `mirrorprov sync` run as root pulls it as the
 # mirror user: no set-id bit, no device, no FIFO, no link out of the tree, the
-# refusals counted.  Then links planted in the tree by hand (as an older
+# refusals counted; a tree an earlier version synced as root is adopted and
+# cleaned the same way.  Then links planted in the tree by hand (as an older
 # version or another tool could have left them) are served neither by the
 # generated nginx site nor by the generated rsyncd.conf (curl, rsync -L).
 . "$(dirname "$0")/../lib.sh"
@@ -55,6 +56,19 @@ grep -qx "fedora: refused 4 upstream entries (devices, special files, links lead
 json=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" -J 2>&1)
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["refused"]==4, d' <<<"$json" &&
 	t_ok "-J: refused 4 on the second run too" || t_fail "-J refused" "$json"
+# A tree an earlier version synced as root: owned by root, with what that sync let in.
+t=$root/fedora
+chown -R root:root "$t"
+ln -s /etc/passwd "$t/passwd"
+ln -s ../../../etc/hostname "$t/linux/hostname"
+mknod -m 666 "$t/linux/sda" b 8 0
+mkfifo "$t/linux/fifo"
+chmod 4755 "$t/linux/suid-root"
+chmod 666 "$t/fullfiletimelist-fedora"
+json=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" -J 2>&1)
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["refused"]==4+6, d' <<<"$json" &&
+	t_ok "a tree left by a sync as root: adopted, its 6 bad entries cleaned (and rsync refuses 4 again)" ||
+	t_fail "adopting a root-synced tree" "$json"
 
 found=$(find "$root" -perm /6000)
 [ -z "$found" ] && t_ok "no set-id bit in the tree" || t_fail "no set-id bit" "$found"

@@ -48,6 +48,21 @@ nomem:
 	return -ENOMEM;
 }
 
+int run_as_unprivileged(const char *name, struct run_as *ret)
+{
+	*ret = (struct run_as){ 0 };
+	if (geteuid() != 0)
+		return 0;
+	int r = run_as_lookup(name, ret);
+	if (r < 0)
+		return r;
+	if (ret->uid == 0) {
+		run_as_free(ret);
+		return -EPERM;
+	}
+	return 1;
+}
+
 void run_as_free(struct run_as *u)
 {
 	free(u->name);

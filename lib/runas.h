@@ -27,6 +27,10 @@ struct run_as {
 
 /* 0, -ESRCH when there is no such user, other -errno. */
 int run_as_lookup(const char *name, struct run_as *ret);
+/* Who handles data from the network: 0 when the caller is not root (it does
+ * so itself, *ret empty); 1 and *ret when it is root and name is a user other
+ * than root; -ESRCH when there is no such user, -EPERM when it is root. */
+int run_as_unprivileged(const char *name, struct run_as *ret);
 void run_as_free(struct run_as *u);
 
 /* Drops what the process has (groups, gid, uid; real, effective and saved):

@@ -566,19 +566,11 @@ static int own_tree(int fd, const struct run_as *user, struct sync_result *res)
 
 int sync_user_resolve(const char *name, struct run_as *ret, const char **why)
 {
-	*ret = (struct run_as){ 0 };
-	*why = NULL;
-	if (geteuid() != 0)
-		return 0;
-	int r = run_as_lookup(name ? name : HOSTCONF_DEFAULT_USER, ret);
-	if (r == -ESRCH)
-		*why = "does not exist (mirrorprov layout creates it)";
-	else if (r == 0 && ret->uid == 0) {
-		run_as_free(ret);
-		*why = "is root: data from the network is never handled as root";
-		r = -EPERM;
-	}
-	return r < 0 ? r : 1;
+	int r = run_as_unprivileged(name ? name : HOSTCONF_DEFAULT_USER, ret);
+
+	*why = r == -ESRCH ? "does not exist (mirrorprov layout creates it)"
+	       : r == -EPERM ? "is root: data from the network is never handled as root" : NULL;
+	return r;
 }
 
 int sync_run(const struct sync_request *rq, struct sync_result *res)

@@ -28,6 +28,8 @@ SH
 done
 export ARGV_LOG=$T/argv PATH=$T/bin:$PATH STANDIN_LOG=$T/bits
 : >"$ARGV_LOG"
+# as root the rsync client runs as an unprivileged user: it must reach the wrappers and the log
+chmod 755 "$T" "$T/bin" && chmod 666 "$ARGV_LOG"
 
 mkdir -p "$T/pub/fedora/linux/releases/40" "$T/pub/almalinux/9"
 cat >"$T/db.json" <<JSON

@@ -85,6 +85,11 @@ t_error "mirror.user root is refused" 2 "mirror.user 'root' is root" \
 t_error "ftp upstream refused" 2 "ftp:// is not accepted" "${S[@]}" fedora --upstream "ftp://127.0.0.1/fedora/"
 "${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" >/dev/null 2>&1
 diff -r "$UP/fedora" "$root/fedora" >/dev/null && t_ok "a good sync repairs the tree" || t_fail "a good sync repairs the tree"
+# As the generated timers run it (User=mirror.user): not root, so it syncs as itself.
+out=$(setpriv --reuid="$MUSER" --regid="$MUSER" --init-groups "${S[@]}" fedora \
+	--upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" 2>&1); rc=$?
+[ $rc = 0 ] && [ -z "$(find "$root/fedora" ! -user "$MUSER")" ] && t_ok "sync run as mirror.user itself" ||
+	t_fail "sync run as mirror.user itself" "rc=$rc" "$out"
 
 # --- sync: two-stage -------------------------------------------------------------
 : >"$tmp/upstream-rsyncd.log"

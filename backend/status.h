@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "backend/history.h"
+#include "backend/urlcheck.h"
 #include "sync/profile.h"
 #include "sync/syncrun.h"
 
@@ -114,6 +115,22 @@ struct status_opts {
 
 int status_collect(const struct profile_set *set, const struct status_opts *o, struct status_report *rep);
 void status_report_free(struct status_report *rep);
+
+struct propagation_request {
+	const struct profile *profile;
+	const char *local;         /* the profile's tree: which markers to compare */
+	const char *own_trace;    /* the host's trace file (relative), not compared; or NULL */
+	const char *upstream;     /* rsync:// (or http) base of the upstream tree */
+	char *const *urls;        /* the host's own URLs of the tree, NULL-terminated */
+	const struct check_opts *opts;
+};
+
+/* Fetches the markers from upstream and from each URL; *ret is the history
+ * record body: {"upstream": {url, markers: [{path, sha256, time}|{path, error}]},
+ * "urls": [{url, state, behind_seconds, detail}]} with state "current",
+ * "behind", "different" or "error" (upstream could not be read).
+ * -ENODATA when the tree has none of the profile's markers. */
+int propagation_run(const struct propagation_request *rq, json_object **ret);
 
 /* "3 d 4 h", "2 h 5 min", "40 s": the two largest units. */
 void status_format_duration(int64_t seconds, char *buf, size_t len);

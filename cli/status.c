@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,18 +13,40 @@
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "checkrun.h"
+#include "lib/names.h"
+#include "lib/strv.h"
 #include "statusrun.h"
+#include "sync/syncrun.h"
+
+#ifndef MIRRORPROV_VERSION
+#define MIRRORPROV_VERSION "0.1"
+#endif
 
 static const struct verb_help status_help = {
 	"mirrorprov status [-c HOST.conf] [--root DIR] [--profile NAME,...] [--prometheus FILE] [--html DIR]\n"
-	"                  [-o COLUMNS] [-J]",
+	"                  [-o COLUMNS] [-J]\n"
+	"mirrorprov status --propagation [-c HOST.conf] [--profile NAME,...] [--upstream URL] [--ca FILE]\n"
+	"                  [--timeout SEC] [-J]",
 	MIRRORCTX_HELP
 	"  -p, --profile LIST    profiles to show (default: mirror.profiles)\n"
 	"      --prometheus FILE also write FILE for node_exporter's textfile collector\n"
 	"      --html DIR        also write the public status page DIR/index.html\n"
 	"  -o, --output LIST     columns to show\n"
+	"      --propagation     compare the freshness markers of upstream and of each URL of the host\n"
+	"  -u, --upstream URL    with --propagation and one profile: this upstream instead of the profile's\n"
+	"      --ca FILE         also trust this CA certificate for https\n"
+	"      --timeout SEC     connect and stall timeout of the fetches (default 10)\n"
 	HELP_OPT_JSON HELP_OPT_HELP
-	"\nExit status 0 when every profile is fresh, 4 when one is stale.\n",
+	"\nExit status 0 when every profile is fresh, 4 when one is stale; with --propagation\n"
+	"0 when every URL is current, 1 otherwise.\n",
+};
+
+static const struct col_def propagation_cols[] = {
+	{ "PROFILE", COLT_STR, 0, 0, "content profile" },
+	{ "URL", COLT_STR, 0, 0, "the profile's URL on this host" },
+	{ "STATE", COLT_STR, 0, 0, "current, behind by N, different, or error (upstream unreadable)" },
+	{ "DETAIL", COLT_STR, 0, 0, "the first marker that differs, or why it could not be fetched" },
 };
 
 static const struct col_def status_cols[] = {
@@ -222,15 +245,111 @@ void status_after_run(const struct mirrorctx *ctx)
 	profile_set_free(&set);
 }
 
+struct prop_options {
+	const char *upstream, *ca;
+	unsigned timeout;
+};
+
+/* One profile: fetch and compare, append to the history, add rows. */
+static int propagate_one(const struct mirrorctx *ctx, const struct profile *p, const struct prop_options *po,
+			 const struct check_opts *co, const struct history_file *hf, json_object *rows, bool *all_current)
+{
+	const struct hostconf *hc = &ctx->hc;
+	_cleanup_free_ char *local = NULL, *trace = NULL;
+	_cleanup_strvec_ struct strvec urls = { 0 };
+	json_object *rec = NULL, *arr;
+	time_t start = time(NULL);
+	int r;
+
+	for (enum url_scheme s = URL_HTTP; s <= URL_RSYNC; s++)
+		if (checkrun_base(hc, s))
+			strvec_push_take(&urls, checkrun_url(hc, p, s));
+	if (asprintf(&local, "%s/%s", mirrorctx_root(ctx), p->directory) < 0 || strvec_error(&urls) < 0)
+		return log_errno(-ENOMEM, "propagation");
+	if (sync_trace_path(p, hc->host.name, &trace) < 0)
+		trace = NULL;
+	struct propagation_request rq = { .profile = p, .local = local, .own_trace = trace,
+					  .upstream = po->upstream ? po->upstream : p->upstreams[0], .urls = urls.v,
+					  .opts = co };
+	r = propagation_run(&rq, &rec);
+	if (r == -ENODATA) {
+		log_error("%s: none of the profile's freshness markers is in %s (not synced yet?)", p->name, local);
+		*all_current = false;
+		return EXIT_OK;
+	}
+	if (r < 0)
+		return log_errno(r, "%s: fetching the freshness markers", p->name);
+	json_object_object_add(rec, "start", json_object_new_int64(start));
+	if ((r = history_append(hf, "propagation", p->name, time(NULL), rec)) < 0)
+		log_warn("this run is not in the history %s: %s", hf->path, strerror(-r));
+	json_object_object_get_ex(rec, "urls", &arr);
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *u = json_object_array_get_idx(arr, i), *v, *o = json_object_new_object();
+		const char *state = json_object_object_get_ex(u, "state", &v) ? json_object_get_string(v) : "";
+		char buf[64];
+		jset_str(o, "profile", p->name);
+		json_object_object_get_ex(u, "url", &v);
+		jset_str(o, "url", json_object_get_string(v));
+		if (strcmp(state, "behind") == 0 && json_object_object_get_ex(u, "behind_seconds", &v)) {
+			strcpy(buf, "behind by ");
+			status_format_duration(json_object_get_int64(v), buf + 10, sizeof(buf) - 10);
+			jset_str(o, "state", buf);
+			json_object_object_add(o, "behind_seconds", json_object_get(v));
+		} else
+			jset_str(o, "state", state);
+		jset_str(o, "detail", json_object_object_get_ex(u, "detail", &v) ? json_object_get_string(v) : NULL);
+		*all_current &= strcmp(state, "current") == 0;
+		json_object_array_add(rows, o);
+	}
+	json_object_put(rec);
+	return EXIT_OK;
+}
+
+static int run_propagation(const struct mirrorctx *ctx, const struct profile_set *set, const struct prop_options *po,
+			   bool json)
+{
+	_cleanup_(run_as_free) struct run_as user = { 0 };
+	_cleanup_free_ char *path = NULL;
+	_cleanup_json_ json_object *rows = json_object_new_array();
+	struct check_opts co = { .ca_file = po->ca, .timeout = po->timeout, .per_host = 4,
+				 .user_agent = "mirrorprov/" MIRRORPROV_VERSION " (propagation check)" };
+	struct history_file hf;
+	struct col_select all;
+	bool current = true;
+	int r;
+
+	if (!ctx->loaded || !ctx->hc.has_host)
+		return usage_error("the host configuration has no host section (its URLs are what is compared)");
+	if ((r = checkrun_network_user(&ctx->hc, &user, &co.user)) != EXIT_OK)
+		return r;
+	if ((r = status_history_file(ctx, &hf, &path)) < 0)
+		return log_errno(r, "history");
+	for (size_t i = 0; i < set->n && r == EXIT_OK; i++)
+		r = propagate_one(ctx, &set->v[i], po, &co, &hf, rows, &current);
+	if (r != EXIT_OK)
+		return r;
+	status_after_run(ctx);
+	cols_all(ARRAY_SIZE(propagation_cols), &all);
+	if (out_table(stdout, "propagation", propagation_cols, &all, rows, json) < 0)
+		return EXIT_FAIL;
+	return current ? EXIT_OK : EXIT_FAIL;
+}
+
 int cmd_status(int argc, char **argv)
 {
-	enum { OPT_PROMETHEUS = 0x300, OPT_HTML };
+	enum { OPT_PROMETHEUS = 0x300, OPT_HTML, OPT_PROPAGATION, OPT_CA, OPT_TIMEOUT };
 	static const struct option longopts[] = {
 		MIRRORCTX_LONGOPTS,
 		{ "profile", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
 		{ "prometheus", required_argument, NULL, OPT_PROMETHEUS }, { "html", required_argument, NULL, OPT_HTML },
+		{ "propagation", no_argument, NULL, OPT_PROPAGATION }, { "upstream", required_argument, NULL, 'u' },
+		{ "ca", required_argument, NULL, OPT_CA }, { "timeout", required_argument, NULL, OPT_TIMEOUT },
 		OPT_JSON, OPT_HELP, OPT_END,
 	};
+	struct prop_options po = { .timeout = 10 };
+	bool propagation = false;
+	const char *why;
+	char *end;
 	struct mirrorctx ctx = { 0 };
 	const char *profiles = NULL, *columns = NULL, *prometheus = NULL, *html = NULL, *bad;
 	_cleanup_free_ char *history = NULL;
@@ -240,7 +359,7 @@ int cmd_status(int argc, char **argv)
 	bool json = false;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "c:p:o:Jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:o:u:Jh", longopts, NULL)) != -1) {
 		if (mirrorctx_option(&ctx, c, optarg))
 			continue;
 		switch (c) {
@@ -256,6 +375,24 @@ int cmd_status(int argc, char **argv)
 		case OPT_HTML:
 			html = optarg;
 			break;
+		case OPT_PROPAGATION:
+			propagation = true;
+			break;
+		case 'u':
+			if ((why = check_rsync_source(optarg)))
+				return usage_error("--upstream '%s' %s", optarg, why);
+			po.upstream = optarg;
+			break;
+		case OPT_CA:
+			po.ca = optarg;
+			break;
+		case OPT_TIMEOUT:
+			errno = 0;
+			unsigned long t = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || t < 1 || t > 3600)
+				return usage_error("--timeout '%s' is not a whole number from 1 to 3600", optarg);
+			po.timeout = (unsigned)t;
+			break;
 		case 'J':
 			json = true;
 			break;
@@ -269,6 +406,12 @@ int cmd_status(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (propagation && (prometheus || html || columns))
+		return usage_error("--propagation takes neither --prometheus, --html nor --output");
+	if (!propagation && (po.upstream || po.ca || po.timeout != 10))
+		return usage_error("--upstream, --ca and --timeout go with --propagation");
+	if (po.upstream && (!profiles || strchr(profiles, ',')))
+		return usage_error("--upstream needs one --profile");
 	cols_all(ARRAY_SIZE(status_cols), &all);
 	if (!columns)
 		sel = all;
@@ -278,6 +421,10 @@ int cmd_status(int argc, char **argv)
 		return r;
 	if ((r = mirrorctx_profiles(&ctx, profiles, &set)) != EXIT_OK)
 		goto out;
+	if (propagation) {
+		r = run_propagation(&ctx, &set, &po, json);
+		goto out;
+	}
 	if (!(history = history_default_path())) {
 		r = log_errno(-ENOMEM, "history");
 		goto out;

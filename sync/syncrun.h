@@ -66,5 +66,10 @@ void sync_plan_free(char ***plan);
  * is root. */
 int sync_user_resolve(const char *name, struct run_as *ret, const char **why);
 
+/* The profile's trace file for host (its "%h" replaced), relative to the
+ * profile's directory, malloc'd; *ret NULL when the profile has none.
+ * -EINVAL when the result is not a safe relative path. */
+int sync_trace_path(const struct profile *p, const char *host, char **ret);
+
 /* rsync(1) EXIT VALUES as a message; NULL for unknown codes. */
 const char *rsync_exit_message(int code);

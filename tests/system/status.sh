@@ -7,16 +7,19 @@
 # synced profiles; corrupt and torn history lines skipped with a warning;
 # promtool check metrics on the textfile; the page in headless Chromium from
 # the real nginx (DOM rows per profile, a screenshot kept in
-# build/test-artifacts/), tidy -e, and hostile history text escaped.
+# build/test-artifacts/), tidy -e, and hostile history text escaped;
+# propagation against an upstream that moved on: current, behind by the
+# trace's difference, different (a marker without a time), recorded.
 . "$(dirname "$0")/../lib.sh"
 need_root "status system test"
 . "$TOP/tests/fixtures/upstream.sh"
 
 tmp=$(mktemp -d)
 chmod 755 "$tmp"   # the generated daemons drop to nobody/www-data
-GEN_PID= NGINX_PID=
+GEN_PID= NGINX_PID= NEW_PID=
 cleanup() {
 	upstream_stop
+	[ -n "$NEW_PID" ] && kill "$NEW_PID" 2>/dev/null && wait "$NEW_PID" 2>/dev/null
 	[ -n "$GEN_PID" ] && kill "$GEN_PID" 2>/dev/null && wait "$GEN_PID" 2>/dev/null
 	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
 	rm -rf "$tmp"
@@ -129,6 +132,40 @@ grep -q "^mirrorprov_check_up{profile=\"fedora\",url=\"http://127.0.0.1:$HP/fedo
 	grep -q '^mirrorprov_sync_last_success_timestamp_seconds{profile="ubuntu"} [0-9]' "$tmp/m.prom" &&
 	grep -q '^mirrorprov_history_corrupt_lines 3$' "$tmp/m.prom" &&
 	t_ok "textfile values: check_up per URL, stale, last success" || t_fail "textfile values" "$(cat "$tmp/m.prom")"
+
+# --- propagation ------------------------------------------------------------------------------
+out=$("${ST[@]}" --propagation -p fedora --upstream "$UPF" -J 2>"$tmp/err"); rc=$?
+[ $rc = 0 ] && python3 -c 'import json,sys; rows=json.load(sys.stdin)["propagation"]; assert [(r["url"].split(":")[0], r["state"]) for r in rows] == [("http", "current"), ("rsync", "current")], rows' <<<"$out" &&
+	t_ok "propagation: both URLs serve what upstream serves" || t_fail "propagation current" "rc=$rc" "$out" "$(cat "$tmp/err")"
+# upstream moves on: a new master trace (one hour later) and a new file list
+cp -a "$TOP/tests/fixtures/upstream" "$tmp/newup"
+sed -i '1s/.*/Mon Nov 25 17:00:00 UTC 2024/' "$tmp/newup/debian/project/trace/master"
+echo "changed" >>"$tmp/newup/fedora/fullfiletimelist-fedora"
+NP=$(free_port)
+printf 'use chroot = no\nuid = nobody\ngid = nogroup\nread only = yes\n[debian]\n\tpath = %s\n[fedora]\n\tpath = %s\n' \
+	"$tmp/newup/debian" "$tmp/newup/fedora" >"$tmp/new-rsyncd.conf"
+chmod -R a+rX "$tmp/newup"
+rsync --daemon --no-detach --address=127.0.0.1 --port="$NP" --config="$tmp/new-rsyncd.conf" &
+NEW_PID=$!
+wait_port "$NP"
+out=$("${ST[@]}" --propagation -p ubuntu --upstream "rsync://127.0.0.1:$NP/debian/" 2>"$tmp/err"); rc=$?
+[ $rc = 1 ] && [ "$(grep -c "behind by 1 h " <<<"$out")" = 2 ] && grep -q "project/trace/master differs (older)" <<<"$out" &&
+	t_ok "propagation: behind by the traces' difference" || t_fail "propagation behind" "rc=$rc" "$out" "$(cat "$tmp/err")"
+out=$("${ST[@]}" --propagation -p fedora --upstream "rsync://127.0.0.1:$NP/fedora/" 2>"$tmp/err"); rc=$?
+[ $rc = 1 ] && [ "$(grep -cE '^fedora +[a-z]+://127.0.0.1:[0-9]+/fedora +different +fullfiletimelist-fedora differs' <<<"$out")" = 2 ] &&
+	t_ok "propagation: a marker without a time that differs is different" || t_fail "propagation different" "rc=$rc" "$out"
+tail -1 "$H" | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+assert r["type"] == "propagation" and r["profile"] == "fedora", r
+assert r["upstream"]["url"].endswith("/fedora") and len(r["upstream"]["markers"][0]["sha256"]) == 64, r
+assert [u["state"] for u in r["urls"]] == ["different", "different"], r' &&
+	t_ok "propagation recorded in the history" || t_fail "propagation record" "$(tail -1 "$H")"
+out=$("${ST[@]}" -p ubuntu -J 2>/dev/null)
+python3 -c 'import json,sys; u=json.load(sys.stdin)["profiles"][0]; assert [p["state"] for p in u["propagation"]] == ["behind", "behind"] and u["propagation"][0]["behind_seconds"] == 3600, u' <<<"$out" &&
+	t_ok "status shows the last propagation per URL" || t_fail "status propagation" "$out"
+grep -q '^mirrorprov_propagation_current{profile="ubuntu",url="rsync://127.0.0.1:'"$GP"'/ubuntu"} 0$' "$tmp/node/mirrorprov.prom" &&
+	t_ok "propagation in the textfile" || t_fail "propagation in the textfile" "$(grep propagation "$tmp/node/mirrorprov.prom")"
 
 # --- the page -----------------------------------------------------------------------------------
 printf '{"type":"sync","profile":"rpmfusion","time":%d,"start":%d,"result":"failed","message":"<script>alert(1)</script> & \\u001b[31m"}\n' \

@@ -201,9 +201,12 @@ static int plot(struct strbuf *sb, const char *title, const struct status_series
 	double top = hi > 0 ? hi : 1;
 	int x0 = PLOT_PAD_L, y0 = PLOT_H - PLOT_PAD_B, w = PLOT_W - PLOT_PAD_L - 4, h = PLOT_H - PLOT_PAD_B - 8;
 	strbuf_addf(sb, "<path class=\"axis\" d=\"M%d 8V%dH%d\"/>\n", x0, y0, x0 + w);
-	strbuf_addf(sb, "<text x=\"%d\" y=\"16\" text-anchor=\"end\">", x0 - 4);
-	fmt(sb, top);
-	strbuf_addf(sb, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n", x0 - 4, y0);
+	if (s->n) {
+		strbuf_addf(sb, "<text x=\"%d\" y=\"16\" text-anchor=\"end\">", x0 - 4);
+		fmt(sb, top);
+		strbuf_addf(sb, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n", x0 - 4, y0);
+	} else
+		strbuf_addf(sb, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">no values</text>\n", x0 + w / 2, y0 / 2);
 	strbuf_addf(sb, "<text x=\"%d\" y=\"%d\">30 days ago</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">now</text>\n",
 		    x0, PLOT_H - 4, x0 + w, PLOT_H - 4);
 	if (s->n) {

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "output.h"
 #include "checkrun.h"
 #include "lib/names.h"
+#include "lib/runas.h"
 #include "lib/strv.h"
 #include "statusrun.h"
 #include "sync/syncrun.h"
@@ -184,16 +184,16 @@ static void warn_corrupt(const char *path, const struct status_report *rep)
 int status_history_file(const struct mirrorctx *ctx, struct history_file *hf, char **path)
 {
 	const char *user = ctx->loaded && ctx->hc.has_mirror ? ctx->hc.mirror.user : NULL;
-	struct passwd *pw;
+	_cleanup_(run_as_free) struct run_as u = { 0 };
 
 	*hf = (struct history_file){ .uid = (uid_t)-1, .gid = (gid_t)-1 };
 	if (!(*path = history_default_path()))
 		return -ENOMEM;
 	hf->path = *path;
 	/* root hands the file to the mirror user, as whom the timers run sync */
-	if (geteuid() == 0 && user && (pw = getpwnam(user)) && pw->pw_uid != 0) {
-		hf->uid = pw->pw_uid;
-		hf->gid = pw->pw_gid;
+	if (user && run_as_unprivileged(user, &u) > 0) {
+		hf->uid = u.uid;
+		hf->gid = u.gid;
 	}
 	return 0;
 }

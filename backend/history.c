@@ -199,11 +199,11 @@ static bool fast_head(const char *s, size_t len, struct history_head *h)
 	if (p == end || *p < '0' || *p > '9')
 		return false;
 	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		if (t > (INT64_MAX - 9) / 10)
+		if (t > HISTORY_TIME_MAX / 10)
 			return false;
 		t = t * 10 + (*p - '0');
 	}
-	if (p == end || (*p != ',' && *p != '}'))
+	if (p == end || (*p != ',' && *p != '}') || t > HISTORY_TIME_MAX)
 		return false;
 	h->time = t;
 	return !check_safe_name(h->type) && !check_safe_name(h->profile);
@@ -222,7 +222,8 @@ static bool head_of(json_object *o, struct history_head *h)
 	ts = json_object_get_string(t);
 	ps = json_object_get_string(p);
 	if (check_safe_name(ts) || check_safe_name(ps) || strlen(ts) >= sizeof(h->type) ||
-	    strlen(ps) >= sizeof(h->profile) || json_object_get_int64(tm) < 0)
+	    strlen(ps) >= sizeof(h->profile) || json_object_get_int64(tm) < 0 ||
+	    json_object_get_int64(tm) > HISTORY_TIME_MAX)
 		return false;
 	strcpy(h->type, ts);
 	strcpy(h->profile, ps);

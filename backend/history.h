@@ -62,6 +62,9 @@ struct history_file {
 int history_append(const struct history_file *hf, const char *type, const char *profile, int64_t time,
 		   json_object *body);
 
+/* Times past the end of year 9999 are corrupt (gmtime() has no answer for some). */
+#define HISTORY_TIME_MAX 253402300799LL
+
 struct history_head {
 	char type[16];
 	char profile[128];

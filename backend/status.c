@@ -401,7 +401,8 @@ static int visit_sync(struct collect *c, size_t i, const struct history_head *h,
 	int64_t start = h->time, v;
 	bool ok = result && strcmp(result, "ok") == 0;
 
-	jint(rec, "start", &start);
+	if (!jint(rec, "start", &start) || start > h->time)
+		start = h->time;   /* no start, or a damaged one: no duration */
 	if (c->need_last[i]) {
 		c->need_last[i] = false;
 		s->last_time = h->time;

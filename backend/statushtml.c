@@ -52,7 +52,11 @@ static void add_time(struct strbuf *sb, int64_t t)
 		strbuf_adds(sb, "never");
 		return;
 	}
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", gmtime_r(&tt, &tm));
+	if (!gmtime_r(&tt, &tm)) {
+		strbuf_adds(sb, "?");
+		return;
+	}
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M UTC", &tm);
 	strbuf_addf(sb, "<time datetime=\"%lld\">%s</time>", (long long)t, buf);
 }
 
@@ -159,6 +163,14 @@ static void fmt_bytes(struct strbuf *sb, double v)
 	add_size(sb, (uint64_t)(v < 0 ? 0 : v));
 }
 
+/* The pixel column of time t; a time outside the period (a clock that was
+ * wrong) sits at its edge. */
+static int plot_column(int64_t t, int64_t from, double span, int w)
+{
+	double x = w * (double)(t - from) / span;
+	return x < 0 ? 0 : x > w ? w : (int)x;
+}
+
 /* One line plot over [from, to] with its text alternative: the numbers a
  * reader of the picture would take from it. */
 static int plot(struct strbuf *sb, const char *title, const struct status_series *s, int64_t from,
@@ -215,9 +227,9 @@ static int plot(struct strbuf *sb, const char *title, const struct status_series
 		 * and the page stays small whatever the number of runs */
 		strbuf_adds(sb, "<polyline class=\"line\" points=\"");
 		for (size_t i = 0; i < s->n;) {
-			int col = (int)(w * (double)(s->v[i].t - from) / span);
+			int col = plot_column(s->v[i].t, from, span, w);
 			double v = s->v[i].v;
-			for (i++; i < s->n && (int)(w * (double)(s->v[i].t - from) / span) == col; i++)
+			for (i++; i < s->n && plot_column(s->v[i].t, from, span, w) == col; i++)
 				if (s->v[i].v > v)
 					v = s->v[i].v;
 			strbuf_addf(sb, "%d,%d ", x0 + col, y0 - (int)(h * (v / top) + 0.5));
@@ -225,8 +237,8 @@ static int plot(struct strbuf *sb, const char *title, const struct status_series
 		strbuf_adds(sb, "\"/>\n");
 		/* the latest value stands out (and a lone value shows at all) */
 		const struct status_point *l = &s->v[s->n - 1];
-		strbuf_addf(sb, "<circle class=\"dot\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>\n",
-			    x0 + w * (double)(l->t - from) / span, y0 - h * (l->v / top));
+		strbuf_addf(sb, "<circle class=\"dot\" cx=\"%d\" cy=\"%d\" r=\"3\"/>\n",
+			    x0 + plot_column(l->t, from, span, w), y0 - (int)(h * (l->v / top) + 0.5));
 	}
 	strbuf_adds(sb, "</svg>\n<figcaption>");
 	add_html(sb, title);

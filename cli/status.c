@@ -68,10 +68,10 @@ static void utc(int64_t t, char *buf, size_t len)
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (!t)
+	if (!t || !gmtime_r(&tt, &tm))
 		snprintf(buf, len, "-");
 	else
-		strftime(buf, len, "%Y-%m-%d %H:%M", gmtime_r(&tt, &tm));
+		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
 }
 
 static json_object *table_rows(const struct status_report *rep)

@@ -169,30 +169,34 @@ int history_append(const struct history_file *hf, const char *type, const char *
 	return 0;
 }
 
+/* *p at key, then a name up to the next '"' into buf: *p moves past both. */
+static bool take_name(const char **p, const char *end, const char *key, char *buf, size_t size)
+{
+	size_t k = strlen(key);
+	const char *q;
+
+	if ((size_t)(end - *p) <= k || memcmp(*p, key, k))
+		return false;
+	*p += k;
+	if (!(q = memchr(*p, '"', end - *p)) || (size_t)(q - *p) >= size)
+		return false;
+	memcpy(buf, *p, q - *p);
+	buf[q - *p] = '\0';
+	*p = q;
+	return true;
+}
+
 /* The head as the writer puts it: {"type":"T","profile":"P","time":N followed
  * by ',' or '}'.  false when the line has another shape (parse it instead). */
 static bool fast_head(const char *s, size_t len, struct history_head *h)
 {
-	static const char k1[] = "{\"type\":\"", k2[] = "\",\"profile\":\"", k3[] = "\",\"time\":";
-	const char *end = s + len, *p = s, *q;
+	static const char k3[] = "\",\"time\":";
+	const char *end = s + len, *p = s;
 	int64_t t = 0;
 
-	if (len < sizeof(k1) || memcmp(p, k1, sizeof(k1) - 1))
+	if (!take_name(&p, end, "{\"type\":\"", h->type, sizeof(h->type)) ||
+	    !take_name(&p, end, "\",\"profile\":\"", h->profile, sizeof(h->profile)))
 		return false;
-	p += sizeof(k1) - 1;
-	if (!(q = memchr(p, '"', end - p)) || (size_t)(q - p) >= sizeof(h->type))
-		return false;
-	memcpy(h->type, p, q - p);
-	h->type[q - p] = '\0';
-	p = q;
-	if ((size_t)(end - p) < sizeof(k2) || memcmp(p, k2, sizeof(k2) - 1))
-		return false;
-	p += sizeof(k2) - 1;
-	if (!(q = memchr(p, '"', end - p)) || (size_t)(q - p) >= sizeof(h->profile))
-		return false;
-	memcpy(h->profile, p, q - p);
-	h->profile[q - p] = '\0';
-	p = q;
 	if ((size_t)(end - p) < sizeof(k3) || memcmp(p, k3, sizeof(k3) - 1))
 		return false;
 	p += sizeof(k3) - 1;

@@ -11,21 +11,6 @@
 #include "lib/macro.h"
 #include "lib/strbuf.h"
 
-/* A label value: backslash, double quote and newline escaped. */
-static void add_label_value(struct strbuf *sb, const char *s)
-{
-	strbuf_addc(sb, '"');
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			strbuf_addc(sb, '\\');
-		if (*s == '\n')
-			strbuf_adds(sb, "\\n");
-		else
-			strbuf_addc(sb, *s);
-	}
-	strbuf_addc(sb, '"');
-}
-
 static void family(struct strbuf *sb, const char *name, const char *help)
 {
 	strbuf_addf(sb, "# HELP mirrorprov_%s %s\n# TYPE mirrorprov_%s gauge\n", name, help, name);
@@ -34,10 +19,10 @@ static void family(struct strbuf *sb, const char *name, const char *help)
 static void sample(struct strbuf *sb, const char *name, const char *profile, const char *url, double v)
 {
 	strbuf_addf(sb, "mirrorprov_%s{profile=", name);
-	add_label_value(sb, profile);
+	strbuf_add_dquoted(sb, profile);
 	if (url) {
 		strbuf_adds(sb, ",url=");
-		add_label_value(sb, url);
+		strbuf_add_dquoted(sb, url);
 	}
 	strbuf_addf(sb, "} %.17g\n", v);
 }

@@ -224,6 +224,20 @@ int status_outputs(const struct mirrorctx *ctx, const struct profile_set *set, c
 	return EXIT_OK;
 }
 
+/* The page root wrote belongs to mirror.user, as the history does: the timers
+ * run sync as that user, and it must be able to replace the page. */
+static void give_page(const struct mirrorctx *ctx, const char *dir)
+{
+	_cleanup_free_ char *path = NULL, *page = NULL;
+	struct history_file hf;
+
+	if (!dir || status_history_file(ctx, &hf, &path) < 0 || hf.uid == (uid_t)-1 ||
+	    asprintf(&page, "%s/index.html", dir) < 0)
+		return;
+	if (chown(dir, hf.uid, hf.gid) < 0 || chown(page, hf.uid, hf.gid) < 0)
+		log_warn("%s: cannot give it to mirror.user: %s", dir, strerror(errno));
+}
+
 void status_after_run(const struct mirrorctx *ctx)
 {
 	const struct hostconf *hc = ctx->loaded && ctx->hc.has_mirror ? &ctx->hc : NULL;
@@ -240,8 +254,10 @@ void status_after_run(const struct mirrorctx *ctx)
 	}
 	if (mirrorctx_profiles(ctx, NULL, &set) != EXIT_OK)
 		return;
-	if (status_outputs(ctx, &set, history, hc->mirror.prometheus_file, html, &rep) == EXIT_OK)
+	if (status_outputs(ctx, &set, history, hc->mirror.prometheus_file, html, &rep) == EXIT_OK) {
 		status_report_free(&rep);
+		give_page(ctx, html);
+	}
 	profile_set_free(&set);
 }
 

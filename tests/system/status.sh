@@ -65,6 +65,15 @@ assert all(r["fs_size_bytes"] >= r["fs_used_bytes"] > 0 for r in recs)
 EOF
 [ "$(stat -c '%U %a' "$H")" = "nobody 644" ] && t_ok "history belongs to mirror.user, mode 644" ||
 	t_fail "history owner" "$(stat -c '%U %a' "$H")"
+[ "$(stat -c '%U' "$STATE_DIRECTORY/status" "$STATE_DIRECTORY/status/index.html" | sort -u)" = nobody ] &&
+	t_ok "the page root wrote belongs to mirror.user" || t_fail "page owner" "$(ls -la "$STATE_DIRECTORY/status")"
+# the timers run sync as mirror.user: it appends to the history and replaces the page
+n=$(wc -l <"$H")
+su -s /bin/sh nobody -c "STATE_DIRECTORY=$STATE_DIRECTORY MIRRORPROV_PROFILE_DIR=$MIRRORPROV_PROFILE_DIR $MP sync -c $tmp/host.conf fedora --upstream rsync://127.0.0.1:1/none/" >/dev/null 2>"$tmp/err"
+[ "$(wc -l <"$H")" = $((n + 1)) ] && [ "$(stat -c %U "$STATE_DIRECTORY/status/index.html")" = nobody ] &&
+	! grep -q "warning" "$tmp/err" && t_ok "sync as mirror.user appends and rewrites the page" ||
+	t_fail "sync as mirror.user" "$(cat "$tmp/err")"
+sed -i '$d' "$H"   # that run failed on purpose: the rows below expect the earlier ones
 
 # --- the generated rsyncd and nginx serve the tree and the page; check records ---------
 rsync --daemon --no-detach --address=127.0.0.1 --port="$GP" --config="$prefix/etc/rsyncd.conf" \

@@ -184,6 +184,9 @@ curl -sf "http://127.0.0.1:$HP/status/" -o "$tmp/page.html" && grep -q "<title>M
 	t_ok "nginx serves the page sync regenerated" || t_fail "page served" "$(tail -3 "$tmp/nginx-error.log")"
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt; &amp; ' "$tmp/page.html" && ! grep -q '<script' "$tmp/page.html" &&
 	! grep -q $'\e' "$tmp/page.html" && t_ok "history text is escaped in the page" || t_fail "escaping" "$(grep -n alert "$tmp/page.html")"
+out=$("${ST[@]}" -p rpmfusion 2>/dev/null)
+grep -qF '<script>alert(1)</script> & \x1b[31m' <<<"$out" && ! grep -q $'\e' <<<"$out" &&
+	t_ok "history text reaches the terminal escaped" || t_fail "terminal escaping" "$(cat -v <<<"$out")"
 grep -qE 'src=|href="(https?:)?//|<link|@import|url\(' "$tmp/page.html" && t_fail "page is self-contained" ||
 	t_ok "page is self-contained (no external asset)"
 if command -v tidy >/dev/null; then

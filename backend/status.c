@@ -188,11 +188,11 @@ static const char *result_name(int r)
 	}
 }
 
-int status_record_sync(const struct history_file *hf, const struct profile *p, const char *root, int r,
-		       const struct sync_result *res, time_t start, time_t end)
+int status_record_sync(const struct history_file *hf, const struct profile *p, const char *root, const char *host,
+		       int r, const struct sync_result *res, time_t start, time_t end)
 {
 	_cleanup_jobj_ json_object *o = json_object_new_object();
-	_cleanup_free_ char *local = NULL;
+	_cleanup_free_ char *local = NULL, *trace = NULL;
 	struct marker_info up, own = { 0 };
 	struct statvfs vfs;
 
@@ -215,11 +215,14 @@ int status_record_sync(const struct history_file *hf, const struct profile *p, c
 	jadd_int(o, "bytes", (int64_t)res->bytes);
 	if (res->tree_bytes)
 		jadd_int(o, "tree_bytes", (int64_t)res->tree_bytes);
-	if (r == 0 && newest_marker(p, local, res->trace, &up) == 0) {
+	/* the host's own trace (ftpsync writes it itself): the local side, never upstream's */
+	if (sync_trace_path(p, host, &trace) < 0)
+		trace = NULL;
+	if (r == 0 && newest_marker(p, local, trace, &up) == 0) {
 		json_object_object_add(o, "upstream_marker", marker_json(&up));
 		_cleanup_free_ char *tp = NULL;
-		if (res->trace && asprintf(&tp, "%s/%s", local, res->trace) >= 0 && marker_read(tp, &own) == 0)
-			snprintf(own.path, sizeof(own.path), "%s", res->trace);
+		if (trace && asprintf(&tp, "%s/%s", local, trace) >= 0 && marker_read(tp, &own) == 0)
+			snprintf(own.path, sizeof(own.path), "%s", trace);
 		int64_t served = own.time ? own.time : (int64_t)end;
 		if (own.time)
 			json_object_object_add(o, "local_marker", marker_json(&own));
@@ -420,8 +423,8 @@ static int visit_sync(struct collect *c, size_t i, const struct history_head *h,
 		c->need_ok[i] = false;
 		s->success_time = h->time;
 		s->has_lag = jint(rec, "lag_seconds", &s->lag);
-		s->has_tree = jint(rec, "tree_bytes", &v);
-		s->tree_bytes = (uint64_t)v;
+		if ((s->has_tree = jint(rec, "tree_bytes", &v)))
+			s->tree_bytes = (uint64_t)v;
 	}
 	if (c->o->series_since && h->time >= c->o->series_since) {
 		int64_t used, size;

@@ -44,9 +44,10 @@ uint64_t status_stale_after(const struct profile *p);
  * profiles use (hourly, daily, weekly, *-*-* 00/6:00:00, *:0/15); 0 when not understood. */
 uint64_t calendar_interval(const char *schedule);
 
-/* Appends the record of one sync run (r: sync_run()'s return). */
-int status_record_sync(const struct history_file *hf, const struct profile *p, const char *root, int r,
-		       const struct sync_result *res, time_t start, time_t end);
+/* Appends the record of one sync run (r: sync_run()'s return; host: the name
+ * in the host's own trace file). */
+int status_record_sync(const struct history_file *hf, const struct profile *p, const char *root, const char *host,
+		       int r, const struct sync_result *res, time_t start, time_t end);
 /* Appends one check record per profile from the rows of checkrun()
  * ({profile, url, result, failed, first_failure}). */
 int status_record_checks(const struct history_file *hf, json_object *rows, time_t start, time_t end);

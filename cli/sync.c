@@ -72,10 +72,15 @@ static void record_sync(const struct mirrorctx *ctx, const struct profile *p, co
 {
 	_cleanup_free_ char *path = NULL;
 	struct history_file hf;
+	char host[256] = "";
 	int k = status_history_file(ctx, &hf, &path);
 
+	if (ctx->loaded && ctx->hc.has_host)
+		snprintf(host, sizeof(host), "%s", ctx->hc.host.name);
+	else if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
 	if (k == 0)
-		k = status_record_sync(&hf, p, root, r, res, start, time(NULL));
+		k = status_record_sync(&hf, p, root, host, r, res, start, time(NULL));
 	if (k < 0)
 		log_warn("this run is not in the history %s: %s", path ? path : "", strerror(-k));
 	status_after_run(ctx);

@@ -111,6 +111,13 @@ static const struct bad bads[] = {
 	{ "mirror: { root = \"/srv\"\n", ":2: syntax error" },
 	{ "mirror: { root = \"/srv\"; tls_key = \"/k\"; };\n", "tls_certificate and mirror.tls_key go together" },
 	{ "mirror: { root = \"/srv\"; http_server = \"apache\"; };\n", "is not supported" },
+	{ "mirror: { root = \"/srv\"; status_path = \"status\"; };\n", "mirror.status_path: 'status' must start and end with '/'" },
+	{ "mirror: { root = \"/srv\"; status_path = \"/\"; };\n", "must start and end with '/'" },
+	{ "mirror: { root = \"/srv\"; status_path = \"/a b/\"; };\n", "must be made of safe names" },
+	{ "mirror: { root = \"/srv\"; status_path = \"/../\"; };\n", "must be made of safe names" },
+	{ "mirror: { root = \"/srv\"; status_path = \"/s;x/\"; };\n", "must be made of safe names" },
+	{ "mirror: { root = \"/srv\"; prometheus_file = \"/var/lib/m.txt\"; };\n", "must end in .prom" },
+	{ "mirror: { root = \"/srv\"; prometheus_file = \"m.prom\"; };\n", "must be an absolute path" },
 	{ "host: { name = \"m.example.org\"; site = \"S\"; admin_email = \"a@example.org\";\n"
 	  "country = \"DE\"; bandwidth_mbit = 1000;\n urls: { http = \"ftp://m.example.org/\"; }; };\n",
 	  ":3: host.urls.http: 'ftp://m.example.org/' ftp:// is not accepted" },

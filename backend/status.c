@@ -14,9 +14,9 @@
 #include "lib/macro.h"
 #include "lib/spawn.h"
 #include "lib/strv.h"
+#include "sync/render.h"
 
 #define MARKER_HEAD_MAX (64u * 1024)   /* a marker's time is stated near its start */
-#define TIMER_PREFIX "mirrorprov-sync@"
 #define STATUS_LOOKBACK (30 * 86400)   /* for the last check and propagation run */
 
 static void json_putp(json_object **o)
@@ -464,6 +464,37 @@ static int visit(const struct history_head *h, json_object *rec, void *userdata)
 	return r < 0 ? r : 0;
 }
 
+void status_parse_timers(char *text, char *const *ids, size_t n, int64_t *next)
+{
+	char *rest = text, *id = NULL;
+	int64_t t = 0;
+
+	for (size_t i = 0; i < n; i++)
+		next[i] = 0;
+	/* blocks of "Key=value" lines in systemd's order, one per unit, separated by an empty line */
+	for (char *line = rest ? strsep(&rest, "\n") : NULL; line; line = rest ? strsep(&rest, "\n") : NULL) {
+		if (strncmp(line, "Id=", 3) == 0)
+			id = line + 3;
+		else if (strncmp(line, "NextElapseUSecRealtime=@", 24) == 0)
+			t = strtoll(line + 24, NULL, 10);
+		if (*line && rest)
+			continue;
+		for (size_t i = 0; id && t > 0 && i < n; i++)
+			if (strcmp(id, ids[i]) == 0)
+				next[i] = t;
+		id = NULL;
+		t = 0;
+	}
+}
+
+/* "UNIT.timer" of a profile's sync (sync/render.c names the units), malloc'd. */
+static char *timer_name(const struct profile *p)
+{
+	_cleanup_free_ char *unit = sync_unit_name(p);
+	char *s;
+	return unit && asprintf(&s, "%s.timer", unit) >= 0 ? s : NULL;
+}
+
 /* NextElapseUSecRealtime of each profile's timer, from one systemctl call. */
 static void next_runs(struct status_report *rep)
 {
@@ -478,29 +509,13 @@ static void next_runs(struct status_report *rep)
 	strvec_push(&a, "--timestamp=unix");
 	strvec_push(&a, "--property=Id,NextElapseUSecRealtime");
 	for (size_t i = 0; i < rep->n; i++)
-		strvec_pushf(&a, TIMER_PREFIX "%s.timer", rep->v[i].profile->name);
+		strvec_push_take(&a, timer_name(rep->v[i].profile));
 	if (strvec_error(&a) < 0 || spawn_run(a.v, &so, &sr) < 0)
 		return;
-	/* blocks of "Key=value" lines, one per unit, separated by an empty line */
-	char *save = NULL, *id = NULL;
-	int64_t next = 0;
-	for (char *line = sr.out ? strtok_r(sr.out, "\n", &save) : NULL;; line = strtok_r(NULL, "\n", &save)) {
-		if (!line || (strncmp(line, "Id=", 3) == 0 && id)) {
-			for (size_t i = 0; id && next > 0 && i < rep->n; i++)
-				if (strncmp(id, TIMER_PREFIX, strlen(TIMER_PREFIX)) == 0 &&
-				    strcmp(id + strlen(TIMER_PREFIX), rep->v[i].profile->name) == 0 &&
-				    strlen(id) == strlen(TIMER_PREFIX) + strlen(rep->v[i].profile->name) + 6)
-					rep->v[i].next_run = next;
-			id = NULL;
-			next = 0;
-			if (!line)
-				break;
-		}
-		if (strncmp(line, "Id=", 3) == 0)
-			id = line + 3;
-		else if (strncmp(line, "NextElapseUSecRealtime=@", 24) == 0)
-			next = strtoll(line + 24, NULL, 10);
-	}
+	int64_t next[rep->n];
+	status_parse_timers(sr.out, a.v + 4, rep->n, next);
+	for (size_t i = 0; i < rep->n; i++)
+		rep->v[i].next_run = next[i];
 	spawn_result_free(&sr);
 }
 

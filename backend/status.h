@@ -133,6 +133,11 @@ struct propagation_request {
  * -ENODATA when the tree has none of the profile's markers. */
 int propagation_run(const struct propagation_request *rq, json_object **ret);
 
+/* `systemctl show --timestamp=unix --property=Id,NextElapseUSecRealtime
+ * UNIT...` output (text is cut up): next[i] the next run of unit ids[i], 0
+ * when it has none. */
+void status_parse_timers(char *text, char *const *ids, size_t n, int64_t *next);
+
 /* "3 d 4 h", "2 h 5 min", "40 s": the two largest units. */
 void status_format_duration(int64_t seconds, char *buf, size_t len);
 /* node_exporter textfile (written beside path, renamed over it). */

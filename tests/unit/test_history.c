@@ -241,6 +241,23 @@ static void schedule_intervals(void **state)
 	assert_int_equal(status_stale_after(&p), 3600);
 }
 
+static void timers_output(void **state)
+{
+	/* systemd prints the properties in its own order; a unit without a next run says nothing */
+	char text[] = "NextElapseUSecRealtime=@1796145000\nId=mirrorprov-sync@fedora.timer\n\n"
+		      "Id=mirrorprov-sync@debian.timer\nNextElapseUSecRealtime=\n\n"
+		      "Id=mirrorprov-sync@epel.timer\nNextElapseUSecRealtime=@1796149999\n";
+	char *ids[] = { "mirrorprov-sync@epel.timer", "mirrorprov-sync@debian.timer", "mirrorprov-sync@fedora.timer" };
+	int64_t next[3];
+
+	status_parse_timers(text, ids, 3, next);
+	assert_int_equal(next[0], 1796149999);
+	assert_int_equal(next[1], 0);
+	assert_int_equal(next[2], 1796145000);
+	status_parse_timers(NULL, ids, 3, next);
+	assert_int_equal(next[0], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +268,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(concurrent_appenders, setup, teardown),
 		cmocka_unit_test(marker_times),
 		cmocka_unit_test(schedule_intervals),
+		cmocka_unit_test(timers_output),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
 #include "fs/device.h"
 #include "lib/fileio.h"
 #include "lib/mountinfo.h"
+#include "lib/size.h"
+#include "raid/blank.h"
 #include "raid/signatures.h"
 
 #define STACK_MAX 256
@@ -180,6 +182,62 @@ static int check_holders(struct udev *udev, const struct blockdev *dev, struct f
 	return fs_checks_add(c, "no-holders", true, "no device-mapper, md or LVM device uses %s", dev->name);
 }
 
+/* Loop devices reading the device, a partition or a holder: they take no
+ * exclusive claim and leave no holder link, and whatever is mounted from them
+ * is written through to the target. */
+static int check_loop(const dev_t *stack, int n, const struct blockdev *dev, struct fs_checks *c)
+{
+	struct loop_user *v = NULL;
+	size_t k = 0;
+	char via[64], more[48] = "";
+	int r;
+
+	if (n < 0 || n > STACK_MAX)
+		return fs_checks_add(c, "no-loop", false, "cannot list the devices stacked on %s: treated as in use", dev->name);
+	if ((r = loop_users_find(stack, (size_t)n, &v, &k)) < 0)
+		return r == -ENOMEM ? r : fs_checks_add(c, "no-loop", false, "cannot list the loop devices (%s): treated as in use",
+							strerror(-r));
+	if (k == 0)
+		return fs_checks_add(c, "no-loop", true, "no loop device is backed by %s, its partitions or holders", dev->name);
+	devnum_name(v[0].via, via, sizeof(via));
+	if (k > 1)
+		snprintf(more, sizeof(more), " (and %zu more loop devices)", k - 1);
+	if (v[0].via_file)
+		r = fs_checks_add(c, "no-loop", false, "%s is backed by %s, a file on %s's filesystem%s", v[0].name,
+				  v[0].backing_file ? v[0].backing_file : "a file", via, more);
+	else
+		r = fs_checks_add(c, "no-loop", false, "%s is backed by %s from offset %llu%s", v[0].name, via,
+				  (unsigned long long)v[0].offset, more);
+	loop_users_free(v, k);
+	return r;
+}
+
+/* Processes holding a node of the stack open: a running dd, a database on the
+ * raw device, a shell redirection; only a mount or an O_EXCL open shows up
+ * elsewhere.  Our own process holds the disk lock and is skipped. */
+static int check_open(const dev_t *stack, int n, const struct blockdev *dev, struct fs_checks *c)
+{
+	_cleanup_free_ struct device_opener *v = NULL;
+	size_t k = 0;
+	unsigned hidden = 0;
+	char name[64];
+	int r;
+
+	if (n < 0 || n > STACK_MAX)
+		return fs_checks_add(c, "not-open", false, "cannot list the devices stacked on %s: treated as in use", dev->name);
+	if ((r = device_openers_find(stack, (size_t)n, getpid(), &v, &k, &hidden)) < 0)
+		return r == -ENOMEM ? r : fs_checks_add(c, "not-open", false, "cannot read /proc (%s): treated as in use",
+							strerror(-r));
+	if (k == 0)
+		return fs_checks_add(c, "not-open", true, "no process has %s, its partitions or holders open%s", dev->name,
+				     hidden ? " (some processes could not be inspected)" : "");
+	devnum_name(v[0].devnum, name, sizeof(name));
+	if (k == 1)
+		return fs_checks_add(c, "not-open", false, "process %d (%s) has %s open", (int)v[0].pid, v[0].comm, name);
+	return fs_checks_add(c, "not-open", false, "process %d (%s) has %s open (and %zu more processes)", (int)v[0].pid,
+			     v[0].comm, name, k - 1);
+}
+
 /* The disk (and partitions, holders) of a device mounted on /, /boot or used as swap. */
 static int check_system_disk(struct udev *udev, const struct in_use *u, const dev_t *stack, int n,
 			     const struct blockdev *dev, struct fs_checks *c)
@@ -294,6 +352,40 @@ static int check_signatures(const struct blockdev *dev, const char *path, bool f
 	return fs_checks_add(c, "no-signatures", false, "found %s (--force overwrites)", found);
 }
 
+/* Data libblkid cannot name: a wiped table or first superblock, raw data. */
+static int check_blank(const struct blockdev *dev, const char *path, bool force, struct fs_checks *c)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct blank_report b;
+	char total[32], read[32], what[384];
+	int r;
+
+	if (fd < 0 || (r = blank_scan_fd(fd, dev->size_bytes, &b)) < 0)
+		return fs_checks_add(c, "blank", false, "cannot read samples of %s (%s): treated as in use", path,
+				     strerror(fd < 0 ? errno : -r));
+	format_size_human(dev->size_bytes, total, sizeof(total));
+	format_size_human(b.bytes_read, read, sizeof(read));
+	if (!b.found)
+		return fs_checks_add(c, "blank", true, "%u samples (%s of %s) read as zeros", b.samples, read, total);
+	if (b.what[0])
+		snprintf(what, sizeof(what), "%s at offset %llu: %s", b.what, (unsigned long long)b.offset, b.why);
+	else {
+		char hex[3 * sizeof(b.head) + 1] = "", text[sizeof(b.head) + 1];
+		for (size_t i = 0; i < sizeof(b.head); i++) {
+			snprintf(hex + 3 * i, 4, "%s%02x", i ? " " : "", b.head[i]);
+			text[i] = b.head[i] >= 0x20 && b.head[i] < 0x7f ? (char)b.head[i] : '.';
+		}
+		text[sizeof(b.head)] = '\0';
+		snprintf(what, sizeof(what), "unrecognised data at offset %llu (%s |%s|; %u of %u samples hold data)",
+			 (unsigned long long)b.offset, hex, text, b.nonzero, b.samples);
+	}
+	if (!force)
+		return fs_checks_add(c, "blank", false, "%s (--force overwrites)", what);
+	if ((r = fs_checks_add(c, "blank", true, "%s: overwritten because of --force", what)) >= 0)
+		c->v[c->n - 1].forced = true;
+	return r;
+}
+
 /* blockdev_stack() of a device whose facts are loaded already: only its
  * partitions and holders are walked. */
 static int device_stack(struct udev *udev, const struct blockdev *dev, dev_t *stack)
@@ -341,9 +433,12 @@ int safety_gate(struct udev *udev, const struct gate_request *req, struct blockd
 	if ((r = in_use_load(&u)) < 0 ||
 	    (r = check_mounted(&u, stack, n, dev, c)) < 0 ||
 	    (r = check_holders(udev, dev, c)) < 0 ||
+	    (r = check_loop(stack, n, dev, c)) < 0 ||
+	    (r = check_open(stack, n, dev, c)) < 0 ||
 	    (r = check_system_disk(udev, &u, stack, n, dev, c)) < 0 ||
 	    (r = check_wwid(dev, req->expect_wwid, c)) < 0 ||
-	    (r = check_signatures(dev, req->path, req->force, c)) < 0)
+	    (r = check_signatures(dev, req->path, req->force, c)) < 0 ||
+	    (r = check_blank(dev, req->path, req->force, c)) < 0)
 		return r;
 	if (dev->alignment_offset)
 		r = fs_checks_add(c, "aligned", false, "%s reports alignment offset %llu bytes", dev->name,

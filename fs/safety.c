@@ -372,10 +372,11 @@ static int check_blank(const struct blockdev *dev, const char *path, bool force,
 	else {
 		char hex[3 * sizeof(b.head) + 1] = "", text[sizeof(b.head) + 1];
 		for (size_t i = 0; i < sizeof(b.head); i++) {
-			snprintf(hex + 3 * i, 4, "%s%02x", i ? " " : "", b.head[i]);
+			snprintf(hex + 3 * i, 4, "%02x ", b.head[i]);
 			text[i] = b.head[i] >= 0x20 && b.head[i] < 0x7f ? (char)b.head[i] : '.';
 		}
 		text[sizeof(b.head)] = '\0';
+		hex[3 * sizeof(b.head) - 1] = '\0';
 		snprintf(what, sizeof(what), "unrecognised data at offset %llu (%s |%s|; %u of %u samples hold data)",
 			 (unsigned long long)b.offset, hex, text, b.nonzero, b.samples);
 	}

@@ -20,8 +20,9 @@ static uint32_t le32(const uint8_t *p) { return (uint32_t)p[3] << 24 | (uint32_t
 static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[1] << 8 | p[0]); }
 static bool pow2_in(uint64_t v, uint64_t lo, uint64_t hi) { return v >= lo && v <= hi && !(v & (v - 1)); }
 
-static bool found(struct blank_report *r, const char *why, const char *fmt, ...) _printf_(3, 4);
-static bool found(struct blank_report *r, const char *why, const char *fmt, ...)
+/* A filesystem's superblock says more than one of its AG headers: rank 2 and 1. */
+static int found(struct blank_report *r, int rank, const char *why, const char *fmt, ...) _printf_(4, 5);
+static int found(struct blank_report *r, int rank, const char *why, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -29,73 +30,77 @@ static bool found(struct blank_report *r, const char *why, const char *fmt, ...)
 	vsnprintf(r->what, sizeof(r->what), fmt, ap);
 	va_end(ap);
 	snprintf(r->why, sizeof(r->why), "%s", why);
-	return true;
+	return rank;
 }
 
-static bool xfs_sb(const uint8_t *b, uint64_t off, struct blank_report *r)
+static int xfs_sb(const uint8_t *b, uint64_t off, struct blank_report *r)
 {
 	uint32_t bs = be32(b + 4), agblocks = be32(b + 84), agcount = be32(b + 88);
 	uint64_t agbytes = (uint64_t)agblocks * bs;
 
 	if (memcmp(b, "XFSB", 4) != 0 || !pow2_in(bs, 512, 65536) || !pow2_in(be16(b + 102), 512, 32768) || !agblocks ||
 	    !agcount)
-		return false;
+		return 0;
 	if (off && off % agbytes == 0 && off / agbytes < agcount)
-		return found(r, "a filesystem whose first superblock was wiped",
+		return found(r, 2, "a filesystem whose first superblock was wiped",
 			     "XFS allocation-group superblock (AG %llu of %u, %u-byte blocks)",
 			     (unsigned long long)(off / agbytes), agcount, bs);
-	return found(r, off ? "the filesystem of a partition whose table was wiped?" : "a filesystem libblkid rejects",
+	return found(r, 2, off ? "the filesystem of a partition whose table was wiped?" : "a filesystem libblkid rejects",
 		     "XFS superblock (%u allocation groups of %u %u-byte blocks)", agcount, agblocks, bs);
 }
 
-static bool xfs_ag_header(const uint8_t *b, uint64_t off, struct blank_report *r)
+static int xfs_ag_header(const uint8_t *b, uint64_t off, struct blank_report *r)
 {
 	bool agf = memcmp(b, "XAGF", 4) == 0;
 
 	if (!agf && memcmp(b, "XAGI", 4) != 0)
-		return false;
+		return 0;
 	if (be32(b + 4) != 1 || !be32(b + 12))   /* versionnum, length */
-		return false;
-	return found(r, off < 65536 ? "a filesystem whose first superblock was wiped" : "an XFS filesystem",
+		return 0;
+	return found(r, 1, off < 65536 ? "a filesystem whose first superblock was wiped" : "an XFS filesystem",
 		     "XFS allocation-group header (%s of AG %u)", agf ? "AGF" : "AGI", be32(b + 8));
 }
 
 /* ext2/3/4 superblocks start on a 1 KiB boundary; the magic is at 56. */
-static bool ext_sb(const uint8_t *b, uint64_t off, struct blank_report *r)
+static int ext_sb(const uint8_t *b, uint64_t off, struct blank_report *r)
 {
 	uint32_t logbs = le32(b + 24), bpg = le32(b + 32);
 	unsigned group = le16(b + 90);
 
 	if (off % 1024 || le16(b + 56) != 0xEF53 || logbs > 6 || !bpg || bpg > 8u * (1024u << logbs) || !le32(b + 0) ||
 	    le32(b + 76) > 1)
-		return false;
+		return 0;
 	if (group)
-		return found(r, "a filesystem whose first superblock was wiped",
+		return found(r, 2, "a filesystem whose first superblock was wiped",
 			     "ext2/3/4 backup superblock (block group %u, %u-byte blocks)", group, 1024u << logbs);
-	return found(r, off == 1024 ? "a filesystem libblkid rejects" : "the filesystem of a partition whose table was wiped?",
+	return found(r, 2, off == 1024 ? "a filesystem libblkid rejects" : "the filesystem of a partition whose table was wiped?",
 		     "ext2/3/4 superblock (%u-byte blocks)", 1024u << logbs);
 }
 
-static bool other_header(const uint8_t *b, uint64_t off, struct blank_report *r)
+static int other_header(const uint8_t *b, uint64_t off, struct blank_report *r)
 {
 	if (memcmp(b, "EFI PART", 8) == 0)
-		return found(r, "a partition table", "GPT header");
+		return found(r, 2, "a partition table", "GPT header");
 	if (memcmp(b + 257, "ustar", 5) == 0)
-		return found(r, "raw data written to the disk", "tar archive header (first member \"%.40s\")", (const char *)b);
+		return found(r, 2, "raw data written to the disk", "tar archive header (first member \"%.40s\")", (const char *)b);
 	if (le32(b) == 0xa92b4efc && le32(b + 4) == 1)
-		return found(r, "a RAID member", "md RAID superblock (version 1)");
+		return found(r, 2, "a RAID member", "md RAID superblock (version 1)");
 	if (memcmp(b, "LABELONE", 8) == 0)
-		return found(r, "an LVM physical volume", "LVM2 label");
+		return found(r, 2, "an LVM physical volume", "LVM2 label");
 	if (memcmp(b, "LUKS\xba\xbe", 6) == 0 || memcmp(b, "SKUL\xba\xbe", 6) == 0)
-		return found(r, "an encrypted volume", "LUKS header");
-	return false;
+		return found(r, 2, "an encrypted volume", "LUKS header");
+	return 0;
 }
 
-bool blank_identify(const uint8_t *buf, size_t len, uint64_t off, struct blank_report *r)
+int blank_identify(const uint8_t *buf, size_t len, uint64_t off, struct blank_report *r)
 {
+	int k;
+
 	if (len < 512)
-		return false;
-	return xfs_sb(buf, off, r) || xfs_ag_header(buf, off, r) || ext_sb(buf, off, r) || other_header(buf, off, r);
+		return 0;
+	if ((k = xfs_sb(buf, off, r)) || (k = xfs_ag_header(buf, off, r)) || (k = ext_sb(buf, off, r)))
+		return k;
+	return other_header(buf, off, r);
 }
 
 static bool all_zero(const uint8_t *b, size_t len)
@@ -148,15 +153,17 @@ static void scan(const uint8_t *b, const struct sample *s, struct blank_report *
 	r->nonzero++;
 	while (b[first] == 0)
 		first++;
-	if (r->what[0])
-		return;
-	for (size_t at = first - first % 512; at + 512 <= s->len; at += 512)
-		if (blank_identify(b + at, s->len - at, s->off + at, r)) {
+	for (size_t at = first - first % 512; at + 512 <= s->len && r->rank < 2; at += 512) {
+		struct blank_report t = *r;
+		int k = blank_identify(b + at, s->len - at, s->off + at, &t);
+		if (k > r->rank) {
+			*r = t;
+			r->rank = k;
 			r->offset = s->off + at;
 			r->found = true;
-			return;
 		}
-	if (!r->found || s->off + first < r->offset) {
+	}
+	if (!r->found) {
 		r->found = true;
 		r->offset = s->off + first;
 		memcpy(r->head, b + first, s->len - first < sizeof(r->head) ? s->len - first : sizeof(r->head));

@@ -29,11 +29,13 @@ struct blank_report {
 	unsigned nonzero;          /* of which held non-zero bytes */
 	uint64_t bytes_read;
 	bool found;                /* something non-zero: the fields below say what */
-	uint64_t offset;           /* of the first structure named, else of the first non-zero byte */
+	uint64_t offset;           /* of the structure named (the first of the highest rank), else of
+				    * the first non-zero byte */
 	char what[160];            /* "XFS allocation-group superblock (AG 1 of 4, 4096-byte blocks)";
 				    * empty: unrecognised */
 	char why[96];              /* what it means, e.g. "a filesystem whose first superblock was wiped" */
 	uint8_t head[16];          /* the first bytes at offset (unrecognised data) */
+	int rank;                  /* of what: 2 a superblock or header, 1 an XFS AG header, 0 nothing named */
 };
 
 /* Reads the samples of the first size bytes of fd (read-only; page cache, with
@@ -43,5 +45,5 @@ struct blank_report {
 int blank_scan_fd(int fd, uint64_t size, struct blank_report *ret);
 
 /* Names a known structure at the start of buf (one sector or more, located at
- * device offset off): writes what/why and returns true. */
-bool blank_identify(const uint8_t *buf, size_t len, uint64_t off, struct blank_report *r);
+ * device offset off): writes what/why and returns its rank (1, 2), else 0. */
+int blank_identify(const uint8_t *buf, size_t len, uint64_t off, struct blank_report *r);

@@ -433,8 +433,9 @@ static int process_holds(int procfd, const char *pid, const dev_t *devs, size_t 
 	if ((dfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return errno == EACCES || errno == EPERM ? -EACCES : -ENOENT;
 	if (!(d = fdopendir(dfd))) {
+		r = errno == ENOMEM ? -ENOMEM : -ENOENT;
 		close(dfd);
-		return -ENOMEM;
+		return r;
 	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')

@@ -355,7 +355,8 @@ static int check_signatures(const struct blockdev *dev, const char *path, bool f
 /* Data libblkid cannot name: a wiped table or first superblock, raw data. */
 static int check_blank(const struct blockdev *dev, const char *path, bool force, struct fs_checks *c)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_DIRECT: 95 MiB that would only push useful pages out of the cache */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_DIRECT);
 	struct blank_report b;
 	char total[32], read[32], what[384];
 	int r;

@@ -45,7 +45,7 @@ static int xfs_sb(const uint8_t *b, uint64_t off, struct blank_report *r)
 		return found(r, 2, "a filesystem whose first superblock was wiped",
 			     "XFS allocation-group superblock (AG %llu of %u, %u-byte blocks)",
 			     (unsigned long long)(off / agbytes), agcount, bs);
-	return found(r, 2, off ? "the filesystem of a partition whose table was wiped?" : "a filesystem libblkid rejects",
+	return found(r, 2, off ? "the filesystem of a partition whose table was wiped?" : "an XFS filesystem",
 		     "XFS superblock (%u allocation groups of %u %u-byte blocks)", agcount, agblocks, bs);
 }
 
@@ -73,7 +73,7 @@ static int ext_sb(const uint8_t *b, uint64_t off, struct blank_report *r)
 	if (group)
 		return found(r, 2, "a filesystem whose first superblock was wiped",
 			     "ext2/3/4 backup superblock (block group %u, %u-byte blocks)", group, 1024u << logbs);
-	return found(r, 2, off == 1024 ? "a filesystem libblkid rejects" : "the filesystem of a partition whose table was wiped?",
+	return found(r, 2, off == 1024 ? "an ext2/3/4 filesystem" : "the filesystem of a partition whose table was wiped?",
 		     "ext2/3/4 superblock (%u-byte blocks)", 1024u << logbs);
 }
 
@@ -81,8 +81,15 @@ static int other_header(const uint8_t *b, uint64_t off, struct blank_report *r)
 {
 	if (memcmp(b, "EFI PART", 8) == 0)
 		return found(r, 2, "a partition table", "GPT header");
-	if (memcmp(b + 257, "ustar", 5) == 0)
-		return found(r, 2, "raw data written to the disk", "tar archive header (first member \"%.40s\")", (const char *)b);
+	if (memcmp(b + 257, "ustar", 5) == 0) {
+		char name[41];
+		size_t i;
+		/* bytes from the device: printable ASCII only */
+		for (i = 0; i < sizeof(name) - 1 && b[i]; i++)
+			name[i] = b[i] >= 0x20 && b[i] < 0x7f && b[i] != '"' ? (char)b[i] : '?';
+		name[i] = '\0';
+		return found(r, 2, "raw data written to the disk", "tar archive header (member \"%s\")", name);
+	}
 	if (le32(b) == 0xa92b4efc && le32(b + 4) == 1)
 		return found(r, 2, "a RAID member", "md RAID superblock (version 1)");
 	if (memcmp(b, "LABELONE", 8) == 0)

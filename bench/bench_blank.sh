@@ -35,6 +35,21 @@ bench() {
 	losetup -d "$loop"; loop=
 	rm -f "$img"
 }
+# the issue's 50 TiB umockdev LUN: its node a sparse file of the LUN's size
+# (tests/lib.sh umock_sized); the whole mkfs plan, blank check included
+umock_plan() {
+	local fix=$PWD/tests/fixtures/umockdev/a-fc-single-raid6.umockdev t out times=()
+	command -v umockdev-run >/dev/null || { echo "bench_blank: umockdev LUN: SKIP (no umockdev-run)"; return; }
+	for _ in 1 2 3 4 5; do
+		t=$(now)
+		out=$(TOP=$PWD bash -c '. tests/lib.sh; umock_sized "$1" "$2" mkfs --raid6 16 --chunk 256k -n /dev/sdf' sh "$fix" "$PWD/$BUILD/mirrorprov") ||
+			{ echo "bench_blank: mkfs -n on the umockdev LUN failed"; exit 1; }
+		times+=($(( $(now) - t )))
+	done
+	printf 'bench_blank: 50.9 TiB umockdev LUN: mirrorprov mkfs -n (umockdev-run, every check) %s ms median; %s\n' \
+		"$(ms "$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)")" "$(grep -o 'blank .*' <<<"$out" | tr -s ' ')"
+}
 bench 64G "$tmp/img"
 mkdir -p "$tmp/shm" && mount -t tmpfs -o size=8G,mode=0700 tmpfs "$tmp/shm" || exit 1
 bench 50T "$tmp/shm/img"
+umock_plan

@@ -79,14 +79,6 @@ static int in_use_load(struct in_use *u)
 	return 0;
 }
 
-static bool in_stack(const dev_t *stack, size_t n, dev_t d)
-{
-	for (size_t i = 0; i < n; i++)
-		if (stack[i] == d)
-			return true;
-	return false;
-}
-
 /* 1 and a description when a device of the stack is mounted or swap, else 0. */
 static int stack_in_use(const struct in_use *u, const dev_t *stack, size_t n, char **what)
 {
@@ -95,13 +87,13 @@ static int stack_in_use(const struct in_use *u, const dev_t *stack, size_t n, ch
 	for (size_t i = 0; i < u->mounts.n; i++) {
 		const struct mount_entry *m = &u->mounts.v[i];
 		dev_t d = makedev(m->major, m->minor);
-		if (in_stack(stack, n, d)) {
+		if (devnum_in(stack, n, d)) {
 			devnum_name(d, name, sizeof(name));
 			return asprintf(what, "%s is mounted on %s (%s)", name, m->target, m->fstype) < 0 ? -ENOMEM : 1;
 		}
 	}
 	for (size_t i = 0; i < u->nswaps; i++)
-		if (in_stack(stack, n, u->swaps[i])) {
+		if (devnum_in(stack, n, u->swaps[i])) {
 			devnum_name(u->swaps[i], name, sizeof(name));
 			return asprintf(what, "%s is in use as swap (%s)", name, u->swap_paths[i]) < 0 ? -ENOMEM : 1;
 		}
@@ -265,14 +257,14 @@ static int check_system_disk(struct udev *udev, const struct in_use *u, const de
 	for (size_t i = 0; i < u->mounts.n; i++) {
 		const struct mount_entry *m = &u->mounts.v[i];
 		for (size_t k = 0; k < ARRAY_SIZE(system_mounts); k++)
-			if (strcmp(m->target, system_mounts[k]) == 0 && in_stack(stack, (size_t)n, makedev(m->major, m->minor))) {
+			if (strcmp(m->target, system_mounts[k]) == 0 && devnum_in(stack, (size_t)n, makedev(m->major, m->minor))) {
 				devnum_name(makedev(m->major, m->minor), name, sizeof(name));
 				return fs_checks_add(c, "not-system-disk", false, "%s holds %s, the device of %s", dev->disk_name,
 						     name, m->target);
 			}
 	}
 	for (size_t i = 0; i < u->nswaps; i++)
-		if (in_stack(stack, (size_t)n, u->swaps[i])) {
+		if (devnum_in(stack, (size_t)n, u->swaps[i])) {
 			devnum_name(u->swaps[i], name, sizeof(name));
 			return fs_checks_add(c, "not-system-disk", false, "%s holds %s, used as swap", dev->disk_name, name);
 		}

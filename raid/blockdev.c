@@ -322,7 +322,7 @@ int blockdev_stack(struct udev *udev, dev_t devnum, dev_t *out, size_t max)
 	return r < 0 ? r : (int)n;
 }
 
-static bool dev_in(const dev_t *devs, size_t n, dev_t d)
+bool devnum_in(const dev_t *devs, size_t n, dev_t d)
 {
 	for (size_t i = 0; i < n; i++)
 		if (devs[i] == d)
@@ -396,13 +396,13 @@ int loop_users_find(const dev_t *devs, size_t n, struct loop_user **ret, size_t 
 			(void)sysfs_parse_u64(off, &offset);
 		if ((r = loop_backing(*s, file, &rdev, &fsdev)) == -ENOMEM)
 			goto fail;
-		if (r < 0 || !(dev_in(devs, n, rdev) || dev_in(devs, n, fsdev)))
+		if (r < 0 || !(devnum_in(devs, n, rdev) || devnum_in(devs, n, fsdev)))
 			continue;
 		struct loop_user *nv = realloc(v, (k + 1) * sizeof(*v));
 		if (!nv)
 			goto oom;
 		v = nv;
-		v[k] = (struct loop_user){ .via_file = !dev_in(devs, n, rdev), .offset = offset,
+		v[k] = (struct loop_user){ .via_file = !devnum_in(devs, n, rdev), .offset = offset,
 					   .backing_file = TAKE_PTR(file) };
 		v[k].via = v[k].via_file ? fsdev : rdev;
 		snprintf(v[k].name, sizeof(v[k].name), "%s", *s);
@@ -446,7 +446,7 @@ static int process_holds(int procfd, const char *pid, const dev_t *devs, size_t 
 				r = -EACCES;
 			continue;
 		}
-		if (S_ISBLK(st.st_mode) && dev_in(devs, n, st.st_rdev)) {
+		if (S_ISBLK(st.st_mode) && devnum_in(devs, n, st.st_rdev)) {
 			*which = st.st_rdev;
 			r = 1;
 			break;

@@ -61,6 +61,9 @@ int sysfs_parse_u64(const char *s, uint64_t *ret);
 /* Text sysfs attribute of d, blanks and newline trimmed; NULL when absent or empty. */
 char *udev_attr_str(struct udev_device *d, const char *attr);
 
+/* Is d one of devs[0..n)? */
+bool devnum_in(const dev_t *devs, size_t n, dev_t d);
+
 /* A loop device that reads through to a device of a set: through its node, or
  * through a file on a filesystem on it. */
 struct loop_user {

@@ -94,7 +94,7 @@ assert not c["no-loop"]["ok"] and not c["no-loop"]["forced"], c["no-loop"]
 ' "$tmp/json" && [ $rc = 3 ] && grep -q "refused: no-loop: $(basename "$inner") is backed by $NAME from offset 0" <<<"$out" &&
 	t_ok "loop at offset 0 with --force: the signature is forced, the loop is not" ||
 	t_fail "loop at offset 0 with --force" "rc=$rc" "$out" "$(cat "$tmp/json")"
-t_untouched "loop at offset 0 with --force: image unchanged" "refused: no-loop: $(basename "$inner")" \
+t_untouched "loop at offset 0, --force" "refused: no-loop: $(basename "$inner")" \
 	"$MP" mkfs $REF --force --yes "$LOOP"
 losetup -d "$inner"
 

@@ -153,13 +153,17 @@ static size_t plan_samples(uint64_t size, struct sample *v, size_t max)
 		if (c >= BLANK_EDGE_BYTES + BLANK_SAMPLE_BYTES / 2 && c + BLANK_SAMPLE_BYTES / 2 <= size - BLANK_EDGE_BYTES)
 			v[n++] = (struct sample){ c - BLANK_SAMPLE_BYTES / 2, BLANK_SAMPLE_BYTES };
 	}
-	/* ext2/3/4 backup superblocks (sparse_super): groups 1 and powers of 3, 5, 7;
-	 * with 1 KiB blocks a group is 8 MiB and starts 1 KiB in */
-	for (uint64_t group_bytes = 8 << 20; group_bytes <= 128 << 20; group_bytes *= 4)
+	/* ext2/3/4 backup superblocks (sparse_super): groups 1 and powers of 3, 5, 7.
+	 * With 1 KiB blocks a group is 8 MiB and starts 1 KiB in; mke2fs picks 1
+	 * and 2 KiB blocks only for filesystems below 512 MiB, so those are
+	 * looked for in the first GiB only. */
+	for (uint64_t group_bytes = 8 << 20; group_bytes <= 128 << 20; group_bytes *= 4) {
+		uint64_t end = group_bytes < (128 << 20) && size > (1ULL << 30) ? 1ULL << 30 : size;
 		for (unsigned base = 3; base <= 7; base += 2)
-			for (uint64_t g = base == 3 ? 1 : base; g * group_bytes + 4096 <= size && n < max; g *= base)
+			for (uint64_t g = base == 3 ? 1 : base; g * group_bytes + 4096 <= end && n < max; g *= base)
 				if (g * group_bytes >= BLANK_EDGE_BYTES)
 					v[n++] = (struct sample){ g * group_bytes, 4096 };
+	}
 	qsort(v, n, sizeof(*v), cmp_sample);
 	return n;
 }

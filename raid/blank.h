@@ -10,10 +10,11 @@
  * each k/64 of the size, k = 1..63 (mkfs.xfs makes 4 or 32 allocation groups
  * on all but the largest disks, so their superblocks fall into these; a
  * filesystem with data has some in most of them), and 4 KiB where an ext2/3/4
- * backup superblock lives with 1, 2 or 4 KiB blocks (sparse_super: groups 1
- * and powers of 3, 5, 7; about 90 places on 50 TiB).  At most 95 MiB and
- * 400 KiB whatever the size: a second of seeks on a disk array, never the
- * whole device. */
+ * backup superblock lives (sparse_super: groups 1 and powers of 3, 5, 7; with
+ * 4 KiB blocks everywhere, with 1 or 2 KiB blocks in the first GiB: about 45
+ * places on 50 TiB).  About 95 MiB whatever the size, in some 110 reads: one
+ * or two seconds of seeks on a disk array of spinning disks, never the whole
+ * device. */
 #pragma once
 
 #include <stdbool.h>

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "raid/blank.h"
+#include "block/blank.h"
 
 static double wall_ms(void)
 {

@@ -1,11 +1,11 @@
-/* The blank check's naming of what a device holds (raid/blank.c): the bytes
+/* The blank check's naming of what a device holds (block/blank.c): the bytes
  * come from the disk, so hostile.  Properties: the input is read only within
  * its first sector (ASan: the copy is exactly 512 bytes), the rank is 0, 1 or
  * 2, and what is named is printable ASCII (no terminal escapes from a tar
  * member name). */
 #include <string.h>
 
-#include "raid/blank.h"
+#include "block/blank.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "raid/blank.h"
+#include "block/blank.h"
 
 #define GiB (1ULL << 30)
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs/device.h"
@@ -187,6 +188,8 @@ static int check_loop(const dev_t *stack, int n, const struct blockdev *dev, str
 	return r;
 }
 
+#define OPEN_RESCANS 11   /* 100 ms apart */
+
 /* Processes holding a node of the stack open: a running dd, a database on the
  * raw device, a shell redirection; only a mount or an O_EXCL open shows up
  * elsewhere.  Our own process holds the disk lock and is skipped. */
@@ -200,9 +203,19 @@ static int check_open(const dev_t *stack, int n, const struct blockdev *dev, str
 
 	if (n < 0 || n > BLOCKDEV_STACK_MAX)
 		return fs_checks_add(c, "not-open", false, "cannot list the devices stacked on %s: treated as in use", dev->name);
-	if ((r = device_openers_find(stack, (size_t)n, getpid(), &v, &k, &hidden)) < 0)
-		return r == -ENOMEM ? r : fs_checks_add(c, "not-open", false, "cannot read /proc (%s): treated as in use",
-							strerror(-r));
+	/* udev, blkid, lsblk and monitoring agents open a disk for milliseconds:
+	 * only a process that keeps it open for a second is a user */
+	for (int tries = 0; tries < OPEN_RESCANS; tries++) {
+		if (tries) {
+			free(TAKE_PTR(v));
+			(void)nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+		}
+		if ((r = device_openers_find(stack, (size_t)n, getpid(), &v, &k, &hidden)) < 0)
+			return r == -ENOMEM ? r : fs_checks_add(c, "not-open", false, "cannot read /proc (%s): treated as in use",
+								strerror(-r));
+		if (k == 0)
+			break;
+	}
 	if (k == 0)
 		return fs_checks_add(c, "not-open", true, "no process has %s, its partitions or holders open%s", dev->name,
 				     hidden ? " (some processes could not be inspected)" : "");

@@ -32,15 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-# new_loop SIZE: a loop device over a fresh sparse file, with partition scanning.
-new_loop() {
-	n=$((n + 1))
-	truncate -s "$1" "$tmp/img$n"
-	LOOP=$(losetup -fP --show "$tmp/img$n") || { t_fail "losetup"; t_done; }
-	IMG=$tmp/img$n NAME=$(basename "$LOOP")
-	loops+=("$LOOP")
-}
+. "$TOP/tests/fixtures/loopdev.sh"
 # loop_on ARGS...: INNER, a loop device made by losetup ARGS, detached on exit.
 loop_on() { INNER=$(losetup -f --show "$@") || { t_fail "losetup $*"; t_done; }; loops+=("$INNER"); }
 # part1: the kernel's partition 1 of $LOOP and its node (made here when no udev
@@ -52,13 +44,6 @@ part1() {
 	for _ in $(seq 50); do [ -b "${LOOP}p1" ] && return; [ -e "/sys/class/block/${NAME}p1/dev" ] && break; sleep 0.1; done
 	d=$(cat "/sys/class/block/${NAME}p1/dev") && mknod "${LOOP}p1" b "${d%:*}" "${d#*:}" && nodes+=("${LOOP}p1") ||
 		{ t_fail "partition node ${LOOP}p1"; t_done; }
-}
-image_sum() { blockdev --flushbufs "$LOOP" 2>/dev/null; openssl dgst -sha256 -r "$IMG" | cut -d' ' -f1; }
-t_untouched() {
-	local name=$1 msg=$2 before; shift 2
-	before=$(image_sum)
-	t_refused "$name" "$msg" "$@"
-	[ "$(image_sum)" = "$before" ] && t_ok "$name: image unchanged" || t_fail "$name: image unchanged"
 }
 # t_passes NAME CHECK DETAIL-REGEX COMMAND...: exit 0 and the check's detail matches.
 t_passes() {

@@ -19,25 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-# new_loop SIZE: a loop device over a fresh sparse file, with partition scanning.
-new_loop() {
-	n=$((n + 1))
-	truncate -s "$1" "$tmp/img$n"
-	LOOP=$(losetup -fP --show "$tmp/img$n") || { t_fail "losetup"; t_done; }
-	IMG=$tmp/img$n
-	loops+=("$LOOP")
-}
-# SHA-256 of the whole backing file (OpenSSL's is several times faster than coreutils' here).
-image_sum() { blockdev --flushbufs "$1" 2>/dev/null; openssl dgst -sha256 -r "$2" | cut -d' ' -f1; }
-
-# t_untouched NAME CHECK-SUBSTRING COMMAND...: refused (exit 3, reason on stderr) and the image is bit for bit the same.
-t_untouched() {
-	local name=$1 msg=$2 before; shift 2
-	before=$(image_sum "$LOOP" "$IMG")
-	t_refused "$name" "$msg" "$@"
-	[ "$(image_sum "$LOOP" "$IMG")" = "$before" ] && t_ok "$name: image unchanged" || t_fail "$name: image unchanged"
-}
+. "$TOP/tests/fixtures/loopdev.sh"
 
 # --- reference case, whole LUN ---
 new_loop 1G

@@ -27,19 +27,6 @@ struct check_options {
 	bool json;
 };
 
-static void record_checks(const struct mirrorctx *ctx, json_object *rows, time_t start)
-{
-	_cleanup_free_ char *path = NULL;
-	struct history_file hf;
-	int r = status_history_file(ctx, &hf, &path);
-
-	if (r == 0)
-		r = status_record_checks(&hf, rows, start, time(NULL));
-	if (r < 0)
-		log_warn("this check is not in the history %s: %s", path ? path : "", strerror(-r));
-	status_after_run(ctx);
-}
-
 int cmd_check(int argc, char **argv)
 {
 	static const char shortopts[] = "c:p:o:Jh";
@@ -100,7 +87,7 @@ int cmd_check(int argc, char **argv)
 	r = checkrun(&opt.ctx.hc, mirrorctx_root(&opt.ctx), &set, &opt.run, rows, &ok);
 	profile_set_free(&set);
 	if (r == EXIT_OK)
-		record_checks(&opt.ctx, rows, start);
+		status_note_checks(&opt.ctx, rows, start);
 	mirrorctx_free(&opt.ctx);
 	if (r != EXIT_OK)
 		return r;

@@ -261,6 +261,38 @@ void status_after_run(const struct mirrorctx *ctx)
 	profile_set_free(&set);
 }
 
+void status_note_sync(const struct mirrorctx *ctx, const struct profile *p, const char *root, int r,
+		      const struct sync_result *res, time_t start)
+{
+	_cleanup_free_ char *path = NULL;
+	struct history_file hf;
+	char host[256] = "";
+	int k = status_history_file(ctx, &hf, &path);
+
+	if (ctx->loaded && ctx->hc.has_host)
+		snprintf(host, sizeof(host), "%s", ctx->hc.host.name);
+	else if (gethostname(host, sizeof(host) - 1) < 0)
+		host[0] = '\0';
+	if (k == 0)
+		k = status_record_sync(&hf, p, root, host, r, res, start, time(NULL));
+	if (k < 0)
+		log_warn("this run is not in the history %s: %s", path ? path : "", strerror(-k));
+	status_after_run(ctx);
+}
+
+void status_note_checks(const struct mirrorctx *ctx, json_object *rows, time_t start)
+{
+	_cleanup_free_ char *path = NULL;
+	struct history_file hf;
+	int r = status_history_file(ctx, &hf, &path);
+
+	if (r == 0)
+		r = status_record_checks(&hf, rows, start, time(NULL));
+	if (r < 0)
+		log_warn("this check is not in the history %s: %s", path ? path : "", strerror(-r));
+	status_after_run(ctx);
+}
+
 struct prop_options {
 	const char *upstream, *ca;
 	unsigned timeout;

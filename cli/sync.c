@@ -65,27 +65,6 @@ int sync_report_failure(int r, const struct profile *p, const char *dest, const 
 	}
 }
 
-/* The run goes into the history whatever its result; a history that cannot be
- * written is a warning (the mirror itself is what the run was for). */
-static void record_sync(const struct mirrorctx *ctx, const struct profile *p, const char *root, int r,
-			const struct sync_result *res, time_t start)
-{
-	_cleanup_free_ char *path = NULL;
-	struct history_file hf;
-	char host[256] = "";
-	int k = status_history_file(ctx, &hf, &path);
-
-	if (ctx->loaded && ctx->hc.has_host)
-		snprintf(host, sizeof(host), "%s", ctx->hc.host.name);
-	else if (gethostname(host, sizeof(host) - 1) < 0)
-		host[0] = '\0';
-	if (k == 0)
-		k = status_record_sync(&hf, p, root, host, r, res, start, time(NULL));
-	if (k < 0)
-		log_warn("this run is not in the history %s: %s", path ? path : "", strerror(-k));
-	status_after_run(ctx);
-}
-
 static int run_sync(const struct sync_options *opt, const char *name)
 {
 	_cleanup_free_ char *err = NULL, *dest = NULL;
@@ -130,7 +109,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 
 	time_t start = time(NULL);
 	r = sync_run(&rq, &res);
-	record_sync(&opt->ctx, &p, rq.root, r, &res, start);
+	status_note_sync(&opt->ctx, &p, rq.root, r, &res, start);
 	if (opt->json) {
 		_cleanup_json_ json_object *o = json_object_new_object();
 		jset_str(o, "profile", p.name);

@@ -105,9 +105,15 @@ static json_object *table_rows(const struct status_report *rep)
 		format_size_human(s->profile->size, b, sizeof(b));
 		snprintf(buf, sizeof(buf), "%s of ~%s", s->has_tree ? a : "-", b);
 		jset_str(o, "tree", buf);
+		/* the failing URLs by scheme: "2/3 pass, https FAIL" */
+		int k = 0;
 		for (size_t u = 0; u < s->n_checks; u++)
 			pass += strcmp(s->checks[u].result ? s->checks[u].result : "", "pass") == 0;
-		snprintf(buf, sizeof(buf), "%zu/%zu pass", pass, s->n_checks);
+		k = snprintf(buf, sizeof(buf), "%zu/%zu pass", pass, s->n_checks);
+		for (size_t u = 0; u < s->n_checks && k > 0 && (size_t)k < sizeof(buf); u++)
+			if (strcmp(s->checks[u].result ? s->checks[u].result : "", "pass"))
+				k += snprintf(buf + k, sizeof(buf) - k, ", %.*s FAIL", (int)strcspn(s->checks[u].url, ":"),
+					      s->checks[u].url);
 		jset_str(o, "checks", s->n_checks ? buf : "-");
 		jset_str(o, "message", s->last_message);
 		json_object_array_add(rows, o);

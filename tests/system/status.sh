@@ -32,11 +32,18 @@ ART=$TOP/build/test-artifacts
 mkdir -p "$ART"
 
 upstream_start "$tmp" || { t_fail "upstream rsync daemon"; t_done; }
-HP=$(free_port) GP=$(free_port)
+HP=$(free_port) SP=$(free_port) GP=$(free_port)
+# a test CA and a certificate for 127.0.0.1: the https URL is checked and compared too
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=mirrorprov-test-ca -keyout "$tmp/ca.key" -out "$tmp/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$tmp/srv.key" -out "$tmp/srv.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$tmp/ext"
+openssl x509 -req -in "$tmp/srv.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial -days 2 -extfile "$tmp/ext" \
+	-out "$tmp/srv.pem" 2>/dev/null
 cat >"$tmp/host.conf" <<EOF
-host: { name = "mirror.test"; site = "Test"; admin_email = "admin@mirror.test"; country = "DE";
-  bandwidth_mbit = 1000; urls: { http = "http://127.0.0.1:$HP/"; rsync = "rsync://127.0.0.1:$GP/"; }; };
+host: { name = "mirror.test"; site = "Test"; admin_email = "admin@mirror.test"; country = "DE"; bandwidth_mbit = 1000;
+  urls: { http = "http://127.0.0.1:$HP/"; https = "https://127.0.0.1:$SP/"; rsync = "rsync://127.0.0.1:$GP/"; }; };
 mirror: { root = "$root"; user = "nobody"; profiles = [ "fedora", "ubuntu", "epel", "rpmfusion" ];
+  tls_certificate = "$tmp/srv.pem"; tls_key = "$tmp/srv.key";
   status_path = "/status/"; prometheus_file = "$tmp/node/mirrorprov.prom"; };
 EOF
 mkdir -p "$tmp/node"
@@ -44,6 +51,7 @@ mkdir -p "$tmp/node"
 	{ t_fail "layout"; t_done; }
 S=("$MP" sync -c "$tmp/host.conf")
 ST=("$MP" status -c "$tmp/host.conf")
+PR=("$MP" status -c "$tmp/host.conf" --propagation --ca "$tmp/ca.pem")
 UPF=rsync://127.0.0.1:$UPSTREAM_PORT/fedora/ UPD=rsync://127.0.0.1:$UPSTREAM_PORT/debian/
 
 # --- history after syncs ---------------------------------------------------------------
@@ -80,23 +88,27 @@ rsync --daemon --no-detach --address=127.0.0.1 --port="$GP" --config="$prefix/et
 	--log-file="$tmp/gen-rsyncd.log" --dparam="lockfile=$tmp/gen.lock" \
 	--dparam="motdfile=$prefix/etc/mirrorprov/rsyncd.motd" &
 GEN_PID=$!
-sed -e "s/listen 80;/listen 127.0.0.1:$HP;/" -e '/listen \[::\]/d' \
+sed -e "s/listen 80;/listen 127.0.0.1:$HP;/" -e "s/listen 443 ssl;/listen 127.0.0.1:$SP ssl;/" -e '/listen \[::\]/d' \
 	"$prefix/etc/nginx/sites-available/mirrorprov" >"$tmp/site.conf"
 grep -q "location ^~ /status/ {" "$tmp/site.conf" && grep -q "alias $STATE_DIRECTORY/status/;" "$tmp/site.conf" &&
 	t_ok "generated nginx site serves the page at status_path" || t_fail "nginx status location" "$(cat "$tmp/site.conf")"
 nginx_conf "$tmp" "$tmp/site.conf" "daemon off;" >"$tmp/nginx.conf"
 nginx -c "$tmp/nginx.conf" -e "$tmp/nginx-error.log" 2>/dev/null &
 NGINX_PID=$!
-wait_port "$HP" && wait_port "$GP"
-"$MP" check -c "$tmp/host.conf" -p fedora,ubuntu >/dev/null 2>&1
+wait_port "$HP" && wait_port "$SP" && wait_port "$GP"
+"$MP" check -c "$tmp/host.conf" -p fedora,ubuntu --ca "$tmp/ca.pem" >/dev/null 2>&1
 python3 - "$H" "$HP" "$GP" <<'EOF' && t_ok "history: one check record per profile with each URL" || t_fail "check records" "$(tail -2 "$H")"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])][-2:]
 assert [(r["type"], r["profile"]) for r in recs] == [("check", "fedora"), ("check", "ubuntu")], recs
 for r in recs:
-    assert [u["url"].split(":")[0] for u in r["urls"]] == ["http", "rsync"], r
+    assert [u["url"].split(":")[0] for u in r["urls"]] == ["http", "https", "rsync"], r
     assert r["result"] == "pass" and all(u["result"] == "pass" for u in r["urls"]), r
 EOF
+
+out=$("$MP" status -c "$tmp/host.conf" --propagation -p fedora --upstream "$UPF" 2>/dev/null); rc=$?
+[ $rc = 1 ] && grep -qE '^fedora +https://.* different .*certificate' <<<"$out" && grep -qE '^fedora +http://.* current' <<<"$out" &&
+	t_ok "propagation: an untrusted certificate makes https different, never current" || t_fail "propagation untrusted" "rc=$rc" "$out"
 
 # --- status rows and exit codes ------------------------------------------------------------
 # epel: one success three days ago (its threshold: 2 x 1 h (hourly) + 6 h (timeout) = 8 h); rpmfusion never ran.
@@ -104,7 +116,7 @@ old=$(( $(date +%s) - 3 * 86400 ))
 printf '{"type":"sync","profile":"epel","time":%d,"start":%d,"result":"ok","files":1,"bytes":1}\n' "$old" $((old - 60)) >>"$H"
 row() { python3 -c "import json,sys; d=json.load(sys.stdin); p={x['profile']: x for x in d['profiles']}; $1"; }
 out=$("${ST[@]}" -p fedora -J 2>"$tmp/err"); rc=$?
-[ $rc = 0 ] && row 'f=p["fedora"]; assert not f["stale"] and f["last_result"] == "ok" and f["age_seconds"] < 600 and f["tree_bytes"] > 0 and [c["result"] for c in f["checks"]] == ["pass", "pass"], f' <<<"$out" &&
+[ $rc = 0 ] && row 'f=p["fedora"]; assert not f["stale"] and f["last_result"] == "ok" and f["age_seconds"] < 600 and f["tree_bytes"] > 0 and [c["result"] for c in f["checks"]] == ["pass"] * 3, f' <<<"$out" &&
 	t_ok "status: fresh profile exits 0" || t_fail "status fresh" "rc=$rc" "$out" "$(cat "$tmp/err")"
 out=$("${ST[@]}" -p ubuntu -J 2>"$tmp/err"); rc=$?
 [ $rc = 0 ] && row 'u=p["ubuntu"]; assert not u["stale"] and u["last_result"] == "failed" and "code 5" in u["last_message"] and u["last_success"] and u["upstream_lag_seconds"] is not None, u' <<<"$out" &&
@@ -143,9 +155,9 @@ grep -q "^mirrorprov_check_up{profile=\"fedora\",url=\"http://127.0.0.1:$HP/fedo
 	t_ok "textfile values: check_up per URL, stale, last success" || t_fail "textfile values" "$(cat "$tmp/m.prom")"
 
 # --- propagation ------------------------------------------------------------------------------
-out=$("${ST[@]}" --propagation -p fedora --upstream "$UPF" -J 2>"$tmp/err"); rc=$?
-[ $rc = 0 ] && python3 -c 'import json,sys; rows=json.load(sys.stdin)["propagation"]; assert [(r["url"].split(":")[0], r["state"]) for r in rows] == [("http", "current"), ("rsync", "current")], rows' <<<"$out" &&
-	t_ok "propagation: both URLs serve what upstream serves" || t_fail "propagation current" "rc=$rc" "$out" "$(cat "$tmp/err")"
+out=$("${PR[@]}" -p fedora --upstream "$UPF" -J 2>"$tmp/err"); rc=$?
+[ $rc = 0 ] && python3 -c 'import json,sys; rows=json.load(sys.stdin)["propagation"]; assert [(r["url"].split(":")[0], r["state"]) for r in rows] == [("http", "current"), ("https", "current"), ("rsync", "current")], rows' <<<"$out" &&
+	t_ok "propagation: http, https and rsync serve what upstream serves" || t_fail "propagation current" "rc=$rc" "$out" "$(cat "$tmp/err")"
 # upstream moves on: a new master trace (one hour later) and a new file list
 cp -a "$TOP/tests/fixtures/upstream" "$tmp/newup"
 sed -i '1s/.*/Mon Nov 25 17:00:00 UTC 2024/' "$tmp/newup/debian/project/trace/master"
@@ -157,21 +169,21 @@ chmod -R a+rX "$tmp/newup"
 rsync --daemon --no-detach --address=127.0.0.1 --port="$NP" --config="$tmp/new-rsyncd.conf" &
 NEW_PID=$!
 wait_port "$NP"
-out=$("${ST[@]}" --propagation -p ubuntu --upstream "rsync://127.0.0.1:$NP/debian/" 2>"$tmp/err"); rc=$?
-[ $rc = 1 ] && [ "$(grep -c "behind by 1 h " <<<"$out")" = 2 ] && grep -q "project/trace/master differs (older)" <<<"$out" &&
+out=$("${PR[@]}" -p ubuntu --upstream "rsync://127.0.0.1:$NP/debian/" 2>"$tmp/err"); rc=$?
+[ $rc = 1 ] && [ "$(grep -c "behind by 1 h " <<<"$out")" = 3 ] && grep -q "project/trace/master differs (older)" <<<"$out" &&
 	t_ok "propagation: behind by the traces' difference" || t_fail "propagation behind" "rc=$rc" "$out" "$(cat "$tmp/err")"
-out=$("${ST[@]}" --propagation -p fedora --upstream "rsync://127.0.0.1:$NP/fedora/" 2>"$tmp/err"); rc=$?
-[ $rc = 1 ] && [ "$(grep -cE '^fedora +[a-z]+://127.0.0.1:[0-9]+/fedora +different +fullfiletimelist-fedora differs' <<<"$out")" = 2 ] &&
+out=$("${PR[@]}" -p fedora --upstream "rsync://127.0.0.1:$NP/fedora/" 2>"$tmp/err"); rc=$?
+[ $rc = 1 ] && [ "$(grep -cE '^fedora +[a-z]+://127.0.0.1:[0-9]+/fedora +different +fullfiletimelist-fedora differs' <<<"$out")" = 3 ] &&
 	t_ok "propagation: a marker without a time that differs is different" || t_fail "propagation different" "rc=$rc" "$out"
 tail -1 "$H" | python3 -c '
 import json, sys
 r = json.loads(sys.stdin.read())
 assert r["type"] == "propagation" and r["profile"] == "fedora", r
 assert r["upstream"]["url"].endswith("/fedora") and len(r["upstream"]["markers"][0]["sha256"]) == 64, r
-assert [u["state"] for u in r["urls"]] == ["different", "different"], r' &&
+assert [u["state"] for u in r["urls"]] == ["different"] * 3, r' &&
 	t_ok "propagation recorded in the history" || t_fail "propagation record" "$(tail -1 "$H")"
 out=$("${ST[@]}" -p ubuntu -J 2>/dev/null)
-python3 -c 'import json,sys; u=json.load(sys.stdin)["profiles"][0]; assert [p["state"] for p in u["propagation"]] == ["behind", "behind"] and u["propagation"][0]["behind_seconds"] == 3600, u' <<<"$out" &&
+python3 -c 'import json,sys; u=json.load(sys.stdin)["profiles"][0]; assert [p["state"] for p in u["propagation"]] == ["behind"] * 3 and u["propagation"][0]["behind_seconds"] == 3600, u' <<<"$out" &&
 	t_ok "status shows the last propagation per URL" || t_fail "status propagation" "$out"
 grep -q '^mirrorprov_propagation_current{profile="ubuntu",url="rsync://127.0.0.1:'"$GP"'/ubuntu"} 0$' "$tmp/node/mirrorprov.prom" &&
 	t_ok "propagation in the textfile" || t_fail "propagation in the textfile" "$(grep propagation "$tmp/node/mirrorprov.prom")"

@@ -19,11 +19,14 @@
 char *sync_state_dir(const struct profile *p)
 {
 	const char *base = getenv(STATE_ENV_DIR);
+	size_t n;
 	char *s;
 
-	if (!base || check_abspath(base))
+	/* systemd may list several directories, ':'-separated: ours is the first. */
+	if (!base || *base != '/')
 		base = STATE_DIR;
-	return asprintf(&s, "%s/sync/%s", base, p->name) < 0 ? NULL : s;
+	n = strcspn(base, ":");
+	return asprintf(&s, "%.*s/sync/%s", (int)n, base, p->name) < 0 ? NULL : s;
 }
 
 /* pattern with "%u" replaced by host; NULL on ENOMEM. */

@@ -6,8 +6,8 @@
  * ftpsync-cron do, but with the same rsync transport, user and hardening as
  * the sync itself, and with the markers kept outside the served tree.
  *
- * State directory: $MIRRORPROV_STATE_DIR (tests) or /var/lib/mirrorprov, then
- * sync/NAME/:
+ * State directory: $STATE_DIRECTORY (systemd's StateDirectory=, the first
+ * entry; tests set it) or /var/lib/mirrorprov, then sync/NAME/:
  *   poll/       markers of the last successful run (installed after success only)
  *   poll.new/   markers fetched by this run
  *   last-poll   "EPOCH RESULT" of the last poll (unchanged, changed, failed, forced)
@@ -19,7 +19,7 @@
 
 #include "sync/profile.h"
 
-#define STATE_ENV_DIR "MIRRORPROV_STATE_DIR"
+#define STATE_ENV_DIR "STATE_DIRECTORY"
 #define STATE_DIR "/var/lib/mirrorprov"
 
 /* STATE/sync/NAME, malloc'd (NULL on ENOMEM). */

@@ -16,7 +16,7 @@ need_root "sync poll system test"
 tmp=$(mktemp -d)
 cleanup() { upstream_stop; rm -rf "$tmp"; }
 trap cleanup EXIT
-export MIRRORPROV_PROFILE_DIR=$TOP/profiles MIRRORPROV_STATE_DIR=$tmp/state
+export MIRRORPROV_PROFILE_DIR=$TOP/profiles STATE_DIRECTORY=$tmp/state
 up=$tmp/up root=$tmp/root log=$tmp/upstream-rsyncd.log
 mkdir -p "$root"
 

@@ -477,8 +477,13 @@ static int poll_upstream(const struct sync_request *rq, const char *state, const
 		return 0;
 	}
 	r = poll_compare(rq->profile, upstream_of(rq), state, &unchanged, &res->unchanged_since);
-	if (r < 0)
-		return r;
+	if (r < 0) {
+		res->poll = "failed";
+		if (asprintf(&res->poll_message, "comparing the markers in %s failed (%s); running in full", state,
+			     strerror(-r)) < 0)
+			res->poll_message = NULL;
+		return 0;
+	}
 	res->poll = unchanged ? "unchanged" : "changed";
 	if (!unchanged)
 		return 0;

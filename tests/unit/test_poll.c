@@ -62,7 +62,7 @@ static void compare_refresh_commit(void **state)
 	assert_int_equal(mkdir_p(tree, 0755), 0);
 
 	/* Never succeeded: nothing kept, never "unchanged". */
-	assert_int_equal(poll_prepare(st), 0);
+	assert_int_equal(poll_prepare(st, (uid_t)-1, (gid_t)-1), 0);
 	put(st, "poll.new/lastupdate", "100\n");
 	put(st, "poll.new/lastsync", "200\n");
 	assert_int_equal(poll_compare(&p, "rsync://t1.example.org/archlinux/", st, &unchanged, &since), 0);
@@ -70,7 +70,7 @@ static void compare_refresh_commit(void **state)
 	assert_int_equal(poll_commit(st), 0);
 
 	/* The same lastupdate, a new lastsync: unchanged, and lastsync is refreshed. */
-	assert_int_equal(poll_prepare(st), 0);
+	assert_int_equal(poll_prepare(st, (uid_t)-1, (gid_t)-1), 0);
 	put(st, "poll.new/lastupdate", "100\n");
 	put(st, "poll.new/lastsync", "300\n");
 	assert_int_equal(poll_compare(&p, "rsync://t1.example.org/archlinux/", st, &unchanged, &since), 0);
@@ -83,11 +83,11 @@ static void compare_refresh_commit(void **state)
 	assert_string_equal(data, "300\n");
 
 	/* One byte differs: changed.  A marker missing upstream: changed. */
-	assert_int_equal(poll_prepare(st), 0);
+	assert_int_equal(poll_prepare(st, (uid_t)-1, (gid_t)-1), 0);
 	put(st, "poll.new/lastupdate", "101\n");
 	assert_int_equal(poll_compare(&p, "rsync://t1.example.org/archlinux/", st, &unchanged, &since), 0);
 	assert_false(unchanged);
-	assert_int_equal(poll_prepare(st), 0);
+	assert_int_equal(poll_prepare(st, (uid_t)-1, (gid_t)-1), 0);
 	assert_int_equal(poll_compare(&p, "rsync://t1.example.org/archlinux/", st, &unchanged, &since), 0);
 	assert_false(unchanged);
 

@@ -200,6 +200,7 @@ int status_record_sync(const struct history_file *hf, const struct profile *p, c
 		return -ENOMEM;
 	jadd_int(o, "start", start);
 	jadd_str(o, "result", result_name(r));
+	jadd_str(o, "upstream", p->upstream);
 	if (r < 0 && res->exit_code)
 		jadd_int(o, "exit_code", res->exit_code);
 	if (r < 0 && res->message)

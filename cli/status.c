@@ -205,29 +205,38 @@ int status_history_file(const struct mirrorctx *ctx, struct history_file *hf, ch
 }
 
 int status_outputs(const struct mirrorctx *ctx, const struct profile_set *set, const char *history,
-		   const char *prometheus, const char *html, struct status_report *rep)
+		   const char *prometheus, const char *html, bool after_run, struct status_report *rep)
 {
 	const struct hostconf *hc = ctx->loaded ? &ctx->hc : NULL;
 	struct status_opts so = { .history = history, .root = mirrorctx_root(ctx), .timers = true };
-	const char *host = hc && hc->has_host ? hc->host.name : NULL;
+	const char *host = hc && hc->has_host ? hc->host.name : NULL, *what = history;
 	char name[256];
 	int r;
 
 	so.now = time(NULL);
 	if (html)
 		so.series_since = so.now - 30 * 86400;
-	if ((r = status_collect(set, &so, rep)) < 0)
-		return log_errno(r, "reading %s", history);
-	warn_corrupt(history, rep);
-	if (prometheus && (r = status_write_prometheus(rep, prometheus)) < 0)
-		return log_errno(r, "writing %s", prometheus);
-	if (!host && gethostname(name, sizeof(name)) == 0) {
-		name[sizeof(name) - 1] = '\0';
-		host = name;
+	if ((r = status_collect(set, &so, rep)) == 0) {
+		warn_corrupt(history, rep);
+		if (!host && gethostname(name, sizeof(name)) == 0) {
+			name[sizeof(name) - 1] = '\0';
+			host = name;
+		}
+		if (prometheus && (r = status_write_prometheus(rep, prometheus)) < 0)
+			what = prometheus;
+		else if (html && (r = status_write_html(rep, host ? host : "this mirror", html)) < 0)
+			what = html;
+		if (r < 0)
+			status_report_free(rep);
 	}
-	if (html && (r = status_write_html(rep, host ? host : "this mirror", html)) < 0)
-		return log_errno(r, "writing %s/index.html", html);
-	return EXIT_OK;
+	if (r == 0)
+		return EXIT_OK;
+	/* after a sync or check the run itself is what counts */
+	if (after_run) {
+		log_warn("status not written (%s: %s)", what, strerror(-r));
+		return EXIT_FAIL;
+	}
+	return log_errno(r, "%s", what);
 }
 
 /* The page root wrote belongs to mirror.user, as the history does: the timers
@@ -260,7 +269,7 @@ void status_after_run(const struct mirrorctx *ctx)
 	}
 	if (mirrorctx_profiles(ctx, NULL, &set) != EXIT_OK)
 		return;
-	if (status_outputs(ctx, &set, history, hc->mirror.prometheus_file, html, &rep) == EXIT_OK) {
+	if (status_outputs(ctx, &set, history, hc->mirror.prometheus_file, html, true, &rep) == EXIT_OK) {
 		status_report_free(&rep);
 		give_page(ctx, html);
 	}
@@ -323,7 +332,7 @@ static int propagate_one(const struct mirrorctx *ctx, const struct profile *p, c
 	if (sync_trace_path(p, hc->host.name, &trace) < 0)
 		trace = NULL;
 	struct propagation_request rq = { .profile = p, .local = local, .own_trace = trace,
-					  .upstream = po->upstream ? po->upstream : p->upstreams[0], .urls = urls.v,
+					  .upstream = p->upstream, .urls = urls.v,
 					  .opts = co };
 	r = propagation_run(&rq, &rec);
 	if (r == -ENODATA) {
@@ -476,14 +485,18 @@ int cmd_status(int argc, char **argv)
 	if ((r = mirrorctx_profiles(&ctx, profiles, &set)) != EXIT_OK)
 		goto out;
 	if (propagation) {
-		r = run_propagation(&ctx, &set, &po, json);
+		/* where each profile pulls from: --upstream, host.conf profile.NAME.upstream, the default */
+		for (size_t i = 0; i < set.n && r == EXIT_OK; i++)
+			r = mirrorctx_upstream(&ctx, &set.v[i], po.upstream, true);
+		if (r == EXIT_OK)
+			r = run_propagation(&ctx, &set, &po, json);
 		goto out;
 	}
 	if (!(history = history_default_path())) {
 		r = log_errno(-ENOMEM, "history");
 		goto out;
 	}
-	if ((r = status_outputs(&ctx, &set, history, prometheus, html, &rep)) != EXIT_OK)
+	if ((r = status_outputs(&ctx, &set, history, prometheus, html, false, &rep)) != EXIT_OK)
 		goto out;
 	if (json) {
 		_cleanup_json_ json_object *doc = report_json(&rep);

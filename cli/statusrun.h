@@ -4,6 +4,7 @@
 #include "backend/history.h"
 #include "backend/status.h"
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <time.h>
 
 #include "mirrorctx.h"
@@ -12,9 +13,9 @@
 /* The history file and the owner it must keep (mirror.user when run as root). */
 int status_history_file(const struct mirrorctx *ctx, struct history_file *hf, char **path);
 /* Collects the status of set and writes the Prometheus file and the page when
- * given; reports errors itself; rep is filled on EXIT_OK. */
+ * given; reports errors itself (as warnings after_run); rep is filled on EXIT_OK. */
 int status_outputs(const struct mirrorctx *ctx, const struct profile_set *set, const char *history,
-		   const char *prometheus, const char *html, struct status_report *rep);
+		   const char *prometheus, const char *html, bool after_run, struct status_report *rep);
 /* A sync or check run into the history whatever its result (a history that
  * cannot be written is a warning: the mirror is what the run was for), then
  * status_after_run(). */

@@ -28,3 +28,5 @@ int mkdir_p(const char *path, mode_t mode);
  * StateDirectory=; the first of a ':'-separated list; tests set it) when it
  * is absolute, else /var/lib/mirrorprov. */
 char *state_path(const char *sub);
+/* rm -r path without following symlinks; a missing path is not an error. */
+int rm_tree(const char *path);

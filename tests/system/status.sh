@@ -44,9 +44,12 @@ host: { name = "mirror.test"; site = "Test"; admin_email = "admin@mirror.test"; 
   urls: { http = "http://127.0.0.1:$HP/"; https = "https://127.0.0.1:$SP/"; rsync = "rsync://127.0.0.1:$GP/"; }; };
 mirror: { root = "$root"; user = "nobody"; profiles = [ "fedora", "ubuntu", "epel", "rpmfusion" ];
   tls_certificate = "$tmp/srv.pem"; tls_key = "$tmp/srv.key";
-  status_path = "/status/"; prometheus_file = "$tmp/node/mirrorprov.prom"; };
+  status_path = "/status/"; prometheus_file = "$tmp/node/mirrorprov.prom"; };profile: { fedora: { upstream = "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/"; };
+  ubuntu: { upstream = "rsync://127.0.0.1:$UPSTREAM_PORT/debian/"; };
+  epel: { upstream = "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/"; };
+  rpmfusion: { upstream = "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/"; }; };
 EOF
-mkdir -p "$tmp/node"
+mkdir -p "$tmp/node" && chown nobody "$tmp/node"   # the timers run sync as mirror.user: it writes the textfile
 "$MP" layout -c "$tmp/host.conf" --prefix "$prefix" --binary "$MP" >/dev/null 2>&1 ||
 	{ t_fail "layout"; t_done; }
 S=("$MP" sync -c "$tmp/host.conf")
@@ -79,7 +82,7 @@ EOF
 n=$(wc -l <"$H")
 su -s /bin/sh nobody -c "STATE_DIRECTORY=$STATE_DIRECTORY MIRRORPROV_PROFILE_DIR=$MIRRORPROV_PROFILE_DIR $MP sync -c $tmp/host.conf fedora --upstream rsync://127.0.0.1:1/none/" >/dev/null 2>"$tmp/err"
 [ "$(wc -l <"$H")" = $((n + 1)) ] && [ "$(stat -c %U "$STATE_DIRECTORY/status/index.html")" = nobody ] &&
-	! grep -q "warning" "$tmp/err" && t_ok "sync as mirror.user appends and rewrites the page" ||
+	! grep -qE "history|status not written" "$tmp/err" && t_ok "sync as mirror.user appends and rewrites the page" ||
 	t_fail "sync as mirror.user" "$(cat "$tmp/err")"
 sed -i '$d' "$H"   # that run failed on purpose: the rows below expect the earlier ones
 
@@ -141,6 +144,10 @@ tail -1 "$H" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); asse
 
 # --- Prometheus ------------------------------------------------------------------------------
 [ -s "$tmp/node/mirrorprov.prom" ] && t_ok "sync wrote mirror.prometheus_file" || t_fail "prometheus file after sync"
+sed "s|prometheus_file = \"[^\"]*\"|prometheus_file = \"$tmp/nonexistent/m.prom\"|" "$tmp/host.conf" >"$tmp/host2.conf"
+"$MP" sync -c "$tmp/host2.conf" fedora >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && grep -q "warning: status not written ($tmp/nonexistent/m.prom: No such file or directory)" "$tmp/err" &&
+	t_ok "an unwritable textfile is a warning: the sync succeeded" || t_fail "textfile failure after sync" "rc=$rc" "$(cat "$tmp/err")"
 "${ST[@]}" --prometheus "$tmp/m.prom" >/dev/null 2>&1
 if command -v promtool >/dev/null; then
 	out=$(promtool check metrics <"$tmp/m.prom" 2>&1) && t_ok "promtool check metrics accepts the textfile" ||

@@ -201,6 +201,7 @@ int status_record_sync(const struct history_file *hf, const struct profile *p, c
 	jadd_int(o, "start", start);
 	jadd_str(o, "result", result_name(r));
 	jadd_str(o, "upstream", p->upstream);
+	jadd_str(o, "poll", res->poll);   /* "unchanged": the poll found nothing new, nothing was pulled */
 	if (r < 0 && res->exit_code)
 		jadd_int(o, "exit_code", res->exit_code);
 	if (r < 0 && res->message)
@@ -274,11 +275,20 @@ int status_record_checks(const struct history_file *hf, json_object *rows, time_
 
 /* ---- collecting ---- */
 
+/* What the scan still looks for, per profile. */
+enum need {
+	NEED_LAST = 1 << 0,    /* the newest sync */
+	NEED_OK = 1 << 1,      /* the newest successful one */
+	NEED_TREE = 1 << 2,    /* the newest tree size (a run the poll skipped has none) */
+	NEED_CHECK = 1 << 3,
+	NEED_PROP = 1 << 4,
+	NEED_ALL = (1 << 5) - 1,
+};
+
 struct collect {
 	const struct status_opts *o;
 	struct status_report *rep;
-	/* per profile: what is still missing */
-	bool *need_last, *need_ok, *need_check, *need_prop;
+	unsigned *need;   /* per profile: enum need bits still missing */
 	size_t missing;   /* profiles with any need left */
 	bool lookback_open;
 };
@@ -293,9 +303,11 @@ static struct profile_status *find(struct collect *c, const char *name, size_t *
 	return NULL;
 }
 
-static bool needs(const struct collect *c, size_t i)
+/* Marks what profile i no longer needs; counts the profiles with nothing left. */
+static void got(struct collect *c, size_t i, unsigned what)
 {
-	return c->need_last[i] || c->need_ok[i] || c->need_check[i] || c->need_prop[i];
+	if (c->need[i] && !(c->need[i] &= ~what))
+		c->missing--;
 }
 
 static enum history_want want(const struct history_head *h, void *userdata)
@@ -308,23 +320,19 @@ static enum history_want want(const struct history_head *h, void *userdata)
 	 * any, the scan would read the whole file to say "not checked" */
 	if (h->time < c->rep->now - STATUS_LOOKBACK && c->lookback_open) {
 		c->lookback_open = false;
-		for (size_t k = 0; k < c->rep->n; k++) {
-			bool before = needs(c, k);
-			c->need_check[k] = c->need_prop[k] = false;
-			if (before && !needs(c, k))
-				c->missing--;
-		}
+		for (size_t k = 0; k < c->rep->n; k++)
+			got(c, k, NEED_CHECK | NEED_PROP);
 	}
 	if (!c->missing && !in_series)
 		return HISTORY_STOP;
 	if (!find(c, h->profile, &i))
 		return HISTORY_SKIP;
 	if (strcmp(h->type, "sync") == 0)
-		return in_series || c->need_last[i] || c->need_ok[i] ? HISTORY_PARSE : HISTORY_SKIP;
+		return in_series || c->need[i] & (NEED_LAST | NEED_OK | NEED_TREE) ? HISTORY_PARSE : HISTORY_SKIP;
 	if (strcmp(h->type, "check") == 0)
-		return c->need_check[i] ? HISTORY_PARSE : HISTORY_SKIP;
+		return c->need[i] & NEED_CHECK ? HISTORY_PARSE : HISTORY_SKIP;
 	if (strcmp(h->type, "propagation") == 0)
-		return c->need_prop[i] ? HISTORY_PARSE : HISTORY_SKIP;
+		return c->need[i] & NEED_PROP ? HISTORY_PARSE : HISTORY_SKIP;
 	return HISTORY_SKIP;
 }
 
@@ -407,8 +415,8 @@ static int visit_sync(struct collect *c, size_t i, const struct history_head *h,
 
 	if (!jint(rec, "start", &start) || start > h->time)
 		start = h->time;   /* no start, or a damaged one: no duration */
-	if (c->need_last[i]) {
-		c->need_last[i] = false;
+	if (c->need[i] & NEED_LAST) {
+		got(c, i, NEED_LAST);
 		s->last_time = h->time;
 		s->last_result = strdup(result ? result : "unknown");
 		s->last_message = dup_or_null(jstr(rec, "message"));
@@ -420,12 +428,15 @@ static int visit_sync(struct collect *c, size_t i, const struct history_head *h,
 		if (!s->last_result)
 			return -ENOMEM;
 	}
-	if (ok && c->need_ok[i]) {
-		c->need_ok[i] = false;
+	if (ok && c->need[i] & NEED_OK) {
+		got(c, i, NEED_OK);
 		s->success_time = h->time;
 		s->has_lag = jint(rec, "lag_seconds", &s->lag);
-		if ((s->has_tree = jint(rec, "tree_bytes", &v)))
-			s->tree_bytes = (uint64_t)v;
+	}
+	if (ok && c->need[i] & NEED_TREE && jint(rec, "tree_bytes", &v)) {
+		got(c, i, NEED_TREE);
+		s->has_tree = true;
+		s->tree_bytes = (uint64_t)v;
 	}
 	if (c->o->series_since && h->time >= c->o->series_since) {
 		int64_t used, size;
@@ -448,20 +459,17 @@ static int visit(const struct history_head *h, json_object *rec, void *userdata)
 
 	if (!find(c, h->profile, &i))
 		return 0;
-	bool before = needs(c, i);
 	if (strcmp(h->type, "sync") == 0)
 		r = visit_sync(c, i, h, rec);
-	else if (strcmp(h->type, "check") == 0 && c->need_check[i]) {
-		c->need_check[i] = false;
+	else if (strcmp(h->type, "check") == 0 && c->need[i] & NEED_CHECK) {
+		got(c, i, NEED_CHECK);
 		c->rep->v[i].check_time = h->time;
 		r = take_urls(rec, &c->rep->v[i].checks, &c->rep->v[i].n_checks);
-	} else if (strcmp(h->type, "propagation") == 0 && c->need_prop[i]) {
-		c->need_prop[i] = false;
+	} else if (strcmp(h->type, "propagation") == 0 && c->need[i] & NEED_PROP) {
+		got(c, i, NEED_PROP);
 		c->rep->v[i].prop_time = h->time;
 		r = take_urls(rec, &c->rep->v[i].props, &c->rep->v[i].n_props);
 	}
-	if (before && !needs(c, i))
-		c->missing--;
 	return r < 0 ? r : 0;
 }
 
@@ -527,18 +535,15 @@ int status_collect(const struct profile_set *set, const struct status_opts *o, s
 
 	*rep = (struct status_report){ .now = o->now ? o->now : (int64_t)time(NULL) };
 	rep->v = calloc(set->n ? set->n : 1, sizeof(*rep->v));
-	c.need_last = calloc(set->n + 1, sizeof(bool));
-	c.need_ok = calloc(set->n + 1, sizeof(bool));
-	c.need_check = calloc(set->n + 1, sizeof(bool));
-	c.need_prop = calloc(set->n + 1, sizeof(bool));
-	if (!rep->v || !c.need_last || !c.need_ok || !c.need_check || !c.need_prop) {
+	c.need = calloc(set->n + 1, sizeof(*c.need));
+	if (!rep->v || !c.need) {
 		r = -ENOMEM;
 		goto out;
 	}
 	rep->n = set->n;
 	for (size_t i = 0; i < set->n; i++) {
 		rep->v[i].profile = &set->v[i];
-		c.need_last[i] = c.need_ok[i] = c.need_check[i] = c.need_prop[i] = true;
+		c.need[i] = NEED_ALL;
 	}
 	c.missing = set->n;
 	r = history_scan_back(o->history, want, visit, &c, &rep->scan);
@@ -569,10 +574,7 @@ int status_collect(const struct profile_set *set, const struct status_opts *o, s
 	if (o->timers)
 		next_runs(rep);
 out:
-	free(c.need_last);
-	free(c.need_ok);
-	free(c.need_check);
-	free(c.need_prop);
+	free(c.need);
 	if (r < 0)
 		status_report_free(rep);
 	return r;

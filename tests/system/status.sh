@@ -141,6 +141,11 @@ out=$("${ST[@]}" -p fedora 2>"$tmp/err"); rc=$?
 tail -1 "$H" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); assert r["profile"] == "fedora" and r["result"] == "ok"' &&
 	[ "$(grep -c '^{"type":"sync","profile":"fedora","time":[0-9]*$' "$H")" = 1 ] &&
 	t_ok "a torn last line is ended before the next record" || t_fail "torn line" "$(tail -3 "$H")"
+# a run that finds upstream unchanged (the poll): nothing pulled, the tree size of the last pull still shown
+"${S[@]}" fedora >/dev/null 2>&1
+tail -1 "$H" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); assert r["poll"] == "unchanged" and "tree_bytes" not in r, r' &&
+	"${ST[@]}" -p fedora -J 2>/dev/null | row 'f=p["fedora"]; assert f["tree_bytes"] > 0 and f["last_result"] == "ok", f' &&
+	t_ok "a run the poll skipped is a success, the tree size comes from the last pull" || t_fail "skipped run" "$(tail -1 "$H")"
 
 # --- Prometheus ------------------------------------------------------------------------------
 [ -s "$tmp/node/mirrorprov.prom" ] && t_ok "sync wrote mirror.prometheus_file" || t_fail "prometheus file after sync"

@@ -218,6 +218,8 @@ int status_outputs(const struct mirrorctx *ctx, const struct profile_set *set, c
 		so.series_since = so.now - 30 * 86400;
 	if ((r = status_collect(set, &so, rep)) == 0) {
 		warn_corrupt(history, rep);
+		if (rep->no_history && !after_run)
+			log_warn("no history yet (%s): no sync or check has run here", history);
 		if (!host && gethostname(name, sizeof(name)) == 0) {
 			name[sizeof(name) - 1] = '\0';
 			host = name;

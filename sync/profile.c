@@ -17,7 +17,7 @@
 #endif
 
 static const char *const method_names[] = { [SYNC_RSYNC] = "rsync", [SYNC_TWO_STAGE] = "two-stage",
-					    [SYNC_FTPSYNC] = "ftpsync" };
+					    [SYNC_FTPSYNC] = "ftpsync", [SYNC_FILELIST] = "filelist" };
 static const char *const trace_names[] = { [TRACE_NONE] = "none", [TRACE_DEBIAN] = "debian",
 					   [TRACE_TIMESTAMP] = "timestamp" };
 
@@ -36,7 +36,7 @@ static int lookup(const char *const *names, size_t n, const char *s)
 
 static const char *check_method(const char *s)
 {
-	return lookup(method_names, ARRAY_SIZE(method_names), s) < 0 ? "is not one of rsync, two-stage, ftpsync" : NULL;
+	return lookup(method_names, ARRAY_SIZE(method_names), s) < 0 ? "is not one of rsync, two-stage, ftpsync, filelist" : NULL;
 }
 
 static const char *check_trace_format(const char *s)
@@ -196,6 +196,11 @@ static const struct conf_field profile_schema[] = {
 	{ .key = "trace_format", .kind = CK_STR, .offset = P(trace_format_name), .check = check_trace_format, .def = "none" },
 	{ .key = "backend", .kind = CK_STR, .offset = P(backend), .check = check_safe_name },
 	{ .key = "categories", .kind = CK_CUSTOM, .offset = 0, .parse = categories_parse, .free = categories_free },
+	{ .key = "filelist", .kind = CK_STR, .offset = P(filelist), .check = check_safe_name },
+	{ .key = "filelist_master", .kind = CK_STR, .offset = P(filelist_master), .check = check_rsync_source },
+	{ .key = "filelist_dir", .kind = CK_STR, .offset = P(filelist_dir), .check = check_relpath },
+	{ .key = "filelist_extra", .kind = CK_STRV, .offset = P(filelist_extra), .check = check_safe_name },
+	{ .key = "max_delete", .kind = CK_UINT, .offset = P(max_delete), .def = "10", .min = 1, .max = 100 },
 	{ .key = "size", .kind = CK_SIZE, .flags = CF_REQUIRED, .offset = P(size) },
 	{ .key = NULL },
 };
@@ -238,6 +243,16 @@ static int profile_finish(struct profile *p, char **error)
 			*error = conf_error(p->file, 1, "excludes: '%s' contains a blank, which ftpsync would split", *e);
 			return -EINVAL;
 		}
+	if (p->method == SYNC_FILELIST && (!p->filelist || !p->filelist_master)) {
+		*error = conf_error(p->file, 1, "method filelist needs filelist and filelist_master");
+		return -EINVAL;
+	}
+	if (p->method != SYNC_FILELIST && (p->filelist || p->filelist_master || p->filelist_dir || p->filelist_extra[0])) {
+		*error = conf_error(p->file, 1, "filelist keys need method filelist");
+		return -EINVAL;
+	}
+	if (p->method == SYNC_FILELIST && !p->filelist_dir && !(p->filelist_dir = strdup(p->directory)))
+		return -ENOMEM;
 	if (p->trace_format != TRACE_NONE && !p->trace_file) {
 		*error = conf_error(p->file, 1, "trace_format %s needs trace_file", p->trace_format_name);
 		return -EINVAL;

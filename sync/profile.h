@@ -33,6 +33,7 @@ enum sync_method {
 	SYNC_RSYNC,      /* one rsync pass with rsync_options */
 	SYNC_TWO_STAGE,  /* stage 1 without index files and deletions, stage 2 everything */
 	SYNC_FTPSYNC,    /* Debian's ftpsync with a generated ftpsync.conf */
+	SYNC_FILELIST,   /* quick-fedora-mirror's method: the module's file list decides (sync/flsync.h) */
 };
 
 enum trace_format {
@@ -70,7 +71,13 @@ struct profile {
 	struct profile_category *categories;
 	size_t n_categories;
 	uint64_t size;          /* approximate bytes */
-	char *method_name;      /* "rsync", "two-stage" or "ftpsync" as written */
+	char *method_name;      /* "rsync", "two-stage", "ftpsync" or "filelist" as written */
+	/* method filelist */
+	char *filelist;         /* the list's name in the module's top directory: "fullfiletimelist-fedora" */
+	char *filelist_master;  /* rsync://HOST/MASTER/ holding every module's directory ("fedora-buffet") */
+	char *filelist_dir;     /* the module's directory below the master; default: directory */
+	char **filelist_extra;  /* other files of the top directory fetched with each change, never deleted */
+	uint64_t max_delete;    /* percent of the local tree a list may delete before it looks truncated */
 	char *trace_format_name;
 };
 

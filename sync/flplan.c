@@ -1,0 +1,451 @@
+#include "flplan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/macro.h"
+
+#define MAX_DEPTH 256
+
+enum {
+	E_UNCHANGED = 1 << 0,  /* same row in the old list */
+	E_SEEN = 1 << 1,       /* found locally */
+	E_DIFFERS = 1 << 2,    /* locally of another type or size */
+};
+
+struct entry {
+	uint64_t key;
+	uint64_t size;
+	int64_t mtime;
+	uint8_t kind, access, flags;
+};
+
+struct table {
+	struct entry *v;
+	size_t n, cap;
+	uint32_t *slot;       /* index + 1; 0 = empty */
+	size_t mask;
+	uint64_t k0, k1;      /* SipHash key */
+};
+
+/* SipHash-2-4 (Aumasson, Bernstein): keyed, so list contents cannot be
+ * chosen to collide. */
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                       \
+	do {                                                                           \
+		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32);              \
+		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;                                 \
+		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;                                 \
+		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32);              \
+	} while (0)
+
+static uint64_t siphash(uint64_t k0, uint64_t k1, const void *data, size_t len)
+{
+	const uint8_t *in = data;
+	uint64_t v0 = 0x736f6d6570736575ULL ^ k0, v1 = 0x646f72616e646f6dULL ^ k1;
+	uint64_t v2 = 0x6c7967656e657261ULL ^ k0, v3 = 0x7465646279746573ULL ^ k1;
+	uint64_t b = (uint64_t)len << 56, m;
+	size_t i, end = len - len % 8;
+
+	for (i = 0; i < end; i += 8) {
+		memcpy(&m, in + i, 8);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (size_t j = 0; i + j < len; j++)
+		b |= (uint64_t)in[i + j] << (8 * j);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+static uint64_t key_of(const struct table *t, const char *path, size_t n)
+{
+	return siphash(t->k0, t->k1, path, n);
+}
+
+static struct entry *lookup(const struct table *t, uint64_t key)
+{
+	if (!t->slot)
+		return NULL;
+	for (size_t i = key & t->mask;; i = (i + 1) & t->mask) {
+		uint32_t s = t->slot[i];
+		if (!s)
+			return NULL;
+		if (t->v[s - 1].key == key)
+			return &t->v[s - 1];
+	}
+}
+
+static void slot_put(uint32_t *slot, size_t mask, uint64_t key, uint32_t idx)
+{
+	size_t i = key & mask;
+	while (slot[i])
+		i = (i + 1) & mask;
+	slot[i] = idx;
+}
+
+static int table_grow(struct table *t)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap + t->cap / 2 : 1024;
+		struct entry *v = realloc(t->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = cap;
+	}
+	if (!t->slot || (t->n + 1) * 2 > t->mask + 1) {
+		size_t size = t->slot ? (t->mask + 1) * 2 : 2048;
+		uint32_t *slot = calloc(size, sizeof(*slot));
+		if (!slot)
+			return -ENOMEM;
+		for (size_t i = 0; i < t->n; i++)
+			slot_put(slot, size - 1, t->v[i].key, (uint32_t)i + 1);
+		free(t->slot);
+		t->slot = slot;
+		t->mask = size - 1;
+	}
+	return 0;
+}
+
+struct ctx {
+	const struct flplan_module *m;
+	struct flplan *plan;
+	struct table t;
+	const char *list_name;   /* for messages */
+	FILE *out;
+	const char *prefix;
+	size_t index;            /* pass 2: entry number */
+	size_t checksums_cap;
+	char path[PATH_MAX + 1];
+};
+
+static bool mirrored(const struct entry *e)
+{
+	return e->access == FL_PUBLIC;
+}
+
+/* Pass 1 over the new list: index every entry. */
+static int index_entry(void *ud, const struct fl_entry *fe, char **error)
+{
+	struct ctx *c = ud;
+	uint64_t key = key_of(&c->t, fe->path, fe->path_len);
+	int r;
+
+	if (lookup(&c->t, key)) {
+		if (asprintf(error, "%.*s listed twice", (int)fe->path_len, fe->path) < 0)
+			*error = NULL;
+		return -EEXIST;
+	}
+	if ((r = table_grow(&c->t)) < 0)
+		return r;
+	c->t.v[c->t.n] = (struct entry){ .key = key, .size = fe->size, .mtime = fe->mtime, .kind = (uint8_t)fe->kind,
+					 .access = (uint8_t)fe->access };
+	slot_put(c->t.slot, c->t.mask, key, (uint32_t)++c->t.n);
+	return 0;
+}
+
+static int collect_checksum(void *ud, const struct fl_checksum *fc, char **error)
+{
+	struct ctx *c = ud;
+	struct flplan *p = c->plan;
+
+	for (size_t i = 0; i < p->n_checksums; i++)
+		if (strlen(p->checksums[i].path) == fc->path_len && memcmp(p->checksums[i].path, fc->path, fc->path_len) == 0) {
+			if (fc->digest > p->checksums[i].digest) {
+				p->checksums[i].digest = fc->digest;
+				memcpy(p->checksums[i].md, fc->md, fc->md_len);
+				p->checksums[i].md_len = fc->md_len;
+			}
+			return 0;
+		}
+	if (fc->digest == FL_MD5)
+		return 0;  /* MD5 proves nothing; the stronger ones above replace it anyway */
+	if (p->n_checksums == c->checksums_cap) {
+		size_t cap = c->checksums_cap ? c->checksums_cap * 2 : 64;
+		struct flplan_checksum *v = realloc(p->checksums, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		p->checksums = v;
+		c->checksums_cap = cap;
+	}
+	struct flplan_checksum *k = &p->checksums[p->n_checksums];
+	*k = (struct flplan_checksum){ .digest = fc->digest, .md_len = fc->md_len };
+	memcpy(k->md, fc->md, fc->md_len);
+	if (!(k->path = strndup(fc->path, fc->path_len)))
+		return -ENOMEM;
+	p->n_checksums++;
+	return 0;
+}
+
+/* The old list: rows that are the same as in the new list are unchanged. */
+static int mark_unchanged(void *ud, const struct fl_entry *fe, char **error)
+{
+	struct ctx *c = ud;
+	struct entry *e = lookup(&c->t, key_of(&c->t, fe->path, fe->path_len));
+
+	if (e && e->mtime == fe->mtime && e->size == fe->size && e->kind == fe->kind && e->access == fe->access)
+		e->flags |= E_UNCHANGED;
+	return 0;
+}
+
+static int add_delete(struct flplan *p, const char *path)
+{
+	char **v = realloc(p->deletes, (p->n_deletes + 2) * sizeof(char *));
+	if (!v)
+		return -ENOMEM;
+	p->deletes = v;
+	if (!(v[p->n_deletes] = strdup(path)))
+		return -ENOMEM;
+	v[++p->n_deletes] = NULL;
+	return 0;
+}
+
+static bool kept(const struct ctx *c, const char *name, size_t plen)
+{
+	if (plen)
+		return false;
+	for (char *const *k = c->m->keep; k && *k; k++)
+		if (strcmp(*k, name) == 0)
+			return true;
+	return false;
+}
+
+static enum fl_kind local_kind(mode_t mode, bool *odd)
+{
+	*odd = !(S_ISREG(mode) || S_ISDIR(mode) || S_ISLNK(mode));
+	return S_ISDIR(mode) ? FL_DIR : S_ISLNK(mode) ? FL_LINK : FL_FILE;
+}
+
+/* c->path[0..plen) is the directory's relative path ("" at the top). */
+static int walk(struct ctx *c, int dfd, size_t plen, bool doomed, int depth)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		r = negative_errno();
+		close(dfd);
+		return r;
+	}
+	if (depth > MAX_DEPTH) {
+		closedir(d);
+		return -ELOOP;
+	}
+	while (r == 0 && (errno = 0, de = readdir(d))) {
+		const char *name = de->d_name;
+		size_t nlen = strlen(name), len = plen + (plen ? 1 : 0) + nlen;
+		struct stat st;
+		bool odd, gone = doomed;
+
+		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, ".~tmp~") == 0 || kept(c, name, plen))
+			continue;
+		if (len > PATH_MAX)
+			return closedir(d), -ENAMETOOLONG;
+		if (plen)
+			c->path[plen] = '/';
+		memcpy(c->path + plen + (plen ? 1 : 0), name, nlen + 1);
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT)
+				continue;  /* gone meanwhile */
+			r = negative_errno();
+			break;
+		}
+		enum fl_kind kind = local_kind(st.st_mode, &odd);
+		c->plan->local_entries++;
+		if (!gone) {
+			struct entry *e = lookup(&c->t, key_of(&c->t, c->path, len));
+			if (e && mirrored(e)) {
+				e->flags |= E_SEEN;
+				if (odd || e->kind != kind || (kind != FL_DIR && (uint64_t)st.st_size != e->size))
+					e->flags |= E_DIFFERS;
+				/* A directory rsync will replace by a file: its contents go. */
+				gone = kind == FL_DIR && e->kind != FL_DIR;
+			} else {
+				gone = true;
+				r = add_delete(c->plan, c->path);
+			}
+		}
+		if (gone) {
+			if (kind == FL_DIR)
+				c->plan->delete_dirs++;
+			else
+				c->plan->delete_files++;
+		}
+		if (r == 0 && kind == FL_DIR) {
+			int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				r = errno == ENOENT ? 0 : negative_errno();
+			else
+				r = walk(c, fd, len, gone, depth + 1);
+		}
+		c->path[plen] = '\0';
+	}
+	if (r == 0 && errno)
+		r = negative_errno();
+	closedir(d);
+	return r;
+}
+
+/* Pass 2 over the new list: the transfer set, in list order. */
+static int emit_transfer(void *ud, const struct fl_entry *fe, char **error)
+{
+	struct ctx *c = ud;
+	struct flplan *p = c->plan;
+	const struct entry *e = &c->t.v[c->index++];
+
+	if (c->index > c->t.n || e->key != key_of(&c->t, fe->path, fe->path_len))
+		return -ESTALE;  /* the list changed between the passes */
+	if (!mirrored(e))
+		return 0;
+	if (!(e->flags & E_UNCHANGED))
+		p->changed++;
+	if (!(e->flags & E_SEEN))
+		p->missing++;
+	else if (e->flags & E_DIFFERS)
+		p->differ++;
+	if ((e->flags & (E_UNCHANGED | E_SEEN)) == (E_UNCHANGED | E_SEEN) && !(e->flags & E_DIFFERS) &&
+	    e->mtime < c->m->since)
+		return 0;
+	if (e->kind == FL_DIR)
+		p->transfer_dirs++;
+	else if (e->kind == FL_LINK)
+		p->transfer_links++;
+	else {
+		p->transfer_files++;
+		p->transfer_bytes += e->size;
+	}
+	size_t ns = p->transfer_files + p->transfer_dirs + p->transfer_links;
+	if (ns <= FLPLAN_SAMPLES && !(p->transfer_sample[ns - 1] = strndup(fe->path, fe->path_len)))
+		return -ENOMEM;
+	if (c->out && (fputs(c->prefix ? c->prefix : "", c->out) == EOF ||
+		       fwrite(fe->path, 1, fe->path_len, c->out) != fe->path_len || fputc('\0', c->out) == EOF))
+		return -EIO;
+	return 0;
+}
+
+static int with_name(const char *list, int r, char **error)
+{
+	char *msg;
+
+	if (*error && asprintf(&msg, "%s: %s", list, *error) >= 0) {
+		free(*error);
+		*error = msg;
+	}
+	return r;
+}
+
+/* Keep checksums of public files only. */
+static void filter_checksums(struct ctx *c)
+{
+	struct flplan *p = c->plan;
+	size_t j = 0;
+
+	for (size_t i = 0; i < p->n_checksums; i++) {
+		struct entry *e = lookup(&c->t, key_of(&c->t, p->checksums[i].path, strlen(p->checksums[i].path)));
+		if (e && mirrored(e) && e->kind == FL_FILE)
+			p->checksums[j++] = p->checksums[i];
+		else
+			free(p->checksums[i].path);
+	}
+	p->n_checksums = j;
+}
+
+int flplan_build(const struct flplan_module *m, FILE *files_from, const char *prefix, struct flplan *plan,
+		 char **error)
+{
+	struct ctx *c = calloc(1, sizeof(*c));
+	struct fl_info info;
+	int r;
+
+	*plan = (struct flplan){ 0 };
+	*error = NULL;
+	if (!c)
+		return -ENOMEM;
+	c->m = m;
+	c->plan = plan;
+	c->out = files_from;
+	c->prefix = prefix;
+	if (getrandom(&c->t.k0, sizeof(c->t.k0), 0) != sizeof(c->t.k0) ||
+	    getrandom(&c->t.k1, sizeof(c->t.k1), 0) != sizeof(c->t.k1)) {
+		r = -EIO;
+		goto out;
+	}
+
+	struct fl_callbacks cb1 = { .entry = index_entry, .checksum = collect_checksum, .ud = c };
+	r = filelist_parse_file(m->list, &cb1, &info, error);
+	if (r < 0) {
+		r = with_name(m->list, r, error);
+		goto out;
+	}
+	plan->version = info.version;
+	filter_checksums(c);
+
+	if (m->old_list) {
+		_cleanup_free_ char *old_err = NULL;
+		struct fl_callbacks cb0 = { .entry = mark_unchanged, .ud = c };
+		struct fl_info old_info;
+		plan->old_list_used = filelist_parse_file(m->old_list, &cb0, &old_info, &old_err) == 0;
+		if (!plan->old_list_used)
+			for (size_t i = 0; i < c->t.n; i++)
+				c->t.v[i].flags &= (uint8_t)~E_UNCHANGED;
+	}
+
+	int dfd = open(m->local_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0)
+		r = walk(c, dfd, 0, false, 0);
+	else if (errno != ENOENT)
+		r = negative_errno();
+	if (r < 0) {
+		if (asprintf(error, "reading %s/%s: %s", m->local_dir, c->path, strerror(-r)) < 0)
+			*error = NULL;
+		goto out;
+	}
+
+	struct fl_callbacks cb2 = { .entry = emit_transfer, .ud = c };
+	r = filelist_parse_file(m->list, &cb2, &info, error);
+	if (r < 0) {
+		r = with_name(m->list, r, error);
+		goto out;
+	}
+	for (size_t i = 0; i < c->t.n; i++)
+		plan->list_entries += mirrored(&c->t.v[i]);
+	if (plan->local_entries)
+		plan->delete_share = (double)(plan->delete_files + plan->delete_dirs) / (double)plan->local_entries;
+out:
+	free(c->t.v);
+	free(c->t.slot);
+	free(c);
+	if (r < 0)
+		flplan_free(plan);
+	return r;
+}
+
+void flplan_free(struct flplan *plan)
+{
+	strv_freep(&plan->deletes);
+	for (size_t i = 0; i <= FLPLAN_SAMPLES; i++)
+		free(plan->transfer_sample[i]);
+	for (size_t i = 0; i < plan->n_checksums; i++)
+		free(plan->checksums[i].path);
+	free(plan->checksums);
+	*plan = (struct flplan){ 0 };
+}

@@ -17,7 +17,9 @@ static const struct verb_help sync_help = {
 	MIRRORCTX_HELP
 	"  -u, --upstream URL    pull from rsync://HOST[:PORT]/MODULE/ instead of the profile's upstream\n"
 	"  -t, --timeout DUR     give up after DUR (\"90min\", \"6h\"; default: the profile's timeout)\n"
-	"  -n, --dry-run         print the commands and stop\n"
+	"  -n, --dry-run         print the commands and stop (method filelist: fetch the lists, print\n"
+	"                        what would be transferred and deleted, and stop)\n"
+	"Method filelist: naming one such profile runs all file-list profiles of the host together.\n"
 	HELP_OPT_JSON HELP_OPT_HELP,
 };
 
@@ -82,6 +84,11 @@ static int run_sync(const struct sync_options *opt, const char *name)
 			return log_errno(r, "loading profile %s", name);
 		log_error("%s", err);
 		return EXIT_USAGE;
+	}
+	if (p.method == SYNC_FILELIST) {
+		r = sync_filelist(&opt->ctx, &p, opt->upstream, opt->timeout, opt->dry_run, opt->json, false);
+		profile_free(&p);
+		return r;
 	}
 	struct sync_request rq = {
 		.profile = &p,

@@ -251,6 +251,13 @@ static int profile_finish(struct profile *p, char **error)
 		*error = conf_error(p->file, 1, "filelist keys need method filelist");
 		return -EINVAL;
 	}
+	/* With --files-from, -r would send each listed directory whole. */
+	for (char **o = p->rsync_options; p->method == SYNC_FILELIST && *o; o++)
+		if (strcmp(*o, "--recursive") == 0 || ((*o)[1] != '-' && strchr(*o, 'r'))) {
+			*error = conf_error(p->file, 1, "method filelist: rsync_options must not recurse ('%s'): the list names "
+					    "every entry", *o);
+			return -EINVAL;
+		}
 	if (p->method == SYNC_FILELIST && !p->filelist_dir && !(p->filelist_dir = strdup(p->directory)))
 		return -ENOMEM;
 	if (p->trace_format != TRACE_NONE && !p->trace_file) {

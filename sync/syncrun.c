@@ -17,6 +17,7 @@
 #include "lib/macro.h"
 #include "lib/names.h"
 #include "lib/spawn.h"
+#include "sync/flsync.h"
 
 #ifndef MIRRORPROV_VERSION
 #define MIRRORPROV_VERSION "0.1"
@@ -173,8 +174,11 @@ int sync_plan_argv(const struct sync_request *rq, char ****ret)
 		if (r == 0)
 			r = rsync_argv(rq, STAGE_2, &plan[1]);
 		break;
-	default:
+	case SYNC_FTPSYNC:
 		r = ftpsync_argv(rq, &plan[0]);
+		break;
+	default:
+		r = -EOPNOTSUPP;  /* filelist: its commands depend on the lists (sync/flsync.h) */
 		break;
 	}
 	if (r < 0) {
@@ -408,6 +412,33 @@ static int sync_locked(const struct sync_request *rq, const char *host, struct s
 	return r;
 }
 
+/* A file-list profile on its own (onboard's first sync): sync/flsync.h. */
+static int sync_filelist_one(const struct sync_request *rq, struct sync_result *res)
+{
+	const struct profile *v[] = { rq->profile };
+	struct flsync_request frq = { .profiles = v, .n = 1, .root = rq->root, .timeout = rq->timeout,
+				      .progress = rq->progress };
+	struct flsync_result fres;
+	_cleanup_free_ char *master = NULL;
+	int r;
+
+	if (rq->upstream && asprintf(&master, "%s%s", rq->upstream,
+				     rq->upstream[strlen(rq->upstream) - 1] == '/' ? "" : "/") < 0)
+		return -ENOMEM;
+	frq.master = master;
+	r = flsync_run(&frq, &fres);
+	res->stages = fres.rsync_runs;
+	res->exit_code = fres.exit_code;
+	res->timed_out = fres.timed_out;
+	res->files = fres.files_moved;
+	res->bytes = fres.received;
+	res->seconds = fres.seconds;
+	res->message = TAKE_PTR(fres.message);
+	flsync_result_free(&fres);
+	/* The failures sync_run() documents; the others say what happened in the message. */
+	return r == -EIO || r == -ETIMEDOUT || r == -ENOENT || r == -ENOTDIR || r >= 0 ? r : res->message ? -ENODATA : r;
+}
+
 int sync_run(const struct sync_request *rq, struct sync_result *res)
 {
 	_cleanup_free_ char *dest = NULL;
@@ -419,6 +450,8 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 	*res = (struct sync_result){ 0 };
 	if (rq->upstream && check_rsync_source(rq->upstream))
 		return -EINVAL;
+	if (rq->profile->method == SYNC_FILELIST)
+		return sync_filelist_one(rq, res);
 	if (rq->host_name)
 		snprintf(host, sizeof(host), "%s", rq->host_name);
 	else if (gethostname(host, sizeof(host)) < 0)

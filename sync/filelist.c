@@ -23,13 +23,17 @@ const char *fl_digest_name(enum fl_digest d)
 
 enum section { SEC_NONE, SEC_VERSION, SEC_FILES, SEC_CHECKSUMS, SEC_OTHER, SEC_END };
 
+#define BUF_SIZE (256 * 1024)  /* holds any line whole */
+
 struct parser {
 	FILE *f;
 	const struct fl_callbacks *cb;
 	struct fl_info *info;
 	char **error;
-	char line[FILELIST_MAX_LINE + 1];
+	char *line;            /* into buf, NUL-terminated in place of its '\n' */
 	size_t len;
+	size_t beg, end;       /* unread bytes of buf */
+	bool eof;
 	enum section sec;
 	enum fl_digest digest;
 	bool seen_version, seen_files;
@@ -53,25 +57,39 @@ static int fail(struct parser *p, int r, const char *fmt, ...)
 
 /* 1: a line in p->line (without '\n'), 0: end of input, < 0: error.  A NUL
  * byte is kept (and refused later as a control character). */
-static int read_line(struct parser *p)
+static int read_line(struct parser *p, char *buf)
 {
-	int c;
-
-	p->len = 0;
-	while ((c = getc_unlocked(p->f)) != EOF && c != '\n') {
-		if (p->len == FILELIST_MAX_LINE) {
+	for (;;) {
+		char *start = buf + p->beg, *nl = memchr(start, '\n', p->end - p->beg);
+		if (nl || (p->eof && p->end > p->beg)) {
+			if (!nl)
+				nl = buf + p->end;  /* the last line has no '\n' */
+			p->info->lines++;
+			p->len = (size_t)(nl - start);
+			if (p->len > FILELIST_MAX_LINE)
+				return fail(p, -EBADMSG, "longer than %d bytes", FILELIST_MAX_LINE);
+			*nl = '\0';
+			p->line = start;
+			p->beg = (size_t)(nl - buf) + (nl < buf + p->end);
+			return 1;
+		}
+		if (p->eof)
+			return 0;
+		if (p->end - p->beg > FILELIST_MAX_LINE) {
 			p->info->lines++;
 			return fail(p, -EBADMSG, "longer than %d bytes", FILELIST_MAX_LINE);
 		}
-		p->line[p->len++] = (char)c;
+		memmove(buf, start, p->end - p->beg);
+		p->end -= p->beg;
+		p->beg = 0;
+		size_t n = fread(buf + p->end, 1, BUF_SIZE - p->end, p->f);
+		if (n == 0) {
+			if (ferror(p->f))
+				return -EIO;
+			p->eof = true;
+		}
+		p->end += n;
 	}
-	if (ferror(p->f))
-		return -EIO;
-	if (c == EOF && p->len == 0)
-		return 0;
-	p->line[p->len] = '\0';
-	p->info->lines++;
-	return 1;
 }
 
 const char *fl_check_path(const char *s, size_t n)
@@ -293,20 +311,25 @@ static int parse_line(struct parser *p)
 int filelist_parse(FILE *f, const struct fl_callbacks *cb, struct fl_info *info, char **error)
 {
 	struct parser *p = calloc(1, sizeof(*p));
+	char *buf = malloc(BUF_SIZE + 1);
 	int r;
 
 	*info = (struct fl_info){ 0 };
 	*error = NULL;
-	if (!p)
+	if (!p || !buf) {
+		free(p);
+		free(buf);
 		return -ENOMEM;
+	}
 	*p = (struct parser){ .f = f, .cb = cb, .info = info, .error = error };
-	while ((r = read_line(p)) > 0)
+	while ((r = read_line(p, buf)) > 0)
 		if ((r = parse_line(p)) < 0)
 			break;
 	if (r == 0 && p->sec != SEC_END)
 		r = fail(p, -ENODATA, "no [End]: the list is truncated");
 	else if (r == 0 && !p->seen_version)
 		r = fail(p, -EBADMSG, "no [Version]");
+	free(buf);
 	free(p);
 	return r;
 }

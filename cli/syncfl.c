@@ -177,6 +177,9 @@ static int report_failure(int r, const struct flsync_result *res, const char *na
 			  res->exit_code, what ? " (" : "", what ? what : "", what ? ")" : "", msg ? ": " : "", msg ? msg : "");
 		return EXIT_FAIL;
 	}
+	case -EBUSY:
+		log_error("%s", msg ? msg : "another sync is running");
+		return EXIT_FAIL;
 	case -ETIMEDOUT:
 		log_error("%s: timed out after %.0f s; the mirror is incomplete", names, res->seconds);
 		return EXIT_FAIL;
@@ -204,7 +207,10 @@ int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, cons
 	struct profile_set set;
 	struct flsync_result res;
 	size_t len = 0;
-	int r = flsync_group(named, hc && hc->has_mirror ? hc->mirror.profiles : NULL, &set, &err);
+	_cleanup_free_ char *up = NULL;
+	/* An upstream of its own serves this module alone. */
+	char *const *host = !upstream && hc && hc->has_mirror ? hc->mirror.profiles : NULL;
+	int r = flsync_group(named, host, &set, &err);
 
 	if (r < 0) {
 		if (!err)
@@ -223,9 +229,13 @@ int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, cons
 	}
 	for (size_t i = 0; i < set.n; i++)
 		strcat(strcat(names, i ? "," : ""), set.v[i].name);
+	if (upstream && asprintf(&up, "%s%s", upstream, upstream[strlen(upstream) - 1] == '/' ? "" : "/") < 0) {
+		profile_set_free(&set);
+		return log_errno(-ENOMEM, "sync");
+	}
 	bool tty = !json && isatty(STDERR_FILENO);
 	struct flsync_request rq = {
-		.profiles = v, .n = set.n, .root = mirrorctx_root(ctx), .master = upstream, .timeout = timeout,
+		.profiles = v, .n = set.n, .root = mirrorctx_root(ctx), .upstream = up, .timeout = timeout,
 		.dry_run = dry_run, .full = full, .progress = tty && !dry_run && isatty(STDOUT_FILENO),
 		.on_step = tty ? on_step : NULL,
 	};

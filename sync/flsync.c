@@ -75,10 +75,12 @@ char *flsync_state_dir(void)
 struct run {
 	const struct flsync_request *rq;
 	struct flsync_result *res;
-	const char *master;
+	const char *master;      /* NULL with an upstream of the module's own */
 	char *state;
 	double deadline;
 	time_t started;
+	bool gone;               /* the last rsync failed because listed files are gone */
+	int *dir_locks;          /* one per module */
 };
 
 static void step(struct run *x, enum flsync_step s)
@@ -153,6 +155,10 @@ static int rsync_call(struct run *x, char **argv, bool capture, uint64_t *receiv
 		x->res->files_moved += stat_field(sr.out, "Number of regular files transferred: ");
 		int code = sr.exit_code;
 		bool gone = code == 23 && sr.err && strstr(sr.err, "link_stat") && strstr(sr.err, "No such file");
+		/* The daemon refused for good (unknown module, access denied): no retry.
+		 * "max connections" is the 5 worth waiting for. */
+		bool refused = code == 5 && sr.err && strstr(sr.err, "@ERROR") && !strstr(sr.err, "max connections");
+		x->gone = gone;
 		if (sr.timed_out) {
 			x->res->timed_out = true;
 			r = -ETIMEDOUT;
@@ -174,7 +180,7 @@ static int rsync_call(struct run *x, char **argv, bool capture, uint64_t *receiv
 		}
 		spawn_result_free(&sr);
 		/* A listed file that is gone means the list is outdated: retrying cannot help. */
-		if (r != -EIO || gone || !retryable(code) || t >= tries)
+		if (r != -EIO || gone || refused || !retryable(code) || t >= tries)
 			return r;
 		unsigned wait = delay << (t - 1 < 16 ? t - 1 : 16);
 		if (now_sec() + wait >= x->deadline)
@@ -182,11 +188,6 @@ static int rsync_call(struct run *x, char **argv, bool capture, uint64_t *receiv
 		x->res->retries++;
 		sleep(wait);
 	}
-}
-
-static const char *master_of(const struct run *x)
-{
-	return x->master;
 }
 
 static char *incoming_list(const struct run *x, const struct profile *p)
@@ -247,11 +248,15 @@ static int fetch_lists(struct run *x)
 		return ff_path ? negative_errno() : -ENOMEM;
 	for (size_t i = 0; i < x->res->n; i++) {
 		const struct profile *p = x->res->modules[i].profile;
-		fprintf(ff, "%s/%s%c", p->filelist_dir, p->filelist, '\0');
+		if (x->master)
+			fprintf(ff, "%s/%s%c", p->filelist_dir, p->filelist, '\0');
+		else
+			fprintf(ff, "%s%c", p->filelist, '\0');
 	}
 	if (fclose(TAKE_PTR(ff)) != 0)
 		return -EIO;
-	if (asprintf(&incoming, "%s/incoming", x->state) < 0)
+	if (x->master ? asprintf(&incoming, "%s/incoming", x->state) < 0
+		      : asprintf(&incoming, "%s/incoming/%s", x->state, x->res->modules[0].profile->filelist_dir) < 0)
 		return -ENOMEM;
 	if ((r = mkdir_p(incoming, 0755)) < 0)
 		return r;
@@ -265,10 +270,16 @@ static int fetch_lists(struct run *x)
 	argv_add(&a, "--from0");
 	argv_add(&a, "--stats");
 	argv_add(&a, "--no-human-readable");
-	argv_add(&a, "%s", master_of(x));
+	argv_add(&a, "%s", x->master ? x->master : x->rq->upstream);
 	argv_add(&a, "%s/", incoming);
 	r = a.err ? a.err : rsync_call(x, a.v, true, &x->res->list_bytes);
 	strv_freep(&a.v);
+	if (r == -EIO && x->gone) {
+		set_message(x->res, "%s is missing upstream (%s)",
+			    x->res->n == 1 ? x->res->modules[0].profile->filelist : "a module's list",
+			    x->master ? x->master : x->rq->upstream);
+		return -ENODATA;
+	}
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < x->res->n; i++) {
@@ -277,7 +288,7 @@ static int fetch_lists(struct run *x)
 		if (!path)
 			return -ENOMEM;
 		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-			set_message(x->res, "%s: upstream sent no %s", x->res->modules[i].profile->name,
+			set_message(x->res, "%s: %s is missing upstream", x->res->modules[i].profile->name,
 				    x->res->modules[i].profile->filelist);
 			return -ENODATA;
 		}
@@ -372,6 +383,8 @@ static int transfer_argv(struct run *x, const struct profile *p, const char *fil
 	for (char **o = p->rsync_options; *o; o++)
 		if (!is_delete_option(*o))
 			argv_add(&a, "%s", *o);
+	for (char **e = p->excludes; *e; e++)
+		argv_add(&a, "--exclude=%s", *e);
 	/* A directory the list now names as a file is replaced. */
 	argv_add(&a, "--force");
 	if (ignore_times)
@@ -422,11 +435,12 @@ static int transfer(struct run *x, const char *shared_path, char **own_paths, bo
 					p = res->modules[j].profile;
 			if (!p)
 				continue;
-			src = strdup(master_of(x));
+			src = strdup(x->master);
 			dest = strdup(x->rq->root);
 		} else {
 			p = res->modules[i].profile;
-			if (asprintf(&src, "%s%s/", master_of(x), p->filelist_dir) < 0)
+			if ((x->master ? asprintf(&src, "%s%s/", x->master, p->filelist_dir)
+				       : asprintf(&src, "%s", x->rq->upstream)) < 0)
 				src = NULL;
 			if (asprintf(&dest, "%s/%s", x->rq->root, p->directory) < 0)
 				dest = NULL;
@@ -696,6 +710,38 @@ static int lock_state(struct run *x, int *fd)
 	return 0;
 }
 
+/* Each module's directory, as sync_run() locks it for the other methods. */
+static int lock_dirs(struct run *x)
+{
+	if (!(x->dir_locks = malloc(x->res->n * sizeof(int))))
+		return -ENOMEM;
+	for (size_t i = 0; i < x->res->n; i++)
+		x->dir_locks[i] = -1;
+	for (size_t i = 0; i < x->res->n; i++) {
+		const struct profile *p = x->res->modules[i].profile;
+		_cleanup_free_ char *dir = NULL;
+		int r;
+
+		if (asprintf(&dir, "%s/%s", x->rq->root, p->directory) < 0)
+			return -ENOMEM;
+		if (!x->rq->dry_run && (r = mkdir_p(dir, 0755)) < 0)
+			return r;
+		x->dir_locks[i] = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (x->dir_locks[i] < 0) {
+			if (errno == ENOENT && x->rq->dry_run)
+				continue;
+			return negative_errno();
+		}
+		if (flock(x->dir_locks[i], LOCK_EX | LOCK_NB) < 0) {
+			if (errno != EWOULDBLOCK)
+				return negative_errno();
+			set_message(x->res, "another sync of %s is running (it holds the lock on %s)", p->name, dir);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
 static int run_locked(struct run *x)
 {
 	struct flsync_result *res = x->res;
@@ -825,6 +871,35 @@ void flsync_result_free(struct flsync_result *res)
 	*res = (struct flsync_result){ 0 };
 }
 
+/* The state of one mirror root: BASE/NAME, NAME the root without its leading
+ * '/', with '/' as '-' and every other byte but [A-Za-z0-9.] (and a leading
+ * '.') as _XX: "/srv/mirror" -> "srv-mirror", one-to-one, never "." or "..",
+ * so the lists of one tree never answer for another. */
+static char *state_for_root(const char *base, const char *root)
+{
+	size_t n = strlen(base);
+	char *s = malloc(n + 3 * strlen(root) + 3), *o;
+
+	if (!s)
+		return NULL;
+	memcpy(s, base, n);
+	o = s + n;
+	*o++ = '/';
+	char *name = o;
+	for (const unsigned char *c = (const unsigned char *)root + (*root == '/'); *c; c++)
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		    (*c == '.' && o > name))
+			*o++ = (char)*c;
+		else if (*c == '/')
+			*o++ = '-';
+		else
+			o += sprintf(o, "_%02x", *c);
+	if (o == name)
+		*o++ = '-';  /* the root "/" */
+	*o = '\0';
+	return s;
+}
+
 int flsync_run(const struct flsync_request *rq, struct flsync_result *res)
 {
 	struct run x = { .rq = rq, .res = res, .started = time(NULL) };
@@ -837,18 +912,19 @@ int flsync_run(const struct flsync_request *rq, struct flsync_result *res)
 	*res = (struct flsync_result){ 0 };
 	if (!rq->n)
 		return -EINVAL;
-	x.master = rq->master ? rq->master : rq->profiles[0]->filelist_master;
-	if (check_rsync_source(x.master) || x.master[strlen(x.master) - 1] != '/')
+	if (rq->upstream && (rq->n != 1 || check_rsync_source(rq->upstream) || !*rq->upstream ||
+			     rq->upstream[strlen(rq->upstream) - 1] != '/'))
 		return -EINVAL;
+	x.master = rq->upstream ? NULL : rq->profiles[0]->filelist_master;
 	if (!(res->modules = calloc(rq->n, sizeof(*res->modules))))
 		return -ENOMEM;
 	res->n = rq->n;
 	for (size_t i = 0; i < rq->n; i++) {
 		const struct profile *p = rq->profiles[i];
-		if (p->method != SYNC_FILELIST || (!rq->master && strcmp(p->filelist_master, x.master) != 0))
+		if (p->method != SYNC_FILELIST || (x.master && strcmp(p->filelist_master, x.master) != 0))
 			return -EINVAL;
 		res->modules[i].profile = p;
-		res->modules[i].own_call = strcmp(p->filelist_dir, p->directory) != 0;
+		res->modules[i].own_call = !x.master || strcmp(p->filelist_dir, p->directory) != 0;
 		if (!rq->timeout && p->timeout > timeout)
 			timeout = p->timeout;
 	}
@@ -856,10 +932,15 @@ int flsync_run(const struct flsync_request *rq, struct flsync_result *res)
 	/* A missing root usually means an unmounted filesystem: never fill the disk below it. */
 	if (stat(rq->root, &st) < 0 || !S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if (!(x.state = rq->state_dir ? strdup(rq->state_dir) : flsync_state_dir()))
+	_cleanup_free_ char *base = rq->state_dir ? strdup(rq->state_dir) : flsync_state_dir();
+	if (!base || !(x.state = state_for_root(base, rq->root)))
 		return -ENOMEM;
-	if ((r = mkdir_p(x.state, 0755)) == 0 && (r = lock_state(&x, &lock)) == 0)
+	if ((r = mkdir_p(x.state, 0755)) == 0 && (r = lock_state(&x, &lock)) == 0 && (r = lock_dirs(&x)) == 0)
 		r = run_locked(&x);
+	for (size_t i = 0; x.dir_locks && i < res->n; i++)
+		if (x.dir_locks[i] >= 0)
+			close(x.dir_locks[i]);
+	free(x.dir_locks);
 	free(x.state);
 	res->seconds = now_sec() - t0;
 	return r;

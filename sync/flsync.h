@@ -50,7 +50,8 @@ struct flsync_request {
 	size_t n;
 	const char *root;          /* mirror root */
 	const char *state_dir;     /* NULL: flsync_state_dir() */
-	const char *master;        /* NULL: the profiles' filelist_master */
+	const char *upstream;      /* rsync://HOST/MODULE/ of the module itself (its list at the top)
+				    * instead of the master: one profile only (n == 1) */
 	uint64_t timeout;          /* seconds for the run; 0: the longest of the profiles' */
 	bool dry_run;              /* fetch the lists and plan; change nothing in the tree */
 	bool full;                 /* plan every module even when its list is unchanged */
@@ -65,7 +66,8 @@ struct flsync_module {
 	const struct profile *profile;
 	bool changed;              /* its list differs from the last successful run's */
 	bool planned;
-	bool own_call;             /* local directory named otherwise than below the master */
+	bool own_call;             /* transferred in a call of its own: named otherwise than below the
+				    * master, or pulled from an upstream of its own */
 	struct flplan plan;
 };
 
@@ -98,6 +100,7 @@ struct flsync_result {
  * -ECANCELED: a list would delete more than max_delete (res->refused); nothing changed.
  * -EIO: rsync failed (res->exit_code, res->message); -ETIMEDOUT;
  * -EILSEQ: a file still fails its checksum (res->message);
+ * -EBUSY: another sync holds a module's directory (res->message);
  * -ENOENT: rsync is missing; -ENOTDIR: the mirror root is missing; -EINVAL: bad request. */
 int flsync_run(const struct flsync_request *rq, struct flsync_result *res);
 void flsync_result_free(struct flsync_result *res);

@@ -419,13 +419,13 @@ static int sync_filelist_one(const struct sync_request *rq, struct sync_result *
 	struct flsync_request frq = { .profiles = v, .n = 1, .root = rq->root, .timeout = rq->timeout,
 				      .progress = rq->progress };
 	struct flsync_result fres;
-	_cleanup_free_ char *master = NULL;
+	_cleanup_free_ char *up = NULL;
 	int r;
 
-	if (rq->upstream && asprintf(&master, "%s%s", rq->upstream,
+	if (rq->upstream && asprintf(&up, "%s%s", rq->upstream,
 				     rq->upstream[strlen(rq->upstream) - 1] == '/' ? "" : "/") < 0)
 		return -ENOMEM;
-	frq.master = master;
+	frq.upstream = up;
 	r = flsync_run(&frq, &fres);
 	res->stages = fres.rsync_runs;
 	res->exit_code = fres.exit_code;
@@ -436,7 +436,8 @@ static int sync_filelist_one(const struct sync_request *rq, struct sync_result *
 	res->message = TAKE_PTR(fres.message);
 	flsync_result_free(&fres);
 	/* The failures sync_run() documents; the others say what happened in the message. */
-	return r == -EIO || r == -ETIMEDOUT || r == -ENOENT || r == -ENOTDIR || r >= 0 ? r : res->message ? -ENODATA : r;
+	return r == -EIO || r == -ETIMEDOUT || r == -ENOENT || r == -ENOTDIR || r == -EBUSY || r >= 0 ? r
+	       : res->message ? -ENODATA : r;
 }
 
 int sync_run(const struct sync_request *rq, struct sync_result *res)

@@ -19,6 +19,8 @@ profile() {
 import re, sys
 src, dst, kv = sys.argv[1], sys.argv[2], sys.argv[3:]
 text = open(src, encoding="utf-8").read()
+# The rsync method's arguments are the subject here, not the file-list method's.
+text = re.sub(r"(?m)^filelist\w* = .*\n", "", text).replace('method = "filelist";', 'method = "rsync";')
 for k, v in zip(kv[::2], kv[1::2]):
     text = re.sub(r"(?m)^%s = .*$" % re.escape(k), lambda m: "%s = %s;" % (k, v), text)
 open(dst, "wb").write(text.encode("utf-8", "surrogateescape"))

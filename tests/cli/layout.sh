@@ -6,6 +6,7 @@
 cd "$TOP" || exit 1
 export MIRRORPROV_PROFILE_DIR=profiles
 tmp=$(mktemp -d)
+export STATE_DIRECTORY=$tmp/state   # file-list syncs keep their lists there
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/host.conf" <<EOF
 host: { name = "mirror.example.edu"; site = "Example"; admin_email = "admin@example.edu"; country = "DE";
@@ -37,7 +38,7 @@ grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 archlinux$' "$tmp/p2/etc/systemd/s
 	! grep -q ssl "$tmp/p2/etc/nginx/sites-available/mirrorprov" &&
 	t_ok "layout with --root only: HTTP only, units pass --root" || t_fail "layout with --root only" "$out"
 
-t_golden "sync -n fedora" layout/sync-n-fedora.txt 0 run "$MP" sync -c "$tmp/host.conf" -n fedora
+t_golden "sync -n rocky" layout/sync-n-rocky.txt 0 run "$MP" sync -c "$tmp/host.conf" -n rocky
 t_golden "sync -n ubuntu (two stages)" layout/sync-n-ubuntu.txt 0 run "$MP" sync -c "$tmp/host.conf" -n ubuntu \
 	--upstream rsync://127.0.0.1:8873/debian
 t_golden "sync -n debian (ftpsync)" layout/sync-n-debian.txt 0 run "$MP" sync -c "$tmp/host.conf" -n debian
@@ -60,6 +61,6 @@ t_error "sync: unknown profile" 2 "unknown profile 'nosuch'" "$MP" sync --root "
 t_error "sync: missing root is not created" 1 "does not exist (filesystem not mounted?)" \
 	"$MP" sync --root "$tmp/unmounted" --upstream rsync://127.0.0.1:1/fedora/ fedora
 [ ! -e "$tmp/unmounted" ] && t_ok "sync created nothing" || t_fail "sync created nothing"
-t_error "sync: unreachable upstream" 1 "rsync exited with" "$MP" sync --root "$tmp/root" --timeout 20s \
+t_error "sync: unreachable upstream" 1 "rsync exited with" "$MP" sync --root "$tmp/root" --timeout 5s \
 	--upstream rsync://127.0.0.1:1/fedora/ fedora
 t_done

@@ -23,6 +23,7 @@ within() {
 }
 
 export MIRRORPROV_PROFILE_DIR=$TOP/profiles
+export STATE_DIRECTORY=$tmp/state   # file-list syncs keep their lists there
 mkdir -p "$tmp/root"
 for mode in hang trickle; do
 	serve $mode

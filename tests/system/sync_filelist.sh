@@ -84,8 +84,10 @@ out=$("${S[@]}" epel 2>&1); rc=$?
 	t_fail "first sync" "rc=$rc" "$out" "$(diff -r "$up" "$root" | head)"
 case $out in "epel,fedora: complete: 61 files"*) t_ok "first sync: one-line summary";; *) t_fail "first sync summary" "$out";; esac
 [ "$(readlink "$root/fedora/linux/current")" = releases/40 ] && t_ok "symlink kept" || t_fail "symlink kept"
-grep -q '^start=' "$STATE_DIRECTORY/filelist/last-run" && grep -q '^transfer_files=61$' "$STATE_DIRECTORY/filelist/last-run" &&
-	t_ok "last-run record holds counts" || t_fail "last-run record" "$(cat "$STATE_DIRECTORY/filelist/last-run")"
+
+rec=$STATE_DIRECTORY/filelist/$(sed 's|^/||; s|/|-|g' <<<"$root")/last-run
+grep -q '^start=' "$rec" && grep -q '^transfer_files=61$' "$rec" &&
+	t_ok "last-run record holds counts" || t_fail "last-run record" "$(ls -R "$STATE_DIRECTORY")"
 
 # --- an unchanged upstream: the lists only -------------------------------------------
 : >"$log"

@@ -1,7 +1,7 @@
 /* Bench driver: mirrorprov's file-list planning (sync/flplan.c) of one module:
  * parse the new and the old list, compare, walk the local tree, write the
- * transfer set.  usage: flplan_bench NEW OLD LOCAL_DIR SINCE FILES_FROM
- * Prints "SECONDS TRANSFER DELETE" on stdout. */
+ * transfer set.  usage: flplan_bench NEW OLD LOCAL_DIR SINCE FILES_FROM [full]
+ * ("full": stat every local entry).  Prints "SECONDS TRANSFER DELETE". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -22,12 +22,12 @@ int main(int argc, char **argv)
 	_cleanup_free_ char *err = NULL;
 	struct flplan p;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: flplan_bench NEW OLD LOCAL_DIR SINCE FILES_FROM\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: flplan_bench NEW OLD LOCAL_DIR SINCE FILES_FROM [full]\n");
 		return 2;
 	}
 	struct flplan_module m = { .list = argv[1], .old_list = argv[2], .local_dir = argv[3], .keep = keep,
-				   .since = strtoll(argv[4], NULL, 10) };
+				   .since = strtoll(argv[4], NULL, 10), .full = argc == 7 };
 	FILE *ff = fopen(argv[5], "we");
 	double t0 = now();
 	int r = ff ? flplan_build(&m, ff, "fedora/", &p, &err) : -1;

@@ -118,9 +118,11 @@ const char *fl_check_path(const char *s, size_t n)
 		if (c == n - 1)
 			return "trailing '/' in path";
 	}
-	/* s is NUL-terminated at n by every caller (a line, or a walked name). */
-	if (!utf8_valid(s))
-		return "path is not valid UTF-8";
+	/* s is NUL-terminated at n by every caller (a line, or a walked name);
+	 * the UTF-8 check only for the rare path that is not ASCII. */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return utf8_valid(s) ? NULL : "path is not valid UTF-8";
 	return NULL;
 }
 
@@ -241,7 +243,7 @@ static int parse_files_row(struct parser *p)
 		return fail(p, -EBADMSG, "size %llu is implausible (over 1 PiB)", (unsigned long long)e.size);
 	e.path = f[3];
 	e.path_len = p->len - (size_t)(f[3] - p->line);
-	if ((why = fl_check_path(e.path, e.path_len)))
+	if (!(p->cb && p->cb->trusted) && (why = fl_check_path(e.path, e.path_len)))
 		return fail(p, -EBADMSG, "%s", why);
 	if (++p->info->entries > FILELIST_MAX_ENTRIES)
 		return fail(p, -E2BIG, "more than %d entries", FILELIST_MAX_ENTRIES);
@@ -276,7 +278,7 @@ static int parse_checksum_row(struct parser *p)
 	}
 	c.path = tab + 1;
 	c.path_len = p->len - (size_t)(c.path - p->line);
-	if ((why = fl_check_path(c.path, c.path_len)))
+	if (!(p->cb && p->cb->trusted) && (why = fl_check_path(c.path, c.path_len)))
 		return fail(p, -EBADMSG, "%s", why);
 	p->info->checksums++;
 	return p->cb && p->cb->checksum ? p->cb->checksum(p->cb->ud, &c, p->error) : 0;

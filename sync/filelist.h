@@ -75,6 +75,9 @@ struct fl_callbacks {
 	int (*entry)(void *ud, const struct fl_entry *e, char **error);
 	int (*checksum)(void *ud, const struct fl_checksum *c, char **error);
 	void *ud;
+	/* A list this program checked before (read again, or installed by it):
+	 * the path rules are not applied again; the structure still is. */
+	bool trusted;
 };
 
 struct fl_info {

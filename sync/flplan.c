@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -14,10 +15,10 @@
 
 #define MAX_DEPTH 256
 
+/* flags: set by the walk of the local tree */
 enum {
-	E_UNCHANGED = 1 << 0,  /* same row in the old list */
-	E_SEEN = 1 << 1,       /* found locally */
-	E_DIFFERS = 1 << 2,    /* locally of another type or size */
+	E_SEEN = 1 << 0,       /* found locally */
+	E_DIFFERS = 1 << 1,    /* locally of another type or size */
 };
 
 struct entry {
@@ -25,6 +26,8 @@ struct entry {
 	uint64_t size;
 	int64_t mtime;
 	uint8_t kind, access, flags;
+	uint8_t unchanged;     /* same row in the old list: set by the old list's reader, which runs
+				* at the same time as the walk (so each writes its own byte) */
 };
 
 struct table {
@@ -202,7 +205,7 @@ static int mark_unchanged(void *ud, const struct fl_entry *fe, char **error)
 	struct entry *e = lookup(&c->t, key_of(&c->t, fe->path, fe->path_len));
 
 	if (e && e->mtime == fe->mtime && e->size == fe->size && e->kind == fe->kind && e->access == fe->access)
-		e->flags |= E_UNCHANGED;
+		e->unchanged = 1;
 	return 0;
 }
 
@@ -250,11 +253,20 @@ static int walk(struct ctx *c, int dfd, size_t plen, bool doomed, int depth)
 		closedir(d);
 		return -ELOOP;
 	}
+	/* A directory whose ctime is older than the last successful run saw no
+	 * file created, removed or renamed into it since: rsync only ever renames
+	 * finished files into place, so its files are still as that run's
+	 * planning found them (complete, of the listed size).  Their type comes
+	 * from readdir and they need no stat; a row that changed in the list is
+	 * transferred anyway.  `full` stats everything. */
+	struct stat dst;
+	bool quiet = !c->m->full && fstat(dfd, &dst) == 0 && dst.st_ctim.tv_sec < c->m->since;
 	while (r == 0 && (errno = 0, de = readdir(d))) {
 		const char *name = de->d_name;
 		size_t nlen = strlen(name), len = plen + (plen ? 1 : 0) + nlen;
 		struct stat st;
-		bool odd, gone = doomed;
+		bool odd = false, gone = doomed, sized = true;
+		enum fl_kind kind;
 
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, ".~tmp~") == 0 || kept(c, name, plen))
 			continue;
@@ -263,19 +275,22 @@ static int walk(struct ctx *c, int dfd, size_t plen, bool doomed, int depth)
 		if (plen)
 			c->path[plen] = '/';
 		memcpy(c->path + plen + (plen ? 1 : 0), name, nlen + 1);
-		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (quiet && (de->d_type == DT_REG || de->d_type == DT_LNK)) {
+			kind = de->d_type == DT_REG ? FL_FILE : FL_LINK;
+			sized = false;
+		} else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			if (errno == ENOENT)
 				continue;  /* gone meanwhile */
 			r = negative_errno();
 			break;
-		}
-		enum fl_kind kind = local_kind(st.st_mode, &odd);
+		} else
+			kind = local_kind(st.st_mode, &odd);
 		c->plan->local_entries++;
 		if (!gone) {
 			struct entry *e = lookup(&c->t, key_of(&c->t, c->path, len));
 			if (e && mirrored(e)) {
 				e->flags |= E_SEEN;
-				if (odd || e->kind != kind || (kind != FL_DIR && (uint64_t)st.st_size != e->size))
+				if (odd || e->kind != kind || (kind != FL_DIR && sized && (uint64_t)st.st_size != e->size))
 					e->flags |= E_DIFFERS;
 				/* A directory rsync will replace by a file: its contents go. */
 				gone = kind == FL_DIR && e->kind != FL_DIR;
@@ -316,14 +331,13 @@ static int emit_transfer(void *ud, const struct fl_entry *fe, char **error)
 		return -ESTALE;  /* the list changed between the passes */
 	if (!mirrored(e))
 		return 0;
-	if (!(e->flags & E_UNCHANGED))
+	if (!e->unchanged)
 		p->changed++;
 	if (!(e->flags & E_SEEN))
 		p->missing++;
 	else if (e->flags & E_DIFFERS)
 		p->differ++;
-	if ((e->flags & (E_UNCHANGED | E_SEEN)) == (E_UNCHANGED | E_SEEN) && !(e->flags & E_DIFFERS) &&
-	    e->mtime < c->m->since)
+	if (e->unchanged && (e->flags & (E_SEEN | E_DIFFERS)) == E_SEEN && e->mtime < c->m->since)
 		return 0;
 	if (e->kind == FL_DIR)
 		p->transfer_dirs++;
@@ -340,6 +354,23 @@ static int emit_transfer(void *ud, const struct fl_entry *fe, char **error)
 		       fwrite(fe->path, 1, fe->path_len, c->out) != fe->path_len || fputc('\0', c->out) == EOF))
 		return -EIO;
 	return 0;
+}
+
+struct old_reader {
+	struct ctx *c;
+	bool used;
+};
+
+/* An unreadable or malformed old list counts as none. */
+static void *read_old(void *arg)
+{
+	struct old_reader *o = arg;
+	_cleanup_free_ char *err = NULL;
+	struct fl_callbacks cb = { .entry = mark_unchanged, .ud = o->c, .trusted = true };
+	struct fl_info info;
+
+	o->used = filelist_parse_file(o->c->m->old_list, &cb, &info, &err) == 0;
+	return NULL;
 }
 
 static int with_name(const char *list, int r, char **error)
@@ -399,28 +430,30 @@ int flplan_build(const struct flplan_module *m, FILE *files_from, const char *pr
 	plan->version = info.version;
 	filter_checksums(c);
 
-	if (m->old_list) {
-		_cleanup_free_ char *old_err = NULL;
-		struct fl_callbacks cb0 = { .entry = mark_unchanged, .ud = c };
-		struct fl_info old_info;
-		plan->old_list_used = filelist_parse_file(m->old_list, &cb0, &old_info, &old_err) == 0;
-		if (!plan->old_list_used)
-			for (size_t i = 0; i < c->t.n; i++)
-				c->t.v[i].flags &= (uint8_t)~E_UNCHANGED;
-	}
-
+	/* The old list and the local tree are read at the same time. */
+	struct old_reader old = { .c = c };
+	pthread_t th;
+	bool threaded = m->old_list && pthread_create(&th, NULL, read_old, &old) == 0;
+	if (m->old_list && !threaded)
+		read_old(&old);
 	int dfd = open(m->local_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd >= 0)
 		r = walk(c, dfd, 0, false, 0);
 	else if (errno != ENOENT)
 		r = negative_errno();
+	if (threaded)
+		pthread_join(th, NULL);
+	plan->old_list_used = old.used;
+	if (m->old_list && !old.used)
+		for (size_t i = 0; i < c->t.n; i++)
+			c->t.v[i].unchanged = 0;
 	if (r < 0) {
 		if (asprintf(error, "reading %s/%s: %s", m->local_dir, c->path, strerror(-r)) < 0)
 			*error = NULL;
 		goto out;
 	}
 
-	struct fl_callbacks cb2 = { .entry = emit_transfer, .ud = c };
+	struct fl_callbacks cb2 = { .entry = emit_transfer, .ud = c, .trusted = true };
 	r = filelist_parse_file(m->list, &cb2, &info, error);
 	if (r < 0) {
 		r = with_name(m->list, r, error);

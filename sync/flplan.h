@@ -11,7 +11,10 @@
  * Transfer (quick-fedora-mirror's rules, process_module()): every entry whose
  * row differs from the old list or is absent there; every entry with a
  * timestamp at or after `since`; every entry missing locally, of another type
- * locally, or (files, links) of another size.  Only public entries (f, d, l)
+ * locally, or (files, links) of another size.  Sizes are read (stat) only in
+ * directories changed since `since`, unless `full`: rsync renames finished
+ * files into place, so a directory that did not change holds what the last
+ * run found.  Only public entries (f, d, l)
  * are mirrored: restricted ones ('*', '-') are treated as absent, as
  * quick-fedora-mirror does without PREBITFLIP.
  * Delete: every local entry the list does not hold, except `keep` names at the
@@ -40,7 +43,10 @@ struct flplan_module {
 	const char *old_list;        /* the list of the last successful run; NULL or missing: none */
 	const char *local_dir;       /* the module's local directory (may not exist yet) */
 	char *const *keep;           /* NULL-terminated names at the top never deleted; may be NULL */
-	int64_t since;               /* transfer entries with mtime >= since; INT64_MAX: none by time */
+	int64_t since;               /* the last successful run's start (minus the margin): entries with
+				      * mtime >= since are transferred; INT64_MAX: none by time */
+	bool full;                   /* stat every local entry (else not those in directories that
+				      * did not change since `since`, see walk()) */
 };
 
 struct flplan_checksum {

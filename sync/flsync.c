@@ -343,6 +343,7 @@ static int plan_modules(struct run *x, FILE *shared, FILE **own)
 			.list = list, .old_list = have_old ? old : NULL, .local_dir = local, .keep = keep,
 			/* A module without an old list is new to this host: everything counts. */
 			.since = have_old && res->last_start ? res->last_start - FLSYNC_MARGIN : 0,
+			.full = x->rq->full,
 		};
 		FILE *out = m->own_call ? own[i] : shared;
 		r = flplan_build(&fm, out, m->own_call ? "" : prefix, &m->plan, &err);

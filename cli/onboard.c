@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend/check.h"
+#include "backend/urlcheck.h"
 #include "fs/device.h"
 #include "fs/loopimage.h"
 #include "fs/partition.h"
@@ -19,6 +19,7 @@
 #include "lib/fileio.h"
 #include "lib/names.h"
 #include "lib/size.h"
+#include "lib/strv.h"
 #include "lib/strbuf.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -165,7 +166,7 @@ static int plan_device(struct onboard *ob)
 	if (ob->o->image)
 		return plan_image(ob);
 	if (wwid_like(dev)) {
-		_cleanup_(san_done) struct san san = { 0 };
+		_cleanup_(san_free) struct san san = { 0 };
 		const struct lun *l;
 		char size[32];
 		int r = lun_find_by_wwid(ob->udev, dev, &san, &l);
@@ -233,7 +234,7 @@ static int plan_mkfs(struct onboard *ob)
 		if (same)
 			r = set_step(ob, S_MKFS, STEP_DONE, "%s holds XFS \"%s\" with sunit=%u swidth=%u blks as planned",
 				     target, xs.geom.label, xs.geom.sunit_blocks, xs.geom.swidth_blocks);
-		xfs_state_done(&xs);
+		xfs_state_free(&xs);
 		if (same)
 			return r;
 	}
@@ -251,14 +252,14 @@ static int plan_mkfs(struct onboard *ob)
 		const struct fs_check *f = fs_checks_failed(&p.checks);
 		r = set_step(ob, S_MKFS, STEP_BLOCKED, "refused: %s: %s%s", f->name, f->detail,
 			     strcmp(f->name, "no-signatures") == 0 ? "; --force formats over it" : "");
-	} else if (!(cmd = argv_join(p.mkfs_argv)))
+	} else if (!(cmd = strv_join_quoted(p.mkfs_argv)))
 		r = -ENOMEM;
 	else if (p.partitioned)
 		r = set_step(ob, S_MKFS, STEP_CHANGE, "GPT with partition 1 at sector %llu, then %s",
 			     (unsigned long long)p.part.start, cmd);
 	else
 		r = set_step(ob, S_MKFS, STEP_CHANGE, "%s", cmd);
-	mkfs_plan_done(&p);
+	mkfs_plan_free(&p);
 	return r;
 }
 
@@ -302,7 +303,7 @@ static int plan_mount(struct onboard *ob)
 	else
 		r = set_step(ob, S_MOUNT, STEP_CHANGE, "%s%s on %s (%s); %s: %s", p.state == MOUNT_STATE_HERE ? "keep " : "mount ",
 			     target, p.mountpoint, p.options, ob->fstab, fstab_verdict_to_string(p.fstab.verdict));
-	mount_plan_done(&p);
+	mount_plan_free(&p);
 	return r;
 }
 
@@ -480,6 +481,7 @@ static int (*const planners[_S_MAX])(struct onboard *) = {
 static int apply_device(struct onboard *ob)
 {
 	_cleanup_free_ char *dev = NULL;
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
 	int r;
 
 	if (!ob->o->image)
@@ -487,7 +489,7 @@ static int apply_device(struct onboard *ob)
 	if ((r = loop_image_create(ob->o->image, ob->o->image_size)) < 0)
 		return log_errno(r, "cannot create the image %s", ob->o->image);
 	if (r > 0)
-		printf("created %s\n", ob->o->image);
+		printf("created %s\n", esc(&e, ob->o->image));
 	if (ob->probe_loop) {
 		loop_image_detach(ob->probe_loop);
 		free(ob->probe_loop);
@@ -497,7 +499,7 @@ static int apply_device(struct onboard *ob)
 		r = loop_image_attach(ob->o->image, false, &dev);
 	if (r < 0)
 		return log_errno(r, "cannot attach %s to a loop device (losetup)", ob->o->image);
-	printf("attached %s to %s\n", ob->o->image, dev);
+	printf("attached %s to %s\n", esc(&e, ob->o->image), esc(&e, dev));
 	free(ob->device);
 	ob->device = TAKE_PTR(dev);
 	return EXIT_OK;
@@ -524,8 +526,8 @@ static int apply_mkfs(struct onboard *ob)
 		r = mkfs_report_apply_error(&p, &res, r);
 	else
 		mkfs_report_success(&p, &res, false);
-	mkfs_result_done(&res);
-	mkfs_plan_done(&p);
+	mkfs_result_free(&res);
+	mkfs_plan_free(&p);
 	return r;
 }
 
@@ -551,7 +553,7 @@ static int apply_mount(struct onboard *ob)
 		r = mount_report_apply_error(&p, &res, r);
 	else
 		mount_report_success(&p, &res);
-	mount_plan_done(&p);
+	mount_plan_free(&p);
 	return r;
 }
 
@@ -582,7 +584,7 @@ static int apply_sync(struct onboard *ob)
 	for (size_t i = 0; i < ob->set.n; i++) {
 		const struct profile *p = &ob->set.v[i];
 		struct sync_request rq = { .profile = p, .root = root_dir(ob), .host_name = hc->host.name,
-					   .admin_email = hc->host.admin_email };
+					   .admin_email = hc->host.admin_email, .user = hc->mirror.user };
 		struct sync_result res;
 		_cleanup_free_ char *dest = NULL;
 		int r;
@@ -593,7 +595,7 @@ static int apply_sync(struct onboard *ob)
 			return log_errno(-ENOMEM, "sync");
 		r = sync_run(&rq, &res);
 		if (r < 0)
-			r = sync_report_failure(r, p, dest, &res);
+			r = sync_report_failure(r, p, dest, rq.user, &res);
 		else
 			printf("%s: synced from %s in %.1f s\n", p->name, p->upstreams[0], res.seconds);
 		sync_result_free(&res);
@@ -656,12 +658,8 @@ static int load(struct onboard *ob)
 	}
 	ob->ctx.loaded = true;
 	ob->st = &ob->ctx.hc.storage;
-	/* the sync units name the file: make it absolute */
-	char *abs = realpath(ob->ctx.hc.path, NULL);
-	if (!abs)
-		return log_errno(-errno, "%s", ob->ctx.hc.path);
-	free(ob->ctx.hc.path);
-	ob->ctx.hc.path = abs;
+	if ((r = mirrorctx_absolute_path(&ob->ctx.hc)) != EXIT_OK)
+		return r;
 	r = profile_load_list(ob->ctx.hc.mirror.profiles, &ob->set, &err);
 	if (r == -ENOMEM)
 		return log_errno(r, "loading profiles");
@@ -675,7 +673,7 @@ static int load(struct onboard *ob)
 	return EXIT_OK;
 }
 
-static void onboard_done(struct onboard *ob)
+static void onboard_free(struct onboard *ob)
 {
 	if (ob->probe_loop)
 		loop_image_detach(ob->probe_loop);
@@ -735,6 +733,7 @@ int onboard_run(const struct onboard_options *o, json_object **ret_doc)
 	_cleanup_(udev_unrefp) struct udev *udev = udev_new();
 	_cleanup_json_ json_object *rows = NULL;
 	struct onboard ob = { .o = o, .udev = udev };
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
 	bool changes = false, changed = false;
 	int r, blocked = -1;
 
@@ -742,12 +741,12 @@ int onboard_run(const struct onboard_options *o, json_object **ret_doc)
 	if (!udev)
 		return log_errno(-ENOMEM, "cannot use libudev");
 	if ((r = load(&ob)) != EXIT_OK) {
-		onboard_done(&ob);
+		onboard_free(&ob);
 		return r;
 	}
 	for (int i = 0; i < _S_MAX; i++) {
 		if ((r = planners[i](&ob)) < 0) {
-			onboard_done(&ob);
+			onboard_free(&ob);
 			return log_errno(r, "planning the %s step", step_names[i]);
 		}
 		changes |= ob.steps[i].state == STEP_CHANGE;
@@ -772,7 +771,7 @@ int onboard_run(const struct onboard_options *o, json_object **ret_doc)
 		for (int i = 0; i < _S_MAX && r == EXIT_OK; i++) {
 			if (ob.steps[i].state == STEP_CHANGE) {
 				if (!o->json)
-					printf("\n==> %s: %s\n", step_names[i], ob.steps[i].detail);
+					printf("\n==> %s: %s\n", step_names[i], esc(&e, ob.steps[i].detail));
 				fflush(stdout);
 				if ((r = appliers[i](&ob)) != EXIT_OK)
 					jset_str(doc, "failed", step_names[i]);
@@ -786,7 +785,7 @@ int onboard_run(const struct onboard_options *o, json_object **ret_doc)
 	}
 	jset_bool(doc, "changed", o->dry_run ? changes && blocked < 0 : changed);
 	jset_bool(doc, "dry_run", o->dry_run);
-	onboard_done(&ob);
+	onboard_free(&ob);
 	return r;
 }
 
@@ -794,6 +793,7 @@ enum { OPT_SYNC = 0x100, OPT_IMAGE, OPT_IMAGE_SIZE, OPT_PREFIX };
 
 int cmd_onboard(int argc, char **argv)
 {
+	static const char shortopts[] = "c:nfyJh";
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' }, { "sync", no_argument, NULL, OPT_SYNC },
 		{ "image", required_argument, NULL, OPT_IMAGE }, { "image-size", required_argument, NULL, OPT_IMAGE_SIZE },
@@ -805,7 +805,7 @@ int cmd_onboard(int argc, char **argv)
 	const char *why;
 	int c, r, saved = -1;
 
-	while ((c = getopt_long(argc, argv, "c:nfyJh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if ((r = checkrun_option(&o.check, c, optarg)) == 1)
 			continue;
 		if (r)
@@ -828,7 +828,7 @@ int cmd_onboard(int argc, char **argv)
 		case 'y': o.yes = true; break;
 		case 'J': o.json = true; break;
 		case 'h': return verb_print_help(&onboard_help);
-		default: return usage_error("try 'mirrorprov onboard --help'");
+		default: return option_error(argv, shortopts);
 		}
 	}
 	if (optind < argc)

@@ -113,6 +113,7 @@ static void print_json(const struct flsync_result *res, int r, bool dry_run)
 	jset_u64(o, "deleted", res->deleted);
 	jset_u64(o, "verified", res->verified);
 	jset_u64(o, "refetched", res->refetched);
+	jset_u64(o, "refused", res->refused);
 	jset_u64(o, "rsync_runs", res->rsync_runs);
 	jset_u64(o, "retries", res->retries);
 	jset_u64(o, "exit_code", (unsigned long long)res->exit_code);
@@ -177,6 +178,9 @@ static int report_failure(int r, const struct flsync_result *res, const char *na
 			  res->exit_code, what ? " (" : "", what ? what : "", what ? ")" : "", msg ? ": " : "", msg ? msg : "");
 		return EXIT_FAIL;
 	}
+	case -ESRCH:
+		log_error("%s", msg ? msg : "mirror.user cannot run the sync");
+		return EXIT_USAGE;
 	case -EBUSY:
 		log_error("%s", msg ? msg : "another sync is running");
 		return EXIT_FAIL;
@@ -236,6 +240,7 @@ int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, cons
 	bool tty = !json && isatty(STDERR_FILENO);
 	struct flsync_request rq = {
 		.profiles = v, .n = set.n, .root = mirrorctx_root(ctx), .upstream = up, .timeout = timeout,
+		.user = hc && hc->has_mirror ? hc->mirror.user : NULL,
 		.dry_run = dry_run, .full = full, .progress = tty && !dry_run && isatty(STDOUT_FILENO),
 		.on_step = tty ? on_step : NULL,
 	};
@@ -257,6 +262,8 @@ int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, cons
 		       "%zu deleted; %zu checksums verified; %.1f s\n",
 		       names, res.transfer_files, b, g, res.transfer_dirs, res.transfer_links, res.deleted, res.verified,
 		       res.seconds);
+		if (res.refused)
+			printf("%s: refused %llu upstream entries\n", names, (unsigned long long)res.refused);
 	}
 	flsync_result_free(&res);
 	profile_set_free(&set);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,40 +18,13 @@
 #include "lib/fileio.h"
 #include "lib/macro.h"
 #include "lib/names.h"
+#include "lib/runas.h"
 #include "lib/spawn.h"
+#include "lib/strv.h"
 #include "sync/syncrun.h"
 
 #define RSYNC_IO_TIMEOUT "--timeout=600"  /* quick-fedora-mirror's RSYNCTIMEOUT */
 #define LIST_MAX_SIZE "--max-size=4G"     /* a list is ~100 MB for the largest module */
-
-/* A growing NULL-terminated argv; allocation failure is sticky. */
-struct argv {
-	char **v;
-	size_t n;
-	int err;
-};
-
-static void argv_add(struct argv *a, const char *fmt, ...) _printf_(2, 3);
-static void argv_add(struct argv *a, const char *fmt, ...)
-{
-	char *s, **nv;
-	va_list ap;
-
-	if (a->err)
-		return;
-	va_start(ap, fmt);
-	int r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0 || !(nv = realloc(a->v, (a->n + 2) * sizeof(char *)))) {
-		if (r >= 0)
-			free(s);
-		a->err = -ENOMEM;
-		return;
-	}
-	a->v = nv;
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
 
 static double now_sec(void)
 {
@@ -81,6 +55,7 @@ struct run {
 	time_t started;
 	bool gone;               /* the last rsync failed because listed files are gone */
 	int *dir_locks;          /* one per module */
+	const struct run_as *user;  /* runs rsync and owns the tree and the state; NULL: the caller */
 };
 
 static void step(struct run *x, enum flsync_step s)
@@ -101,22 +76,12 @@ static void set_message(struct flsync_result *res, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Options every rsync of this run gets: no device or special files, no
- * symlink that points out of the tree, no set-id bits from the network. */
-static void add_common(struct argv *a)
+/* Options every rsync of this run gets, the hardening of every sync among them. */
+static void add_common(struct strvec *a, char *const *profile_options)
 {
-	argv_add(a, "--no-motd");
-	argv_add(a, RSYNC_IO_TIMEOUT);
-	argv_add(a, "--no-devices");
-	argv_add(a, "--no-specials");
-	argv_add(a, "--safe-links");
-	argv_add(a, "--chmod=ug-s");
-}
-
-static uint64_t stat_field(const char *out, const char *key)
-{
-	const char *p = out ? strstr(out, key) : NULL;
-	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+	strvec_push(a, "--no-motd");
+	strvec_push(a, RSYNC_IO_TIMEOUT);
+	sync_rsync_hardening(a, profile_options);
 }
 
 static bool retryable(int code)
@@ -134,7 +99,8 @@ static int rsync_call(struct run *x, char **argv, bool capture, uint64_t *receiv
 	unsigned delay = x->rq->retry_delay ? x->rq->retry_delay : 2;
 
 	for (unsigned t = 1;; t++) {
-		struct spawn_opts opts = { .capture_stdout = capture, .inherit_stdout = 1, .capture_stderr = 1 };
+		struct spawn_opts opts = { .capture_stdout = capture, .inherit_stdout = 1, .capture_stderr = 1,
+					   .user = x->user };
 		struct spawn_result sr;
 		double left = x->deadline - now_sec();
 		int r;
@@ -148,11 +114,12 @@ static int rsync_call(struct run *x, char **argv, bool capture, uint64_t *receiv
 		r = spawn_run(argv, &opts, &sr);
 		if (r < 0)
 			return r;
-		uint64_t got = stat_field(sr.out, "Total bytes received: ");
+		uint64_t got = rsync_stat_field(sr.out, "Total bytes received: ");
 		x->res->received += got;
 		if (received)
 			*received += got;
-		x->res->files_moved += stat_field(sr.out, "Number of regular files transferred: ");
+		x->res->files_moved += rsync_stat_field(sr.out, "Number of regular files transferred: ");
+		x->res->refused += rsync_count_refused(sr.out);
 		int code = sr.exit_code;
 		bool gone = code == 23 && sr.err && strstr(sr.err, "link_stat") && strstr(sr.err, "No such file");
 		/* The daemon refused for good (unknown module, access denied): no retry.
@@ -232,7 +199,40 @@ static FILE *open_files_from(const struct run *x, const char *name, char **path)
 		*path = NULL;
 		return NULL;
 	}
-	return fopen(*path, "we");
+	/* Written anew: a run as root leaves them root's in the user's directory. */
+	if (unlink(*path) < 0 && errno != ENOENT)
+		return NULL;
+	return fopen(*path, "wxe");
+}
+
+/* Files in the state directory and the tree are made as the user (see run_as_enter). */
+static int as_user(const struct run *x, struct run_as_saved *saved)
+{
+	*saved = (struct run_as_saved){ 0 };
+	return x->user ? run_as_enter(x->user, saved) : 0;
+}
+
+/* fn(x) as the user: for the files this process writes in the state and the
+ * tree.  Never around a spawn (the child drops from root to the user). */
+static int as_user_do(struct run *x, int (*fn)(struct run *x))
+{
+	struct run_as_saved saved;
+	int r = as_user(x, &saved);
+
+	if (r == 0) {
+		r = fn(x);
+		run_as_leave(&saved);
+	}
+	return r;
+}
+
+static int mkdir_incoming(struct run *x)
+{
+	_cleanup_free_ char *dir = NULL;
+
+	if (asprintf(&dir, "%s/incoming/%s", x->state, x->master ? "" : x->res->modules[0].profile->filelist_dir) < 0)
+		return -ENOMEM;
+	return mkdir_p(dir, 0755);
 }
 
 /* Step 1: every module's list in one call, into STATE/incoming/DIR/LIST
@@ -241,7 +241,7 @@ static int fetch_lists(struct run *x)
 {
 	_cleanup_free_ char *ff_path = NULL, *incoming = NULL;
 	_cleanup_fclose_ FILE *ff = open_files_from(x, "lists-from", &ff_path);
-	struct argv a = { 0 };
+	_cleanup_strvec_ struct strvec a = { 0 };
 	int r;
 
 	if (!ff)
@@ -258,22 +258,21 @@ static int fetch_lists(struct run *x)
 	if (x->master ? asprintf(&incoming, "%s/incoming", x->state) < 0
 		      : asprintf(&incoming, "%s/incoming/%s", x->state, x->res->modules[0].profile->filelist_dir) < 0)
 		return -ENOMEM;
-	if ((r = mkdir_p(incoming, 0755)) < 0)
+	if ((r = as_user_do(x, mkdir_incoming)) < 0)
 		return r;
-	argv_add(&a, "rsync");
+	strvec_push(&a, "rsync");
 	/* Regular files only (no -l, -D): a list that is a symlink is not fetched. */
-	argv_add(&a, "-t");
-	argv_add(&a, "--compress");
-	argv_add(&a, LIST_MAX_SIZE);
-	add_common(&a);
-	argv_add(&a, "--files-from=%s", ff_path);
-	argv_add(&a, "--from0");
-	argv_add(&a, "--stats");
-	argv_add(&a, "--no-human-readable");
-	argv_add(&a, "%s", x->master ? x->master : x->rq->upstream);
-	argv_add(&a, "%s/", incoming);
-	r = a.err ? a.err : rsync_call(x, a.v, true, &x->res->list_bytes);
-	strv_freep(&a.v);
+	strvec_push(&a, "-t");
+	strvec_push(&a, "--compress");
+	strvec_push(&a, LIST_MAX_SIZE);
+	add_common(&a, NULL);
+	strvec_pushf(&a, "--files-from=%s", ff_path);
+	strvec_push(&a, "--from0");
+	strvec_push(&a, "--stats");
+	strvec_push(&a, "--no-human-readable");
+	strvec_push(&a, x->master ? x->master : x->rq->upstream);
+	strvec_pushf(&a, "%s/", incoming);
+	r = strvec_error(&a) ?: rsync_call(x, a.v, true, &x->res->list_bytes);
 	if (r == -EIO && x->gone) {
 		set_message(x->res, "%s is missing upstream (%s)",
 			    x->res->n == 1 ? x->res->modules[0].profile->filelist : "a module's list",
@@ -362,7 +361,7 @@ static int plan_modules(struct run *x, FILE *shared, FILE **own)
 		res->delete_files += m->plan.delete_files;
 		res->delete_dirs += m->plan.delete_dirs;
 		if (m->plan.delete_share * 100.0 > (double)p->max_delete) {
-			res->refused = p->name;
+			res->refused_module = p->name;
 			set_message(res,
 				    "%s: the list looks truncated: it would delete %zu of %zu local entries (%.0f %%, more than "
 				    "max_delete %llu %%); nothing was changed",
@@ -377,36 +376,26 @@ static int plan_modules(struct run *x, FILE *shared, FILE **own)
 static int transfer_argv(struct run *x, const struct profile *p, const char *files_from, const char *src,
 			 const char *dest, bool ignore_times, char ***ret)
 {
-	struct argv a = { 0 };
+	_cleanup_strvec_ struct strvec a = { 0 };
 
-	argv_add(&a, "rsync");
+	strvec_push(&a, "rsync");
 	/* Deletions are this run's own step, after the transfer is complete. */
 	for (char **o = p->rsync_options; *o; o++)
 		if (!is_delete_option(*o))
-			argv_add(&a, "%s", *o);
+			strvec_push(&a, *o);
+	add_common(&a, p->rsync_options);
 	for (char **e = p->excludes; *e; e++)
-		argv_add(&a, "--exclude=%s", *e);
+		strvec_pushf(&a, "--exclude=%s", *e);
 	/* A directory the list now names as a file is replaced. */
-	argv_add(&a, "--force");
+	strvec_push(&a, "--force");
 	if (ignore_times)
-		argv_add(&a, "--ignore-times");
-	add_common(&a);
-	argv_add(&a, "--files-from=%s", files_from);
-	argv_add(&a, "--from0");
-	if (x->rq->progress)
-		argv_add(&a, "--info=progress2");
-	else {
-		argv_add(&a, "--stats");
-		argv_add(&a, "--no-human-readable");
-	}
-	argv_add(&a, "%s", src);
-	argv_add(&a, "%s/", dest);
-	if (a.err) {
-		strv_freep(&a.v);
-		return a.err;
-	}
-	*ret = a.v;
-	return 0;
+		strvec_push(&a, "--ignore-times");
+	strvec_pushf(&a, "--files-from=%s", files_from);
+	strvec_push(&a, "--from0");
+	sync_rsync_output(&a, x->rq->progress);
+	strvec_push(&a, src);
+	strvec_pushf(&a, "%s/", dest);
+	return strvec_steal(&a, false, ret);
 }
 
 static bool file_empty(const char *path)
@@ -739,6 +728,8 @@ static int lock_dirs(struct run *x)
 			set_message(x->res, "another sync of %s is running (it holds the lock on %s)", p->name, dir);
 			return -EBUSY;
 		}
+		if ((r = sync_own_tree(x->dir_locks[i], x->user, &x->res->refused)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -801,7 +792,7 @@ static int run_locked(struct run *x)
 	if ((r = transfer(x, shared_path, own_paths, false)) < 0)
 		goto out;
 	step(x, FLS_DELETE);
-	if ((r = delete_stale(x)) < 0)
+	if ((r = as_user_do(x, delete_stale)) < 0)
 		goto out;
 
 	step(x, FLS_VERIFY);
@@ -851,7 +842,7 @@ static int run_locked(struct run *x)
 	}
 
 	step(x, FLS_INSTALL);
-	r = install(x);
+	r = as_user_do(x, install);
 out:
 	for (size_t i = 0; own && i < res->n; i++)
 		if (own[i])
@@ -861,6 +852,27 @@ out:
 	free(own);
 	free(own_paths);
 	return r;
+}
+
+/* The state lock (as the user, who owns the state), then the trees' locks and
+ * ownership (as root: adopting a tree changes owners), then the run (rsync is
+ * spawned as the user; what this process writes is written as the user). */
+static int run_all(struct run *x, const char *base, int *lock)
+{
+	struct run_as_saved saved;
+	int r = mkdir_p(base, 0755);
+
+	/* The base is this program's own ($STATE_DIRECTORY/filelist): the user's. */
+	if (r == 0 && x->user && chown(base, x->user->uid, x->user->gid) < 0)
+		r = negative_errno();
+	if (r == 0 && (r = as_user(x, &saved)) == 0) {
+		if ((r = mkdir_p(x->state, 0755)) == 0)
+			r = lock_state(x, lock);
+		run_as_leave(&saved);
+	}
+	if (r == 0)
+		r = lock_dirs(x);
+	return r < 0 ? r : run_locked(x);
 }
 
 void flsync_result_free(struct flsync_result *res)
@@ -933,11 +945,18 @@ int flsync_run(const struct flsync_request *rq, struct flsync_result *res)
 	/* A missing root usually means an unmounted filesystem: never fill the disk below it. */
 	if (stat(rq->root, &st) < 0 || !S_ISDIR(st.st_mode))
 		return -ENOTDIR;
+	_cleanup_(run_as_free) struct run_as user = { 0 };
+	const char *why;
+	if ((r = sync_user_resolve(rq->user, &user, &why)) < 0) {
+		if (why)
+			set_message(res, "mirror.user '%s' %s", rq->user ? rq->user : HOSTCONF_DEFAULT_USER, why);
+		return why ? -ESRCH : r;
+	}
+	x.user = r > 0 ? &user : NULL;
 	_cleanup_free_ char *base = rq->state_dir ? strdup(rq->state_dir) : flsync_state_dir();
 	if (!base || !(x.state = state_for_root(base, rq->root)))
 		return -ENOMEM;
-	if ((r = mkdir_p(x.state, 0755)) == 0 && (r = lock_state(&x, &lock)) == 0 && (r = lock_dirs(&x)) == 0)
-		r = run_locked(&x);
+	r = run_all(&x, base, &lock);
 	for (size_t i = 0; x.dir_locks && i < res->n; i++)
 		if (x.dir_locks[i] >= 0)
 			close(x.dir_locks[i]);

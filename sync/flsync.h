@@ -50,6 +50,8 @@ struct flsync_request {
 	size_t n;
 	const char *root;          /* mirror root */
 	const char *state_dir;     /* NULL: flsync_state_dir() */
+	const char *user;          /* mirror.user: runs rsync and owns the tree and the state when
+				    * the caller is root; NULL: HOSTCONF_DEFAULT_USER */
 	const char *upstream;      /* rsync://HOST/MODULE/ of the module itself (its list at the top)
 				    * instead of the master: one profile only (n == 1) */
 	uint64_t timeout;          /* seconds for the run; 0: the longest of the profiles' */
@@ -89,7 +91,9 @@ struct flsync_result {
 	size_t deleted, verified, refetched;
 	int exit_code;             /* of the rsync call that failed */
 	bool timed_out;
-	const char *refused;       /* -ECANCELED: the module whose list deletes too much */
+	const char *refused_module;  /* -ECANCELED: the module whose list deletes too much */
+	uint64_t refused;          /* entries rsync refused to create (devices, specials, unsafe
+				    * links) plus what adopting a tree synced as root removed */
 	char *message;
 	double seconds;
 };
@@ -97,7 +101,7 @@ struct flsync_result {
 /* 0: complete, unchanged, or planned (dry run).
  * -EBADMSG, -EPROTONOSUPPORT (list version), -ENODATA (no [End]), -EEXIST
  * (a path listed twice), -E2BIG: a list is refused (res->message); nothing changed.
- * -ECANCELED: a list would delete more than max_delete (res->refused); nothing changed.
+ * -ECANCELED: a list would delete more than max_delete (res->refused_module); nothing changed.
  * -EIO: rsync failed (res->exit_code, res->message); -ETIMEDOUT;
  * -EILSEQ: a file still fails its checksum (res->message);
  * -EBUSY: another sync holds a module's directory (res->message);

@@ -12,9 +12,12 @@ DPID= SPID=
 cleanup() {
 	[ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
 	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+	mirror_user_del
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+chmod 755 "$tmp"   # rsync runs as mirror.user, a user of this run
+mirror_user_add "$tmp" || { t_fail "mirror user"; t_done; }
 up=$tmp/up root=$tmp/root log=$tmp/rsyncd.log
 mkdir -p "$up/fedora/linux/releases/40/Packages" "$up/fedora/linux/updates/40/repodata" "$up/epel/9/Packages" "$root"
 export STATE_DIRECTORY=$tmp/state MIRRORPROV_PROFILE_DIR=$tmp/profiles
@@ -71,7 +74,7 @@ EOF
 }
 profile fedora; profile epel
 cat >"$tmp/host.conf" <<EOF
-mirror: { root = "$root"; profiles = [ "fedora", "epel" ]; };
+mirror: { root = "$root"; user = "$MUSER"; profiles = [ "fedora", "epel" ]; };
 EOF
 S=("$MP" sync -c "$tmp/host.conf")
 sent() { grep -o 'SENT [^ ]*' "$log" | sed 's/^SENT //' | sort; }
@@ -84,6 +87,9 @@ out=$("${S[@]}" epel 2>&1); rc=$?
 	t_fail "first sync" "rc=$rc" "$out" "$(diff -r "$up" "$root" | head)"
 case $out in "epel,fedora: complete: 61 files"*) t_ok "first sync: one-line summary";; *) t_fail "first sync summary" "$out";; esac
 [ "$(readlink "$root/fedora/linux/current")" = releases/40 ] && t_ok "symlink kept" || t_fail "symlink kept"
+# (the *-from lists rsync reads are written by the sync itself, as root here)
+others=$(find "$root/fedora" "$root/epel" "$STATE_DIRECTORY/filelist" ! -user "$MUSER" ! -name '*-from*' | head -3)
+[ -z "$others" ] && t_ok "tree, lists and state belong to mirror.user (rsync ran as it)" || t_fail "owned by mirror.user" "$others"
 
 rec=$STATE_DIRECTORY/filelist/$(sed 's|^/||; s|/|-|g' <<<"$root")/last-run
 grep -q '^start=' "$rec" && grep -q '^transfer_files=61$' "$rec" &&

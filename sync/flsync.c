@@ -798,6 +798,7 @@ static int run_locked(struct run *x)
 	step(x, FLS_VERIFY);
 	for (int pass = 0; pass < 2; pass++) {
 		size_t bad;
+		free(TAKE_PTR(fix_path));
 		_cleanup_fclose_ FILE *fix = open_files_from(x, "refetch-from", &fix_path);
 		if (!fix) {
 			r = -EIO;

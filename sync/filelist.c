@@ -32,7 +32,9 @@ struct parser {
 	char **error;
 	char *line;            /* into buf, NUL-terminated in place of its '\n' */
 	size_t len;
+	char *buf;
 	size_t beg, end;       /* unread bytes of buf */
+	uint64_t base;         /* offset in the input of buf[0] */
 	bool eof;
 	enum section sec;
 	enum fl_digest digest;
@@ -80,6 +82,7 @@ static int read_line(struct parser *p, char *buf)
 			return fail(p, -EBADMSG, "longer than %d bytes", FILELIST_MAX_LINE);
 		}
 		memmove(buf, start, p->end - p->beg);
+		p->base += p->beg;
 		p->end -= p->beg;
 		p->beg = 0;
 		size_t n = fread(buf + p->end, 1, BUF_SIZE - p->end, p->f);
@@ -243,6 +246,7 @@ static int parse_files_row(struct parser *p)
 		return fail(p, -EBADMSG, "size %llu is implausible (over 1 PiB)", (unsigned long long)e.size);
 	e.path = f[3];
 	e.path_len = p->len - (size_t)(f[3] - p->line);
+	e.offset = p->base + (uint64_t)(p->line - p->buf);
 	if (!(p->cb && p->cb->trusted) && (why = fl_check_path(e.path, e.path_len)))
 		return fail(p, -EBADMSG, "%s", why);
 	if (++p->info->entries > FILELIST_MAX_ENTRIES)
@@ -323,7 +327,7 @@ int filelist_parse(FILE *f, const struct fl_callbacks *cb, struct fl_info *info,
 		free(buf);
 		return -ENOMEM;
 	}
-	*p = (struct parser){ .f = f, .cb = cb, .info = info, .error = error };
+	*p = (struct parser){ .f = f, .cb = cb, .info = info, .error = error, .buf = buf };
 	while ((r = read_line(p, buf)) > 0)
 		if ((r = parse_line(p)) < 0)
 			break;

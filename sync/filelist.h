@@ -60,6 +60,7 @@ struct fl_entry {
 	uint64_t size;
 	enum fl_kind kind;
 	enum fl_access access;
+	uint64_t offset;       /* of the row's first byte in the list */
 };
 
 struct fl_checksum {

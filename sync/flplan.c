@@ -28,6 +28,7 @@ struct entry {
 	uint8_t kind, access, flags;
 	uint8_t unchanged;     /* same row in the old list: set by the old list's reader, which runs
 				* at the same time as the walk (so each writes its own byte) */
+	uint32_t offset;       /* of the row in the new list (at most 4 GiB, as fetched) */
 };
 
 struct table {
@@ -135,7 +136,6 @@ struct ctx {
 	const char *list_name;   /* for messages */
 	FILE *out;
 	const char *prefix;
-	size_t index;            /* pass 2: entry number */
 	size_t checksums_cap;
 	char path[PATH_MAX + 1];
 };
@@ -157,10 +157,12 @@ static int index_entry(void *ud, const struct fl_entry *fe, char **error)
 			*error = NULL;
 		return -EEXIST;
 	}
+	if (fe->offset > UINT32_MAX)
+		return -EFBIG;
 	if ((r = table_grow(&c->t)) < 0)
 		return r;
 	c->t.v[c->t.n] = (struct entry){ .key = key, .size = fe->size, .mtime = fe->mtime, .kind = (uint8_t)fe->kind,
-					 .access = (uint8_t)fe->access };
+					 .access = (uint8_t)fe->access, .offset = (uint32_t)fe->offset };
 	slot_put(c->t.slot, c->t.mask, key, (uint32_t)++c->t.n);
 	return 0;
 }
@@ -320,17 +322,13 @@ static int walk(struct ctx *c, int dfd, size_t plen, bool doomed, int depth)
 	return r;
 }
 
-/* Pass 2 over the new list: the transfer set, in list order. */
-static int emit_transfer(void *ud, const struct fl_entry *fe, char **error)
+/* Counts e and says whether it is to be transferred. */
+static bool wanted(struct ctx *c, const struct entry *e)
 {
-	struct ctx *c = ud;
 	struct flplan *p = c->plan;
-	const struct entry *e = &c->t.v[c->index++];
 
-	if (c->index > c->t.n || e->key != key_of(&c->t, fe->path, fe->path_len))
-		return -ESTALE;  /* the list changed between the passes */
 	if (!mirrored(e))
-		return 0;
+		return false;
 	if (!e->unchanged)
 		p->changed++;
 	if (!(e->flags & E_SEEN))
@@ -338,7 +336,7 @@ static int emit_transfer(void *ud, const struct fl_entry *fe, char **error)
 	else if (e->flags & E_DIFFERS)
 		p->differ++;
 	if (e->unchanged && (e->flags & (E_SEEN | E_DIFFERS)) == E_SEEN && e->mtime < c->m->since)
-		return 0;
+		return false;
 	if (e->kind == FL_DIR)
 		p->transfer_dirs++;
 	else if (e->kind == FL_LINK)
@@ -347,13 +345,83 @@ static int emit_transfer(void *ud, const struct fl_entry *fe, char **error)
 		p->transfer_files++;
 		p->transfer_bytes += e->size;
 	}
+	return true;
+}
+
+static int emit(struct ctx *c, const char *path, size_t len)
+{
+	struct flplan *p = c->plan;
 	size_t ns = p->transfer_files + p->transfer_dirs + p->transfer_links;
-	if (ns <= FLPLAN_SAMPLES && !(p->transfer_sample[ns - 1] = strndup(fe->path, fe->path_len)))
+
+	if (ns <= FLPLAN_SAMPLES && !(p->transfer_sample[ns - 1] = strndup(path, len)))
 		return -ENOMEM;
-	if (c->out && (fputs(c->prefix ? c->prefix : "", c->out) == EOF ||
-		       fwrite(fe->path, 1, fe->path_len, c->out) != fe->path_len || fputc('\0', c->out) == EOF))
+	if (c->out && (fputs(c->prefix ? c->prefix : "", c->out) == EOF || fwrite(path, 1, len, c->out) != len ||
+		       fputc('\0', c->out) == EOF))
 		return -EIO;
 	return 0;
+}
+
+#define WINDOW (1 << 20)  /* > FILELIST_MAX_LINE */
+
+/* The rows of the new list read again by their offsets, through a window:
+ * sequential reads for a dense transfer set, a few seeks for a sparse one. */
+struct rows {
+	int fd;
+	char *buf;
+	uint64_t off;
+	size_t len;
+};
+
+/* The path of the row at off (checked and indexed in pass 1). */
+static int row_path(struct rows *w, uint64_t off, const char **path, size_t *len)
+{
+	const char *s, *nl = NULL;
+
+	if (off >= w->off && off < w->off + w->len)
+		nl = memchr(w->buf + (off - w->off), '\n', w->len - (size_t)(off - w->off));
+	if (!nl) {
+		ssize_t n = pread(w->fd, w->buf, WINDOW, (off_t)off);
+		if (n <= 0)
+			return n < 0 ? negative_errno() : -ESTALE;
+		w->off = off;
+		w->len = (size_t)n;
+		nl = memchr(w->buf, '\n', w->len);
+		if (!nl)
+			return -ESTALE;
+	}
+	s = w->buf + (off - w->off);
+	for (int tab = 0; tab < 3; tab++) {
+		s = memchr(s, '\t', (size_t)(nl - s));
+		if (!s++)
+			return -ESTALE;
+	}
+	*path = s;
+	*len = (size_t)(nl - s);
+	return 0;
+}
+
+/* Pass 2: the transfer set, in list order. */
+static int emit_transfer_set(struct ctx *c)
+{
+	struct rows w = { .fd = open(c->m->list, O_RDONLY | O_CLOEXEC), .buf = malloc(WINDOW) };
+	int r = w.fd < 0 ? negative_errno() : w.buf ? 0 : -ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < c->t.n; i++) {
+		const struct entry *e = &c->t.v[i];
+		const char *path;
+		size_t len;
+		if (!wanted(c, e))
+			continue;
+		r = row_path(&w, e->offset, &path, &len);
+		if (r == 0 && key_of(&c->t, path, len) != e->key)
+			r = -ESTALE;  /* the list changed since pass 1 */
+		if (r == 0)
+			r = emit(c, path, len);
+	}
+	if (w.fd >= 0)
+		close(w.fd);
+	free(w.buf);
+	return r;
 }
 
 struct old_reader {
@@ -453,10 +521,9 @@ int flplan_build(const struct flplan_module *m, FILE *files_from, const char *pr
 		goto out;
 	}
 
-	struct fl_callbacks cb2 = { .entry = emit_transfer, .ud = c, .trusted = true };
-	r = filelist_parse_file(m->list, &cb2, &info, error);
-	if (r < 0) {
-		r = with_name(m->list, r, error);
+	if ((r = emit_transfer_set(c)) < 0) {
+		if (asprintf(error, "%s: %s", m->list, r == -ESTALE ? "changed while planning" : strerror(-r)) < 0)
+			*error = NULL;
 		goto out;
 	}
 	for (size_t i = 0; i < c->t.n; i++)

@@ -501,32 +501,39 @@ static int remove_tree_at(int dfd, const char *name)
 	return r;
 }
 
+/* The module's local directory, never through a symlink. */
+static int open_module(const struct run *x, const struct flsync_module *m)
+{
+	_cleanup_free_ char *local = NULL;
+	int fd;
+
+	if (asprintf(&local, "%s/%s", x->rq->root, m->profile->directory) < 0)
+		return -ENOMEM;
+	fd = open(local, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? negative_errno() : fd;
+}
+
 /* Step 5: what the lists no longer hold. */
 static int delete_stale(struct run *x)
 {
 	for (size_t i = 0; i < x->res->n; i++) {
 		struct flsync_module *m = &x->res->modules[i];
-		_cleanup_free_ char *local = NULL;
 		_cleanup_close_ int dfd = -1;
 
 		if (!m->planned || !m->plan.n_deletes)
 			continue;
-		if (asprintf(&local, "%s/%s", x->rq->root, m->profile->directory) < 0)
-			return -ENOMEM;
-		dfd = open(local, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dfd < 0)
-			return negative_errno();
+		if ((dfd = open_module(x, m)) < 0)
+			return dfd;
 		for (char **d = m->plan.deletes; *d; d++) {
 			const char *name;
-			int pfd = open_parent(dfd, *d, &name);
-			if (pfd == -ENOENT)
+			int r = open_parent(dfd, *d, &name);
+			if (r == -ENOENT)
 				continue;
-			if (pfd < 0) {
-				set_message(x->res, "%s: cannot delete %s: %s", m->profile->name, *d, strerror(-pfd));
-				return pfd;
+			if (r >= 0) {
+				int pfd = r;
+				r = remove_tree_at(pfd, name);
+				close(pfd);
 			}
-			int r = remove_tree_at(pfd, name);
-			close(pfd);
 			if (r < 0) {
 				set_message(x->res, "%s: cannot delete %s: %s", m->profile->name, *d, strerror(-r));
 				return r;
@@ -576,15 +583,12 @@ static int verify(struct run *x, FILE *shared, FILE **own, size_t *bad, char **f
 	*bad = 0;
 	for (size_t i = 0; i < x->res->n; i++) {
 		struct flsync_module *m = &x->res->modules[i];
-		_cleanup_free_ char *local = NULL;
 		_cleanup_close_ int dfd = -1;
 
 		if (!m->planned || !m->plan.n_checksums)
 			continue;
-		if (asprintf(&local, "%s/%s", x->rq->root, m->profile->directory) < 0)
-			return -ENOMEM;
-		if ((dfd = open(local, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-			return negative_errno();
+		if ((dfd = open_module(x, m)) < 0)
+			return dfd;
 		for (size_t k = 0; k < m->plan.n_checksums; k++) {
 			const struct flplan_checksum *c = &m->plan.checksums[k];
 			int r = check_digest(dfd, c);

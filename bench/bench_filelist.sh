@@ -134,8 +134,15 @@ mkdir -p "$st/incoming/fedora" "$st/last"
 cp -p "$OLD" "$st/incoming/fedora/"
 cp -p "$OLD" "$st/last/fedora.list"
 echo "start=$since" >"$st/last-run"
+# As the timers run it: as an unprivileged user (nobody here), who owns the state.
+as=()
+if [ "$(id -u)" = 0 ]; then
+	chmod 755 "$u"
+	chown -R nobody: "$u/state"
+	as=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+fi
 t0=$(date +%s.%N)
-json=$(STATE_DIRECTORY=$u/state MIRRORPROV_PROFILE_DIR=$u/profiles build/mirrorprov sync --root "$D/local" -J fedora)
+json=$(STATE_DIRECTORY=$u/state MIRRORPROV_PROFILE_DIR=$u/profiles "${as[@]}" "$TOP/build/mirrorprov" sync --root "$D/local" -J fedora)
 t1=$(date +%s.%N)
 got=$(python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["unchanged"], d; print(d["received_bytes"])' <<<"$json")
 plain=$(cd "$u" && { /usr/bin/time -f '%e' rsync -aSH --stats --no-human-readable "rsync://127.0.0.1:$port/buffet/fedora/" "$D/local/fedora/" 2>"$u/t"; } |

@@ -239,22 +239,94 @@ static enum fl_kind local_kind(mode_t mode, bool *odd)
 	return S_ISDIR(mode) ? FL_DIR : S_ISLNK(mode) ? FL_LINK : FL_FILE;
 }
 
+#define BATCH 32
+
+/* Directory entries looked up together, so that the cache misses of their
+ * hash table slots and entries overlap instead of following each other. */
+struct item {
+	char name[NAME_MAX + 1];
+	unsigned char type;   /* d_type */
+	struct entry *e;
+};
+
+static int walk(struct ctx *c, int dfd, size_t plen, bool doomed, int depth);
+
+/* Sets c->path to the directory's path plus name; returns its length. */
+static size_t path_to(struct ctx *c, size_t plen, const char *name)
+{
+	size_t nlen = strlen(name);
+
+	if (plen)
+		c->path[plen] = '/';
+	memcpy(c->path + plen + (plen ? 1 : 0), name, nlen + 1);
+	return plen + (plen ? 1 : 0) + nlen;
+}
+
+/* One local entry; c->path[0..plen) is its directory's relative path. */
+static int visit(struct ctx *c, int dfd, const struct item *it, size_t plen, bool doomed, bool quiet, int depth)
+{
+	size_t len = path_to(c, plen, it->name);
+	struct stat st;
+	bool odd = false, gone = doomed, sized = true;
+	enum fl_kind kind;
+	int r = 0;
+
+	if (quiet && (it->type == DT_REG || it->type == DT_LNK)) {
+		kind = it->type == DT_REG ? FL_FILE : FL_LINK;
+		sized = false;
+	} else if (fstatat(dfd, it->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : negative_errno();  /* ENOENT: gone meanwhile */
+	else
+		kind = local_kind(st.st_mode, &odd);
+	c->plan->local_entries++;
+	if (!gone) {
+		struct entry *e = it->e;
+		if (e && mirrored(e)) {
+			e->flags |= E_SEEN;
+			if (odd || e->kind != kind || (kind != FL_DIR && sized && (uint64_t)st.st_size != e->size))
+				e->flags |= E_DIFFERS;
+			/* A directory rsync will replace by a file: its contents go. */
+			gone = kind == FL_DIR && e->kind != FL_DIR;
+		} else {
+			gone = true;
+			r = add_delete(c->plan, c->path);
+		}
+	}
+	if (gone) {
+		if (kind == FL_DIR)
+			c->plan->delete_dirs++;
+		else
+			c->plan->delete_files++;
+	}
+	if (r == 0 && kind == FL_DIR) {
+		int fd = openat(dfd, it->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			r = errno == ENOENT ? 0 : negative_errno();
+		else
+			r = walk(c, fd, len, gone, depth + 1);
+	}
+	return r;
+}
+
 /* c->path[0..plen) is the directory's relative path ("" at the top). */
 static int walk(struct ctx *c, int dfd, size_t plen, bool doomed, int depth)
 {
 	DIR *d = fdopendir(dfd);
-	struct dirent *de;
+	struct item *batch = malloc(BATCH * sizeof(*batch));
+	struct dirent *de = NULL;
 	int r = 0;
 
-	if (!d) {
-		r = negative_errno();
-		close(dfd);
+	if (!d || !batch) {
+		r = d ? -ENOMEM : negative_errno();
+		if (d)
+			closedir(d);
+		else
+			close(dfd);
+		free(batch);
 		return r;
 	}
-	if (depth > MAX_DEPTH) {
-		closedir(d);
-		return -ELOOP;
-	}
+	if (depth > MAX_DEPTH)
+		r = -ELOOP;
 	/* A directory whose ctime is older than the last successful run saw no
 	 * file created, removed or renamed into it since: rsync only ever renames
 	 * finished files into place, so its files are still as that run's
@@ -263,62 +335,42 @@ static int walk(struct ctx *c, int dfd, size_t plen, bool doomed, int depth)
 	 * transferred anyway.  `full` stats everything. */
 	struct stat dst;
 	bool quiet = !c->m->full && fstat(dfd, &dst) == 0 && dst.st_ctim.tv_sec < c->m->since;
-	while (r == 0 && (errno = 0, de = readdir(d))) {
-		const char *name = de->d_name;
-		size_t nlen = strlen(name), len = plen + (plen ? 1 : 0) + nlen;
-		struct stat st;
-		bool odd = false, gone = doomed, sized = true;
-		enum fl_kind kind;
-
-		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, ".~tmp~") == 0 || kept(c, name, plen))
-			continue;
-		if (len > PATH_MAX)
-			return closedir(d), -ENAMETOOLONG;
-		if (plen)
-			c->path[plen] = '/';
-		memcpy(c->path + plen + (plen ? 1 : 0), name, nlen + 1);
-		if (quiet && (de->d_type == DT_REG || de->d_type == DT_LNK)) {
-			kind = de->d_type == DT_REG ? FL_FILE : FL_LINK;
-			sized = false;
-		} else if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT)
-				continue;  /* gone meanwhile */
-			r = negative_errno();
-			break;
-		} else
-			kind = local_kind(st.st_mode, &odd);
-		c->plan->local_entries++;
-		if (!gone) {
-			struct entry *e = lookup(&c->t, key_of(&c->t, c->path, len));
-			if (e && mirrored(e)) {
-				e->flags |= E_SEEN;
-				if (odd || e->kind != kind || (kind != FL_DIR && sized && (uint64_t)st.st_size != e->size))
-					e->flags |= E_DIFFERS;
-				/* A directory rsync will replace by a file: its contents go. */
-				gone = kind == FL_DIR && e->kind != FL_DIR;
-			} else {
-				gone = true;
-				r = add_delete(c->plan, c->path);
+	for (bool end = false; r == 0 && !end;) {
+		size_t n = 0;
+		while (n < BATCH && (errno = 0, de = readdir(d))) {
+			const char *name = de->d_name;
+			if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, ".~tmp~") == 0 ||
+			    kept(c, name, plen))
+				continue;
+			if (plen + 1 + strlen(name) > PATH_MAX) {
+				r = -ENAMETOOLONG;
+				break;
 			}
+			strcpy(batch[n].name, name);
+			batch[n].type = de->d_type;
+			batch[n++].e = NULL;
 		}
-		if (gone) {
-			if (kind == FL_DIR)
-				c->plan->delete_dirs++;
-			else
-				c->plan->delete_files++;
+		if (!de) {
+			end = true;
+			if (errno && r == 0)
+				r = negative_errno();
 		}
-		if (r == 0 && kind == FL_DIR) {
-			int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd < 0)
-				r = errno == ENOENT ? 0 : negative_errno();
-			else
-				r = walk(c, fd, len, gone, depth + 1);
+		if (!doomed) {
+			uint64_t keys[BATCH];
+			for (size_t i = 0; i < n; i++) {
+				keys[i] = key_of(&c->t, c->path, path_to(c, plen, batch[i].name));
+				__builtin_prefetch(&c->t.slot[keys[i] & c->t.mask]);
+			}
+			for (size_t i = 0; i < n; i++)
+				if ((batch[i].e = lookup(&c->t, keys[i])))
+					__builtin_prefetch(batch[i].e, 1);
 		}
+		for (size_t i = 0; i < n && r == 0; i++)
+			r = visit(c, dfd, &batch[i], plen, doomed, quiet, depth);
 		c->path[plen] = '\0';
 	}
-	if (r == 0 && errno)
-		r = negative_errno();
 	closedir(d);
+	free(batch);
 	return r;
 }
 

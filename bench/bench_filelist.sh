@@ -126,10 +126,11 @@ module = "fedora";
 directory = "fedora";
 method = "filelist";
 filelist = "fullfiletimelist-fedora";
-filelist_master = "rsync://127.0.0.1:$port/buffet/";
 rsync_options = [ "-aSH", "--delay-updates" ];
 schedule = "hourly";
 size = "1G";
+pull = "public";
+unverified = [ "upstream", "pull", "method", "rsync_options", "schedule", "size" ];
 EOF
 # The state of a successful run that installed the list the tree now serves.
 # (named as sync/flsync.c names a root's state: '/' as '-', bytes but [A-Za-z0-9.] as _XX)

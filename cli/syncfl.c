@@ -203,17 +203,15 @@ static int report_failure(int r, const struct flsync_result *res, const char *na
 	}
 }
 
-int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, const char *upstream, uint64_t timeout,
+int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, bool alone, uint64_t timeout,
 		  bool dry_run, bool json, bool full)
 {
 	const struct hostconf *hc = ctx->loaded ? &ctx->hc : NULL;
 	_cleanup_free_ char *err = NULL, *names = NULL;
 	struct profile_set set;
 	struct flsync_result res;
-	size_t len = 0;
-	_cleanup_free_ char *up = NULL;
-	/* An upstream of its own serves this module alone. */
-	char *const *host = !upstream && hc && hc->has_mirror ? hc->mirror.profiles : NULL;
+	size_t len = 0, n = 0;
+	char *const *host = !alone && hc && hc->has_mirror ? hc->mirror.profiles : NULL;
 	int r = flsync_group(named, host, &set, &err);
 
 	if (r < 0) {
@@ -222,24 +220,32 @@ int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, cons
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
+	/* The others pull from where host.conf says; one without an upstream is left out. */
+	for (size_t i = 1; i < set.n; i++)
+		if ((r = mirrorctx_upstream(ctx, &set.v[i], NULL, false)) != EXIT_OK) {
+			profile_set_free(&set);
+			return r;
+		}
 	_cleanup_free_ const struct profile **v = calloc(set.n, sizeof(*v));
 	for (size_t i = 0; v && i < set.n; i++) {
-		v[i] = &set.v[i];
-		len += strlen(set.v[i].name) + 1;
+		const struct profile *p = i ? &set.v[i] : named;
+		if (!p->upstream) {
+			log_warn("%s: no upstream in host.conf (profile.%s.upstream): not synced with %s", p->name, p->name,
+				 named->name);
+			continue;
+		}
+		v[n++] = p;
+		len += strlen(p->name) + 1;
 	}
 	if (!v || !(names = calloc(1, len + 1))) {
 		profile_set_free(&set);
 		return log_errno(-ENOMEM, "sync");
 	}
-	for (size_t i = 0; i < set.n; i++)
-		strcat(strcat(names, i ? "," : ""), set.v[i].name);
-	if (upstream && asprintf(&up, "%s%s", upstream, upstream[strlen(upstream) - 1] == '/' ? "" : "/") < 0) {
-		profile_set_free(&set);
-		return log_errno(-ENOMEM, "sync");
-	}
+	for (size_t i = 0; i < n; i++)
+		strcat(strcat(names, i ? "," : ""), v[i]->name);
 	bool tty = !json && isatty(STDERR_FILENO);
 	struct flsync_request rq = {
-		.profiles = v, .n = set.n, .root = mirrorctx_root(ctx), .upstream = up, .timeout = timeout,
+		.profiles = v, .n = n, .root = mirrorctx_root(ctx), .timeout = timeout,
 		.user = hc && hc->has_mirror ? hc->mirror.user : NULL,
 		.dry_run = dry_run, .full = full, .progress = tty && !dry_run && isatty(STDOUT_FILENO),
 		.on_step = tty ? on_step : NULL,

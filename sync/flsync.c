@@ -49,7 +49,8 @@ char *flsync_state_dir(void)
 struct run {
 	const struct flsync_request *rq;
 	struct flsync_result *res;
-	const char *master;      /* NULL with an upstream of the module's own */
+	const char *master;      /* the master module all upstreams are directories of, or NULL */
+	char **src;              /* each module's upstream, ending in '/' */
 	char *state;
 	double deadline;
 	time_t started;
@@ -228,56 +229,68 @@ static int as_user_do(struct run *x, int (*fn)(struct run *x))
 
 static int mkdir_incoming(struct run *x)
 {
-	_cleanup_free_ char *dir = NULL;
+	int r = 0;
 
-	if (asprintf(&dir, "%s/incoming/%s", x->state, x->master ? "" : x->res->modules[0].profile->filelist_dir) < 0)
-		return -ENOMEM;
-	return mkdir_p(dir, 0755);
+	for (size_t i = 0; r == 0 && i < x->res->n; i++) {
+		_cleanup_free_ char *dir = NULL;
+		if (asprintf(&dir, "%s/incoming/%s", x->state, x->res->modules[i].profile->filelist_dir) < 0)
+			return -ENOMEM;
+		r = mkdir_p(dir, 0755);
+	}
+	return r;
 }
 
-/* Step 1: every module's list in one call, into STATE/incoming/DIR/LIST
- * (kept between runs, so rsync's quick check skips an unchanged list). */
-static int fetch_lists(struct run *x)
+/* Step 1: every module's list into STATE/incoming/DIR/LIST (kept between
+ * runs, so rsync's quick check skips an unchanged list): one call from the
+ * master, else one per module. */
+static int fetch_from(struct run *x, const char *src, const char *list_from, const char *dest)
 {
-	_cleanup_free_ char *ff_path = NULL, *incoming = NULL;
-	_cleanup_fclose_ FILE *ff = open_files_from(x, "lists-from", &ff_path);
 	_cleanup_strvec_ struct strvec a = { 0 };
-	int r;
 
-	if (!ff)
-		return ff_path ? negative_errno() : -ENOMEM;
-	for (size_t i = 0; i < x->res->n; i++) {
-		const struct profile *p = x->res->modules[i].profile;
-		if (x->master)
-			fprintf(ff, "%s/%s%c", p->filelist_dir, p->filelist, '\0');
-		else
-			fprintf(ff, "%s%c", p->filelist, '\0');
-	}
-	if (fclose(TAKE_PTR(ff)) != 0)
-		return -EIO;
-	if (x->master ? asprintf(&incoming, "%s/incoming", x->state) < 0
-		      : asprintf(&incoming, "%s/incoming/%s", x->state, x->res->modules[0].profile->filelist_dir) < 0)
-		return -ENOMEM;
-	if ((r = as_user_do(x, mkdir_incoming)) < 0)
-		return r;
 	strvec_push(&a, "rsync");
 	/* Regular files only (no -l, -D): a list that is a symlink is not fetched. */
 	strvec_push(&a, "-t");
 	strvec_push(&a, "--compress");
 	strvec_push(&a, LIST_MAX_SIZE);
 	add_common(&a, NULL);
-	strvec_pushf(&a, "--files-from=%s", ff_path);
+	strvec_pushf(&a, "--files-from=%s", list_from);
 	strvec_push(&a, "--from0");
 	strvec_push(&a, "--stats");
 	strvec_push(&a, "--no-human-readable");
-	strvec_push(&a, x->master ? x->master : x->rq->upstream);
-	strvec_pushf(&a, "%s/", incoming);
-	r = strvec_error(&a) ?: rsync_call(x, a.v, true, &x->res->list_bytes);
+	strvec_push(&a, src);
+	strvec_pushf(&a, "%s/", dest);
+	int r = strvec_error(&a) ?: rsync_call(x, a.v, true, &x->res->list_bytes);
 	if (r == -EIO && x->gone) {
-		set_message(x->res, "%s is missing upstream (%s)",
-			    x->res->n == 1 ? x->res->modules[0].profile->filelist : "a module's list",
-			    x->master ? x->master : x->rq->upstream);
+		set_message(x->res, "a list is missing upstream (%s)", src);
 		return -ENODATA;
+	}
+	return r;
+}
+
+static int fetch_lists(struct run *x)
+{
+	int r = as_user_do(x, mkdir_incoming);
+
+	for (size_t i = 0; r == 0 && i < x->res->n; i++) {
+		const struct profile *p = x->res->modules[i].profile;
+		_cleanup_free_ char *ff_path = NULL, *dest = NULL;
+		_cleanup_fclose_ FILE *ff = open_files_from(x, "lists-from", &ff_path);
+		if (!ff)
+			return ff_path ? negative_errno() : -ENOMEM;
+		for (size_t j = x->master ? 0 : i; j < (x->master ? x->res->n : i + 1); j++) {
+			const struct profile *q = x->res->modules[j].profile;
+			fprintf(ff, "%s%s%s%c", x->master ? q->filelist_dir : "", x->master ? "/" : "", q->filelist, '\0');
+		}
+		if (fclose(TAKE_PTR(ff)) != 0)
+			return -EIO;
+		if ((x->master ? asprintf(&dest, "%s/incoming", x->state)
+			       : asprintf(&dest, "%s/incoming/%s", x->state, p->filelist_dir)) < 0)
+			return -ENOMEM;
+		r = fetch_from(x, x->master ? x->master : x->src[i], ff_path, dest);
+		if (r == -ENODATA && !x->master)
+			set_message(x->res, "%s: %s is missing upstream (%s)", p->name, p->filelist, x->src[i]);
+		if (x->master)
+			break;
 	}
 	if (r < 0)
 		return r;
@@ -429,9 +442,7 @@ static int transfer(struct run *x, const char *shared_path, char **own_paths, bo
 			dest = strdup(x->rq->root);
 		} else {
 			p = res->modules[i].profile;
-			if ((x->master ? asprintf(&src, "%s%s/", x->master, p->filelist_dir)
-				       : asprintf(&src, "%s", x->rq->upstream)) < 0)
-				src = NULL;
+			src = strdup(x->src[i]);
 			if (asprintf(&dest, "%s/%s", x->rq->root, p->directory) < 0)
 				dest = NULL;
 		}
@@ -918,6 +929,30 @@ static char *state_for_root(const char *base, const char *root)
 	return s;
 }
 
+/* rsync://HOST/MASTER/ when every upstream is MASTER/DIR/ with its module's
+ * filelist_dir (the layout of fedora-buffet), else NULL. */
+static char *find_master(const struct run *x)
+{
+	char *master = NULL;
+
+	for (size_t i = 0; i < x->res->n; i++) {
+		const char *dir = x->res->modules[i].profile->filelist_dir, *src = x->src[i];
+		size_t n = strlen(src), d = strlen(dir);
+		bool under = n > d + 2 && src[n - d - 2] == '/' && strncmp(src + n - d - 1, dir, d) == 0;
+		if (!under || (master && (strlen(master) != n - d - 1 || strncmp(master, src, n - d - 1) != 0)) ||
+		    (!master && !(master = strndup(src, n - d - 1)))) {
+			free(master);
+			return NULL;
+		}
+	}
+	/* A master must still name a module: rsync://HOST/MODULE/. */
+	if (master && check_rsync_source(master)) {
+		free(master);
+		return NULL;
+	}
+	return master;
+}
+
 int flsync_run(const struct flsync_request *rq, struct flsync_result *res)
 {
 	struct run x = { .rq = rq, .res = res, .started = time(NULL) };
@@ -930,22 +965,25 @@ int flsync_run(const struct flsync_request *rq, struct flsync_result *res)
 	*res = (struct flsync_result){ 0 };
 	if (!rq->n)
 		return -EINVAL;
-	if (rq->upstream && (rq->n != 1 || check_rsync_source(rq->upstream) || !*rq->upstream ||
-			     rq->upstream[strlen(rq->upstream) - 1] != '/'))
-		return -EINVAL;
-	x.master = rq->upstream ? NULL : rq->profiles[0]->filelist_master;
-	if (!(res->modules = calloc(rq->n, sizeof(*res->modules))))
+	_cleanup_strv_free_ char **src = calloc(rq->n + 1, sizeof(char *));
+	x.src = src;
+	if (!src || !(res->modules = calloc(rq->n, sizeof(*res->modules))))
 		return -ENOMEM;
 	res->n = rq->n;
 	for (size_t i = 0; i < rq->n; i++) {
 		const struct profile *p = rq->profiles[i];
-		if (p->method != SYNC_FILELIST || (x.master && strcmp(p->filelist_master, x.master) != 0))
+		if (p->method != SYNC_FILELIST || !p->upstream || check_rsync_source(p->upstream))
 			return -EINVAL;
 		res->modules[i].profile = p;
-		res->modules[i].own_call = !x.master || strcmp(p->filelist_dir, p->directory) != 0;
+		if (asprintf(&x.src[i], "%s%s", p->upstream, p->upstream[strlen(p->upstream) - 1] == '/' ? "" : "/") < 0)
+			return -ENOMEM;
 		if (!rq->timeout && p->timeout > timeout)
 			timeout = p->timeout;
 	}
+	_cleanup_free_ char *master = find_master(&x);
+	x.master = master;
+	for (size_t i = 0; i < rq->n; i++)
+		res->modules[i].own_call = !master || strcmp(rq->profiles[i]->filelist_dir, rq->profiles[i]->directory) != 0;
 	x.deadline = t0 + (double)timeout;
 	/* A missing root usually means an unmounted filesystem: never fill the disk below it. */
 	if (stat(rq->root, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -987,11 +1025,11 @@ int flsync_group(const struct profile *named, char *const *host_profiles, struct
 			return -ENOMEM;
 	if ((r = profile_load_list(names, &all, error)) < 0)
 		return r;
-	/* Keep the named one and the host's file-list profiles of the same master. */
+	/* Keep the named one and the host's other file-list profiles. */
 	size_t j = 0;
 	for (size_t i = 0; i < all.n; i++) {
 		struct profile *p = &all.v[i];
-		if (i == 0 || (p->method == SYNC_FILELIST && strcmp(p->filelist_master, named->filelist_master) == 0))
+		if (i == 0 || p->method == SYNC_FILELIST)
 			all.v[j++] = *p;
 		else
 			profile_free(p);

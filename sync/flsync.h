@@ -1,15 +1,18 @@
 /* `mirrorprov sync` for method filelist: quick-fedora-mirror's protocol, for
  * all file-list profiles of a host in one run.
  *
- *   1. fetch every module's list (one rsync call) into STATE/incoming/;
+ *   1. fetch every module's list (one rsync call from a master, else one per
+ *      module) into STATE/incoming/;
  *   2. every list byte-identical to the last successful run's: stop
  *      ("upstream unchanged"), unless full;
  *   3. plan each changed module (sync/flplan.h), refuse a malformed,
  *      truncated or too new list, refuse a list that would delete more than
  *      the profile's max_delete percent of the local tree (it looks truncated);
- *   4. one rsync --files-from for all modules whose local directory is named
- *      as below the master (so hard links between modules stay hard links, as
- *      with one rsync -H); retry exits 5, 10, 23, 30, 35 with doubling delays,
+ *   4. one rsync --files-from for all modules when their upstreams are the
+ *      directories of one master module (rsync://HOST/fedora-buffet/fedora/,
+ *      …/epel/: the master is found from the upstreams) named locally as
+ *      there, so hard links between modules stay hard links, as with one
+ *      rsync -H; else one call per module; retry exits 5, 10, 23, 30, 35 with doubling delays,
  *      accept 24 (files vanished upstream meanwhile);
  *   5. after a complete transfer, delete what the lists no longer hold;
  *   6. verify every file the lists give a checksum for (the strongest digest
@@ -46,14 +49,13 @@ enum flsync_step {
 struct flsync_result;
 
 struct flsync_request {
-	const struct profile *const *profiles;  /* method filelist, one filelist_master */
+	const struct profile *const *profiles;  /* method filelist, each with its upstream settled
+						 * (profile_pick_upstream): the module's root, its list on top */
 	size_t n;
 	const char *root;          /* mirror root */
 	const char *state_dir;     /* NULL: flsync_state_dir() */
 	const char *user;          /* mirror.user: runs rsync and owns the tree and the state when
 				    * the caller is root; NULL: HOSTCONF_DEFAULT_USER */
-	const char *upstream;      /* rsync://HOST/MODULE/ of the module itself (its list at the top)
-				    * instead of the master: one profile only (n == 1) */
 	uint64_t timeout;          /* seconds for the run; 0: the longest of the profiles' */
 	bool dry_run;              /* fetch the lists and plan; change nothing in the tree */
 	bool full;                 /* plan every module even when its list is unchanged */
@@ -110,8 +112,8 @@ int flsync_run(const struct flsync_request *rq, struct flsync_result *res);
 void flsync_result_free(struct flsync_result *res);
 
 /* The profiles one run covers: named first, then every other profile of
- * host_profiles (mirror.profiles; may be NULL) with method filelist and the
- * same filelist_master.  Errors as profile_load_list(). */
+ * host_profiles (mirror.profiles; may be NULL) with method filelist (their
+ * upstreams not yet settled).  Errors as profile_load_list(). */
 int flsync_group(const struct profile *named, char *const *host_profiles, struct profile_set *set, char **error);
 
 /* $STATE_DIRECTORY/filelist or /var/lib/mirrorprov/filelist (malloc'd). */

@@ -65,11 +65,12 @@ module = "$1";
 directory = "$1";
 method = "filelist";
 filelist = "fullfiletimelist-$1";
-filelist_master = "rsync://127.0.0.1:$port/buffet/";
 filelist_extra = [ "fullfilelist", "imagelist-$1" ];
 rsync_options = [ "-aSH", "--filter=R .~tmp~", "--delete-delay", "--delay-updates"${2:+, \"$2\"} ];
 schedule = "hourly";
 size = "1G";
+pull = "public";
+unverified = [ "upstream", "pull", "method", "rsync_options", "schedule", "size" ];
 EOF
 }
 profile fedora; profile epel

@@ -238,10 +238,8 @@ int render_sync_service(const struct layout_conf *lc, const struct profile *p, c
 	else
 		fprintf(o.f, "--root %s ", lc->root);
 	fprintf(o.f, "%s\n", p->name);
-	if (p->method == SYNC_FILELIST)
-		fputs("# The file lists of the last successful run (mirrorprov(8), method filelist).\n"
-		      "StateDirectory=mirrorprov\n",
-		      o.f);
+	/* Poll markers and file lists of the last successful run (mirrorprov(8) sync). */
+	fputs("StateDirectory=mirrorprov\n", o.f);
 	fprintf(o.f,
 		"# The sync enforces the profile's timeout itself; this is the backstop.\n"
 		"TimeoutStartSec=%llu\n"

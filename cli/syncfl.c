@@ -203,6 +203,35 @@ static int report_failure(int r, const struct flsync_result *res, const char *na
 	}
 }
 
+/* After a sync that changed something: the MirrorManager checkin of a private
+ * host (as quick-fedora-mirror checks in when CHECKIN_SITE is set), for the
+ * changed modules that register with MirrorManager; `register`'s code, no URL
+ * check (the mirror is private: nobody crawls it).  Set up by host.conf:
+ * host.private, backend.type "mirrormanager" and its url. */
+static int checkin_changed(const struct mirrorctx *ctx, const struct flsync_result *res)
+{
+	const struct hostconf *hc = ctx->loaded ? &ctx->hc : NULL;
+	_cleanup_free_ char *names = NULL;
+	size_t len = 0;
+
+	if (!hc || !hc->has_host || !hc->host.private_mirror || !hc->has_backend || !hc->backend.type ||
+	    strcmp(hc->backend.type, "mirrormanager") != 0 || !hc->backend.url)
+		return EXIT_OK;
+	for (size_t i = 0; i < res->n; i++)
+		len += strlen(res->modules[i].profile->name) + 1;
+	if (!(names = calloc(1, len + 1)))
+		return log_errno(-ENOMEM, "checkin");
+	for (size_t i = 0; i < res->n; i++) {
+		const struct profile *p = res->modules[i].profile;
+		if (res->modules[i].planned && p->backend && strcmp(p->backend, "mirrormanager") == 0)
+			strcat(strcat(names, *names ? "," : ""), p->name);
+	}
+	if (!*names)
+		return EXIT_OK;
+	struct register_options ro = { .ctx = *ctx, .profiles = names, .skip_check = true };
+	return register_run(&ro);
+}
+
 int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, bool alone, uint64_t timeout,
 		  bool dry_run, bool json, bool full)
 {
@@ -271,6 +300,9 @@ int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, bool
 		if (res.refused)
 			printf("%s: refused %llu upstream entries\n", names, (unsigned long long)res.refused);
 	}
+	/* -J output is one document: such runs leave the checkin to `register -J`. */
+	if (r == 0 && !dry_run && !json && !res.unchanged)
+		rc = checkin_changed(ctx, &res);
 	flsync_result_free(&res);
 	profile_set_free(&set);
 	return rc;

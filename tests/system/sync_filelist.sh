@@ -216,4 +216,33 @@ before=$(tree)
 t_error "a list with '..' is refused" 1 "'.' or '..' in path" "${S[@]}" fedora
 [ "$before" = "$(tree)" ] && t_ok "hostile list: nothing changed" || t_fail "hostile list: nothing changed"
 
+# --- the MirrorManager checkin of a private host after a sync that changed something --------
+PIDS=()
+SECRET=s3cr3t-$$
+printf '%s\n' "$SECRET" >"$tmp/secret"; chmod 600 "$tmp/secret"
+cat >"$tmp/db.json" <<JSON
+{"sites": [{"name": "Test Site", "password": "$SECRET",
+  "hosts": [{"name": "mirror.test", "private": true,
+             "categories": {"Fedora Linux": {"dirs": ["", "releases", "releases/40"]}}}]}]}
+JSON
+start_standin "$tmp/mm.port" python3 "$TOP/tests/standins/mm_xmlrpc.py" "$tmp/mm.port" "$tmp/db.json" "$tmp/mm.record"
+MMPID=${PIDS[0]:-}
+sed -i 's|^size = "1G";|size = "1G";\nbackend = { type = "mirrormanager"; };\ncategories = ( { name = "Fedora Linux"; path = "linux"; } );|; s|^unverified = \[|unverified = [ "backend", "categories",|' \
+	"$tmp/profiles/fedora.conf"
+cat >"$tmp/private.conf" <<EOF
+host: { name = "mirror.test"; site = "Test Site"; admin_email = "admin@mirror.test"; country = "DE";
+  bandwidth_mbit = 1000; private = true; urls: { http = "http://mirror.test/"; }; };
+mirror: { root = "$root"; user = "$MUSER"; profiles = [ "fedora", "epel" ]; };
+backend: { type = "mirrormanager"; url = "http://127.0.0.1:$PORT/xmlrpc"; password_file = "$tmp/secret"; };
+EOF
+sleep 1; echo newer >"$up/fedora/linux/releases/40/Packages/checkin.rpm"; lists
+out=$("$MP" sync -c "$tmp/private.conf" epel 2>&1); rc=$?
+[ $rc = 0 ] && grep -qi 'fedora linux' "$tmp/mm.record" 2>/dev/null && grep -q 'releases/40' "$tmp/mm.record" &&
+	t_ok "private host: MirrorManager checkin of the changed module after the sync" ||
+	t_fail "checkin after sync" "rc=$rc" "$out" "$(head -c 400 "$tmp/mm.record" 2>/dev/null)"
+: >"$tmp/mm.record"
+out=$("$MP" sync -c "$tmp/private.conf" epel 2>&1); rc=$?
+[ $rc = 0 ] && [ ! -s "$tmp/mm.record" ] && t_ok "unchanged upstream: no checkin" || t_fail "unchanged: no checkin" "rc=$rc" "$out"
+[ -n "$MMPID" ] && kill "$MMPID" 2>/dev/null && wait "$MMPID" 2>/dev/null
+
 t_done

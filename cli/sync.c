@@ -23,7 +23,9 @@ static const struct verb_help sync_help = {
 	"                        profile.NAME.upstream or the profile's default\n"
 	"      --full            run even when the upstream's freshness markers are unchanged\n"
 	"  -t, --timeout DUR     give up after DUR (\"90min\", \"6h\"; default: the profile's timeout)\n"
-	"  -n, --dry-run         print the commands and stop\n"
+	"  -n, --dry-run         print the commands and stop (method filelist: fetch the lists, print\n"
+	"                        what would be transferred and deleted, and stop)\n"
+	"Method filelist: naming one such profile runs all file-list profiles of the host together.\n"
 	HELP_OPT_JSON HELP_OPT_HELP,
 };
 
@@ -92,7 +94,9 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		return EXIT_USAGE;
 	}
 	r = mirrorctx_upstream(&opt->ctx, &p, opt->upstream, true);
-	if (r != EXIT_OK) {
+	if (r == EXIT_OK && p.method == SYNC_FILELIST)
+		r = sync_filelist(&opt->ctx, &p, opt->upstream != NULL, opt->timeout, opt->dry_run, opt->json, opt->full);
+	if (r != EXIT_OK || p.method == SYNC_FILELIST) {
 		profile_free(&p);
 		return r;
 	}

@@ -228,7 +228,9 @@ int status_record_sync(const struct history_file *hf, const struct profile *p, c
 		int64_t served = own.time ? own.time : (int64_t)end;
 		if (own.time)
 			json_object_object_add(o, "local_marker", marker_json(&own));
-		jadd_int(o, "lag_seconds", served > up.time ? served - up.time : 0);
+		/* A run the poll skipped pulled nothing: the lag is still the last pull's. */
+		if (!res->skipped)
+			jadd_int(o, "lag_seconds", served > up.time ? served - up.time : 0);
 	}
 	if (statvfs(local, &vfs) == 0) {
 		jadd_int(o, "fs_used_bytes", (int64_t)((vfs.f_blocks - vfs.f_bfree) * vfs.f_frsize));
@@ -282,7 +284,8 @@ enum need {
 	NEED_TREE = 1 << 2,    /* the newest tree size (a run the poll skipped has none) */
 	NEED_CHECK = 1 << 3,
 	NEED_PROP = 1 << 4,
-	NEED_ALL = (1 << 5) - 1,
+	NEED_LAG = 1 << 5,     /* the newest lag (idem) */
+	NEED_ALL = (1 << 6) - 1,
 };
 
 struct collect {
@@ -316,19 +319,19 @@ static enum history_want want(const struct history_head *h, void *userdata)
 	size_t i;
 	bool in_series = c->o->series_since && h->time >= c->o->series_since;
 
-	/* checks and propagation runs older than this are not looked for: without
-	 * any, the scan would read the whole file to say "not checked" */
+	/* checks, propagation runs and lags older than this are not looked for:
+	 * without any, the scan would read the whole file to say "not checked" */
 	if (h->time < c->rep->now - STATUS_LOOKBACK && c->lookback_open) {
 		c->lookback_open = false;
 		for (size_t k = 0; k < c->rep->n; k++)
-			got(c, k, NEED_CHECK | NEED_PROP);
+			got(c, k, NEED_CHECK | NEED_PROP | NEED_LAG);
 	}
 	if (!c->missing && !in_series)
 		return HISTORY_STOP;
 	if (!find(c, h->profile, &i))
 		return HISTORY_SKIP;
 	if (strcmp(h->type, "sync") == 0)
-		return in_series || c->need[i] & (NEED_LAST | NEED_OK | NEED_TREE) ? HISTORY_PARSE : HISTORY_SKIP;
+		return in_series || c->need[i] & (NEED_LAST | NEED_OK | NEED_TREE | NEED_LAG) ? HISTORY_PARSE : HISTORY_SKIP;
 	if (strcmp(h->type, "check") == 0)
 		return c->need[i] & NEED_CHECK ? HISTORY_PARSE : HISTORY_SKIP;
 	if (strcmp(h->type, "propagation") == 0)
@@ -431,7 +434,10 @@ static int visit_sync(struct collect *c, size_t i, const struct history_head *h,
 	if (ok && c->need[i] & NEED_OK) {
 		got(c, i, NEED_OK);
 		s->success_time = h->time;
-		s->has_lag = jint(rec, "lag_seconds", &s->lag);
+	}
+	if (ok && c->need[i] & NEED_LAG && jint(rec, "lag_seconds", &s->lag)) {
+		got(c, i, NEED_LAG);
+		s->has_lag = true;
 	}
 	if (ok && c->need[i] & NEED_TREE && jint(rec, "tree_bytes", &v)) {
 		got(c, i, NEED_TREE);

@@ -11,7 +11,9 @@
  * end of the run) minus the time the upstream's freshness marker states (Debian
  * and Ubuntu project/trace/master, Arch lastupdate, an epoch in a file, a
  * repomd.xml <revision>, else the marker's mtime, which rsync -t keeps): how
- * long after upstream published its state this host served it. */
+ * long after upstream published its state this host served it.  A run the
+ * poll skipped (upstream unchanged: the mirror is current as of that poll)
+ * counts as a success but records no lag: the last pull's lag still holds. */
 #pragma once
 
 #include <json-c/json.h>

@@ -281,6 +281,13 @@ void status_after_run(const struct mirrorctx *ctx)
 void status_note_sync(const struct mirrorctx *ctx, const struct profile *p, const char *root, int r,
 		      const struct sync_result *res, time_t start)
 {
+	status_record_run(ctx, p, root, r, res, start);
+	status_after_run(ctx);
+}
+
+void status_record_run(const struct mirrorctx *ctx, const struct profile *p, const char *root, int r,
+		       const struct sync_result *res, time_t start)
+{
 	_cleanup_free_ char *path = NULL;
 	struct history_file hf;
 	char host[256] = "";
@@ -294,7 +301,6 @@ void status_note_sync(const struct mirrorctx *ctx, const struct profile *p, cons
 		k = status_record_sync(&hf, p, root, host, r, res, start, time(NULL));
 	if (k < 0)
 		log_warn("this run is not in the history %s: %s", path ? path : "", strerror(-k));
-	status_after_run(ctx);
 }
 
 void status_note_checks(const struct mirrorctx *ctx, json_object *rows, time_t start)

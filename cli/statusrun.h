@@ -21,6 +21,9 @@ int status_outputs(const struct mirrorctx *ctx, const struct profile_set *set, c
  * status_after_run(). */
 void status_note_sync(const struct mirrorctx *ctx, const struct profile *p, const char *root, int r,
 		      const struct sync_result *res, time_t start);
+/* status_note_sync() without the outputs: for a run of several profiles. */
+void status_record_run(const struct mirrorctx *ctx, const struct profile *p, const char *root, int r,
+		       const struct sync_result *res, time_t start);
 void status_note_checks(const struct mirrorctx *ctx, json_object *rows, time_t start);
 /* After a sync or check: the outputs host.conf asks for (mirror.prometheus_file,
  * mirror.status_path), for all of mirror.profiles; failures are warnings. */

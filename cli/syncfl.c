@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/macro.h"
@@ -10,6 +11,7 @@
 #include "mirrorprov.h"
 #include "output.h"
 #include "steps.h"
+#include "statusrun.h"
 #include "sync/flsync.h"
 
 static void human(uint64_t bytes, char *buf, size_t len)
@@ -279,7 +281,17 @@ int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, bool
 		.dry_run = dry_run, .full = full, .progress = tty && !dry_run && isatty(STDOUT_FILENO),
 		.on_step = tty ? on_step : NULL,
 	};
+	time_t start = time(NULL);
 	r = flsync_run(&rq, &res);
+	/* Each module's run into the history, as sync does for the other methods. */
+	for (size_t i = 0; !dry_run && i < n; i++) {
+		struct sync_result one;
+		if (flsync_module_result(&res, i, r, full, &one) == 0)
+			status_record_run(ctx, v[i], rq.root, r, &one, start);
+		sync_result_free(&one);
+	}
+	if (!dry_run)
+		status_after_run(ctx);
 	int rc = r < 0 ? report_failure(r, &res, names) : EXIT_OK;
 	if (json)
 		print_json(&res, r, dry_run);

@@ -578,8 +578,11 @@ int flplan_build(const struct flplan_module *m, FILE *files_from, const char *pr
 			*error = NULL;
 		goto out;
 	}
-	for (size_t i = 0; i < c->t.n; i++)
+	for (size_t i = 0; i < c->t.n; i++) {
 		plan->list_entries += mirrored(&c->t.v[i]);
+		if (mirrored(&c->t.v[i]) && c->t.v[i].kind == FL_FILE)
+			plan->list_bytes += c->t.v[i].size;
+	}
 	if (plan->local_entries)
 		plan->delete_share = (double)(plan->delete_files + plan->delete_dirs) / (double)plan->local_entries;
 out:

@@ -59,6 +59,7 @@ struct flplan_checksum {
 struct flplan {
 	unsigned version;
 	size_t list_entries;         /* public entries in the new list */
+	uint64_t list_bytes;         /* the listed sizes of its public files: the tree's size */
 	size_t local_entries;        /* found locally (without .~tmp~) */
 	size_t changed;              /* rows new or different since the old list */
 	size_t missing, differ;      /* missing locally; other type or size locally */

@@ -644,6 +644,14 @@ static int install_copy(const char *src, const char *dst)
 		}
 	if (n < 0)
 		r = negative_errno();
+	/* Upstream's time (rsync -t kept it): the marker's time for status' lag, and
+	 * what downstream mirrors see, as with quick-fedora-mirror's rsync of the list. */
+	struct stat st;
+	if (r == 0 && fstat(in, &st) == 0) {
+		struct timespec t[2] = { st.st_atim, st.st_mtim };
+		if (futimens(out, t) < 0)
+			r = negative_errno();
+	}
 	if (r == 0 && fsync(out) < 0)
 		r = negative_errno();
 	if (close(out) < 0 && r == 0)
@@ -889,6 +897,26 @@ static int run_all(struct run *x, const char *base, int *lock)
 	if (r == 0)
 		r = lock_dirs(x);
 	return r < 0 ? r : run_locked(x);
+}
+
+int flsync_module_result(const struct flsync_result *fres, size_t i, int r, bool full, struct sync_result *res)
+{
+	const struct flsync_module *m = i < fres->n ? &fres->modules[i] : NULL;
+
+	*res = (struct sync_result){ .stages = fres->rsync_runs, .exit_code = fres->exit_code,
+				     .timed_out = fres->timed_out, .refused = fres->refused, .seconds = fres->seconds };
+	if (m && m->planned) {
+		res->files = fres->n == 1 ? fres->files_moved : m->plan.transfer_files;
+		res->bytes = fres->n == 1 ? fres->received : m->plan.transfer_bytes;
+		res->tree_bytes = m->plan.list_bytes;
+	}
+	/* The module's list is its poll marker: unchanged, nothing was pulled for it. */
+	if (m)
+		res->poll = full ? "forced" : m->changed ? "changed" : "unchanged";
+	res->skipped = r == 0 && m && !m->planned;
+	if (fres->message && !(res->message = strdup(fres->message)))
+		return -ENOMEM;
+	return 0;
 }
 
 void flsync_result_free(struct flsync_result *res)

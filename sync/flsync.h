@@ -34,6 +34,7 @@
 
 #include "sync/flplan.h"
 #include "sync/profile.h"
+#include "sync/syncrun.h"
 
 #define FLSYNC_MARGIN 5  /* seconds: quick-fedora-mirror's "paranoia" backdating of the last run's start */
 
@@ -115,6 +116,13 @@ void flsync_result_free(struct flsync_result *res);
  * host_profiles (mirror.profiles; may be NULL) with method filelist (their
  * upstreams not yet settled).  Errors as profile_load_list(). */
 int flsync_group(const struct profile *named, char *const *host_profiles, struct profile_set *set, char **error);
+
+/* Module i's part of a run (r: flsync_run()'s return) as the result of a
+ * sync of its own, for the history: files and bytes its plan transferred
+ * (bytes received when the run had this module only), the tree size its list
+ * gives, poll "unchanged" (its list was: nothing pulled, skipped), "changed"
+ * or "forced" (full).  res->message is a copy. */
+int flsync_module_result(const struct flsync_result *fres, size_t i, int r, bool full, struct sync_result *res);
 
 /* $STATE_DIRECTORY/filelist or /var/lib/mirrorprov/filelist (malloc'd). */
 char *flsync_state_dir(void);

@@ -607,15 +607,10 @@ static int sync_filelist_one(const struct sync_request *rq, struct sync_result *
 
 	p.upstream = upstream_of(rq);
 	r = flsync_run(&frq, &fres);
-	res->stages = fres.rsync_runs;
-	res->exit_code = fres.exit_code;
-	res->timed_out = fres.timed_out;
-	res->files = fres.files_moved;
-	res->bytes = fres.received;
-	res->refused = fres.refused;
-	res->seconds = fres.seconds;
-	res->message = TAKE_PTR(fres.message);
+	int k = flsync_module_result(&fres, 0, r, rq->full, res);
 	flsync_result_free(&fres);
+	if (k < 0 && r == 0)
+		r = k;
 	/* The failures sync_run() documents; the others say what happened in the message. */
 	return r == -EIO || r == -ETIMEDOUT || r == -ENOENT || r == -ENOTDIR || r == -EBUSY || r == -ESRCH || r >= 0 ? r
 	       : res->message ? -ENODATA : r;

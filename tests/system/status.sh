@@ -61,13 +61,17 @@ UPF=rsync://127.0.0.1:$UPSTREAM_PORT/fedora/ UPD=rsync://127.0.0.1:$UPSTREAM_POR
 "${S[@]}" fedora --upstream "$UPF" >/dev/null 2>&1 && "${S[@]}" ubuntu --upstream "$UPD" >/dev/null 2>&1 &&
 	t_ok "sync fedora and ubuntu" || t_fail "sync fedora and ubuntu"
 "${S[@]}" ubuntu --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/nosuch/" >/dev/null 2>&1
-python3 - "$H" <<'EOF' && t_ok "history: one record per run, head first, markers and lag" || t_fail "history records" "$(cat "$H")"
+python3 - "$H" "$TOP/tests/fixtures/upstream" <<'EOF' && t_ok "history: one record per run, head first, markers and lag" || t_fail "history records" "$(cat "$H")"
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 assert [(r["type"], r["profile"], r["result"]) for r in recs] == [("sync", "fedora", "ok"), ("sync", "ubuntu", "ok"), ("sync", "ubuntu", "failed")], recs
 assert all(list(r)[:3] == ["type", "profile", "time"] for r in recs)
 f, u, bad = recs
-assert f["files"] == 4 and f["tree_bytes"] > 0 and f["upstream_marker"]["path"] == "fullfiletimelist-fedora" and len(f["upstream_marker"]["sha256"]) == 64
+# fedora is a file-list profile: its list is its marker, with upstream's time (rsync -t kept it)
+assert f["files"] >= 4 and f["tree_bytes"] > 0 and f["upstream_marker"]["path"] == "fullfiletimelist-fedora" and len(f["upstream_marker"]["sha256"]) == 64
+assert f["poll"] == "changed" and f["upstream_marker"]["time_from"] == "mtime" and f["lag_seconds"] == f["time"] - f["upstream_marker"]["time"], f
+import os
+assert f["upstream_marker"]["time"] == int(os.stat(sys.argv[2] + "/fedora/fullfiletimelist-fedora").st_mtime), f
 # ubuntu: the upstream's trace (master, a date inside) against the host's own trace
 assert u["upstream_marker"]["time_from"] == "content" and u["local_marker"]["path"] == "project/trace/mirror.test", u
 assert u["lag_seconds"] == u["local_marker"]["time"] - u["upstream_marker"]["time"] >= 0, u
@@ -80,7 +84,7 @@ EOF
 	t_ok "the page root wrote belongs to mirror.user" || t_fail "page owner" "$(ls -la "$STATE_DIRECTORY/status")"
 # the timers run sync as mirror.user: it appends to the history and replaces the page
 n=$(wc -l <"$H")
-su -s /bin/sh nobody -c "STATE_DIRECTORY=$STATE_DIRECTORY MIRRORPROV_PROFILE_DIR=$MIRRORPROV_PROFILE_DIR $MP sync -c $tmp/host.conf fedora --upstream rsync://127.0.0.1:1/none/" >/dev/null 2>"$tmp/err"
+su -s /bin/sh nobody -c "STATE_DIRECTORY=$STATE_DIRECTORY MIRRORPROV_PROFILE_DIR=$MIRRORPROV_PROFILE_DIR $MP sync -c $tmp/host.conf fedora --upstream rsync://127.0.0.1:$UPSTREAM_PORT/nosuch/" >/dev/null 2>"$tmp/err"
 [ "$(wc -l <"$H")" = $((n + 1)) ] && [ "$(stat -c %U "$STATE_DIRECTORY/status/index.html")" = nobody ] &&
 	! grep -qE "history|status not written" "$tmp/err" && t_ok "sync as mirror.user appends and rewrites the page" ||
 	t_fail "sync as mirror.user" "$(cat "$tmp/err")"
@@ -142,15 +146,17 @@ tail -1 "$H" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); asse
 	[ "$(grep -c '^{"type":"sync","profile":"fedora","time":[0-9]*$' "$H")" = 1 ] &&
 	t_ok "a torn last line is ended before the next record" || t_fail "torn line" "$(tail -3 "$H")"
 # a run that finds upstream unchanged (the poll): nothing pulled, the tree size of the last pull still shown
-"${S[@]}" fedora >/dev/null 2>&1
-tail -1 "$H" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); assert r["poll"] == "unchanged" and "tree_bytes" not in r, r' &&
-	"${ST[@]}" -p fedora -J 2>/dev/null | row 'f=p["fedora"]; assert f["tree_bytes"] > 0 and f["last_result"] == "ok", f' &&
-	t_ok "a run the poll skipped is a success, the tree size comes from the last pull" || t_fail "skipped run" "$(tail -1 "$H")"
+# (--upstream: fedora alone; epel, a file-list profile too, has no list upstream here)
+"${S[@]}" fedora --upstream "$UPF" >/dev/null 2>&1
+lag=$(grep '"profile":"fedora"' "$H" | grep '"lag_seconds"' | tail -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["lag_seconds"])')
+tail -1 "$H" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); assert r["poll"] == "unchanged" and "tree_bytes" not in r and "lag_seconds" not in r and r["upstream_marker"], r' &&
+	"${ST[@]}" -p fedora -J 2>/dev/null | row 'f=p["fedora"]; assert f["tree_bytes"] > 0 and f["last_result"] == "ok" and f["age_seconds"] < 5 and f["upstream_lag_seconds"] == '"$lag"', f' &&
+	t_ok "a run the poll skipped (file list unchanged) is a success now, tree size and lag from the last pull" || t_fail "skipped run" "$(tail -1 "$H")"
 
 # --- Prometheus ------------------------------------------------------------------------------
 [ -s "$tmp/node/mirrorprov.prom" ] && t_ok "sync wrote mirror.prometheus_file" || t_fail "prometheus file after sync"
 sed "s|prometheus_file = \"[^\"]*\"|prometheus_file = \"$tmp/nonexistent/m.prom\"|" "$tmp/host.conf" >"$tmp/host2.conf"
-"$MP" sync -c "$tmp/host2.conf" fedora >/dev/null 2>"$tmp/err"; rc=$?
+"$MP" sync -c "$tmp/host2.conf" fedora --upstream "$UPF" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc = 0 ] && grep -q "warning: status not written ($tmp/nonexistent/m.prom: No such file or directory)" "$tmp/err" &&
 	t_ok "an unwritable textfile is a warning: the sync succeeded" || t_fail "textfile failure after sync" "rc=$rc" "$(cat "$tmp/err")"
 "${ST[@]}" --prometheus "$tmp/m.prom" >/dev/null 2>&1

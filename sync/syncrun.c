@@ -630,6 +630,10 @@ static int poll_upstream(const struct sync_request *rq, const struct run_as *use
 	/* The fetch runs as the user: the state directory is that user's. */
 	int r = poll_prepare(state, user ? user->uid : (uid_t)-1, user ? user->gid : (gid_t)-1);
 
+	if (r == 0 && (r = as_user(user, &saved)) == 0) {
+		r = poll_fresh(state);
+		run_as_leave(&saved);
+	}
 	if (r == 0)
 		r = sync_poll_argv(rq, &argv);
 	if (r == 0)
@@ -648,7 +652,10 @@ static int poll_upstream(const struct sync_request *rq, const struct run_as *use
 		res->poll = "forced";
 		return 0;
 	}
-	r = poll_compare(rq->profile, upstream_of(rq), state, &unchanged, &res->unchanged_since);
+	if ((r = as_user(user, &saved)) == 0) {
+		r = poll_compare(rq->profile, upstream_of(rq), state, &unchanged, &res->unchanged_since);
+		run_as_leave(&saved);
+	}
 	if (r < 0) {
 		res->poll = "failed";
 		if (asprintf(&res->poll_message, "comparing the markers in %s failed (%s); running in full", state,
@@ -682,20 +689,22 @@ static int sync_polled(const struct sync_request *rq, const struct run_as *user,
 	if (r == 1) {
 		res->skipped = true;
 		r = 0;
-	} else if (r == 0) {
+	} else if (r == 0)
 		r = sync_locked(rq, user, host, deadline, res);
-		/* Kept after success only.  A failed run may have changed the tree:
-		 * forget the old markers too, so the next run is a full one. */
-		if (r == 0 && strcmp(res->poll, "failed") != 0)
-			r = poll_commit(state);
-		else if (r < 0)
-			poll_forget(state);
-	}
-	if (res->poll) {
-		int k = poll_record(state, res->poll);
-		if (r == 0)
-			r = k;
-	}
+	/* The state is the user's: what is written there is written as the user. */
+	struct run_as_saved saved;
+	int k = as_user(user, &saved);
+	if (k < 0)
+		return r < 0 ? r : k;
+	/* Kept after success only.  A failed run may have changed the tree:
+	 * forget the old markers too, so the next run is a full one. */
+	if (r == 0 && !res->skipped && strcmp(res->poll, "failed") != 0)
+		r = poll_commit(state);
+	else if (r < 0)
+		poll_forget(state);
+	if (res->poll && (k = poll_record(state, res->poll)) < 0 && r == 0)
+		r = k;
+	run_as_leave(&saved);
 	return r;
 }
 

@@ -106,6 +106,16 @@ out=$("${S[@]}" archlinux --upstream "$U/nosuch/" 2>&1)
 out=$("${S[@]}" archlinux 2>&1)
 grep -q "archlinux: complete" <<<"$out" && t_ok "after a failure the next run is full" || t_fail "full after failure" "$out"
 
+# --- the state directory is the mirror user's: root never writes through its links ------
+# (the user plants links to root's files; a sync as root must not write or delete them)
+printf 'secret\n' >"$tmp/victim"; mkdir -p "$tmp/victim-dir" && echo keep >"$tmp/victim-dir/f"
+st=$tmp/state/sync/archlinux
+su -s /bin/sh "$MUSER" -c "ln -sfn '$tmp/victim' '$st/last-poll' && rm -rf '$st/poll.new' && ln -s '$tmp/victim-dir' '$st/poll.new'"
+"${S[@]}" archlinux >/dev/null 2>&1
+[ "$(cat "$tmp/victim")" = secret ] && [ "$(stat -c %U "$tmp/victim")" = root ] && [ "$(cat "$tmp/victim-dir/f")" = keep ] &&
+	t_ok "links the mirror user planted in the state: root's files untouched" ||
+	t_fail "planted links in the state" "$(ls -la "$tmp/victim" "$tmp/victim-dir" "$st")"
+
 # --- Debian: ftpsync-cron's rule --------------------------------------------------------
 out=$("${S[@]}" debian 2>&1); rc=$?
 [ $rc = 0 ] && [ -f "$root/debian/project/trace/mirror.test" ] && [ -f "$tmp/home/.config/ftpsync/ftpsync.conf" ] &&

@@ -1,9 +1,12 @@
 #include "filelist.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/macro.h"
 #include "lib/names.h"
@@ -342,11 +345,20 @@ int filelist_parse(FILE *f, const struct fl_callbacks *cb, struct fl_info *info,
 
 int filelist_parse_file(const char *path, const struct fl_callbacks *cb, struct fl_info *info, char **error)
 {
-	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	/* The lists lie in the mirror user's state: never through a link it planted,
+	 * never a FIFO (a reader as root would wait for ever). */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	_cleanup_fclose_ FILE *f = NULL;
+	struct stat st;
 
 	*info = (struct fl_info){ 0 };
 	*error = NULL;
-	if (!f)
+	if (fd < 0)
 		return negative_errno();
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "re"))) {
+		int r = S_ISREG(st.st_mode) ? negative_errno() : -EINVAL;
+		close(fd);
+		return r;
+	}
 	return filelist_parse(f, cb, info, error);
 }

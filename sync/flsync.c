@@ -575,10 +575,16 @@ static int check_digest(int dfd, const struct flplan_checksum *c)
 	int pfd = open_parent(dfd, c->path, &name);
 	if (pfd < 0)
 		return pfd == -ENOENT ? 0 : pfd;
-	int fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO planted in the tree must not hold the run (as root) for ever. */
+	int fd = openat(pfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
 	close(pfd);
 	if (fd < 0)
 		return errno == ENOENT || errno == ELOOP ? 0 : negative_errno();
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
 	while ((got = read(fd, buf, sizeof(buf))) > 0)
 		EVP_DigestUpdate(ctx, buf, (size_t)got);
 	close(fd);
@@ -739,7 +745,8 @@ static int lock_dirs(struct run *x)
 			return -ENOMEM;
 		if (!x->rq->dry_run && (r = mkdir_p(dir, 0755)) < 0)
 			return r;
-		x->dir_locks[i] = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* Never through a link: the tree is adopted (chowned) below. */
+		x->dir_locks[i] = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (x->dir_locks[i] < 0) {
 			if (errno == ENOENT && x->rq->dry_run)
 				continue;

@@ -216,6 +216,47 @@ before=$(tree)
 t_error "a list with '..' is refused" 1 "'.' or '..' in path" "${S[@]}" fedora
 [ "$before" = "$(tree)" ] && t_ok "hostile list: nothing changed" || t_fail "hostile list: nothing changed"
 
+# --- a hostile list: a link, then a path through it (evil -> OUTSIDE, evil/passwd) --------
+# OUTSIDE is the mirror user's (as its ~/.ssh would be): rsync runs as that user.
+lists
+mkdir -p "$tmp/outside" && echo original >"$tmp/outside/passwd" && chown -R "$MUSER" "$tmp/outside"
+ino=$(stat -c %i "$tmp/outside/passwd")
+ln -s "$tmp/outside" "$up/fedora/evil"
+sleep 1; lists
+printf '%s\tf\t9\tevil/passwd\n' "$(date +%s)" >"$tmp/evil"
+sed -i "/^\[Files\]/r $tmp/evil" "$up/fedora/fullfiletimelist-fedora"
+# (the daemon will not send a path through a link: rsync exits 23, retried until the timeout)
+out=$("${S[@]}" fedora --timeout 20s 2>&1); rc=$?
+[ "$(cat "$tmp/outside/passwd")" = original ] && [ "$(stat -c %i "$tmp/outside/passwd")" = "$ino" ] &&
+	[ ! -L "$root/fedora/evil" ] && t_ok "a path through a listed link never leaves the tree (--safe-links, no link followed)" ||
+	t_fail "path through a listed link" "rc=$rc" "$out" "$(ls -la "$root/fedora" "$tmp/outside")"
+# the planted local link: a delete set through a symlinked directory deletes nothing outside
+rm -f "$up/fedora/evil"; rm -rf "$root/fedora/evil"; ln -s "$tmp/outside" "$root/fedora/evil"
+sleep 1; echo new >"$up/fedora/linux/new.rpm"; lists
+out=$("${S[@]}" fedora 2>&1); rc=$?
+[ -e "$tmp/outside/passwd" ] && [ ! -e "$root/fedora/evil" ] && t_ok "a local link the list no longer holds is removed, never followed" ||
+	t_fail "delete through a link" "rc=$rc" "$out"
+# a FIFO where the list gives a checksum: the verification (as root) does not wait for ever
+rm -f "$root/fedora/linux/updates/40/repodata/repomd.xml" && mkfifo "$root/fedora/linux/updates/40/repodata/repomd.xml"
+chown -h "$MUSER" "$root/fedora/linux/updates/40/repodata/repomd.xml"
+out=$(timeout 120 "${S[@]}" fedora --full 2>&1); rc=$?
+[ $rc != 124 ] && t_ok "a FIFO where the list gives a checksum does not hold the run (rc=$rc)" || t_fail "FIFO in the tree" "$out"
+rm -f "$root/fedora/linux/updates/40/repodata/repomd.xml"
+out=$("${S[@]}" fedora --full 2>&1); rc=$?
+[ $rc = 0 ] && same_tree fedora && t_ok "--full: the file-list run plans every module again and repairs the tree" || t_fail "--full repairs" "rc=$rc" "$out"
+
+# --- each module's run in the history; --full forces the file-list method ----------------
+python3 - "$STATE_DIRECTORY/history.jsonl" <<'PY' && t_ok "history: a record per module and run, poll verdict, files, tree size" || t_fail "filelist history" "$(tail -4 "$STATE_DIRECTORY/history.jsonl")"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+syncs = [r for r in recs if r["type"] == "sync"]
+assert {r["profile"] for r in syncs} == {"fedora", "epel"}, syncs
+last = {r["profile"]: r for r in syncs}
+assert last["fedora"]["poll"] == "forced" and last["fedora"]["result"] == "ok" and last["fedora"]["tree_bytes"] > 30000, last
+assert any(r["poll"] == "unchanged" and r["result"] == "ok" and "tree_bytes" not in r for r in syncs), syncs
+assert any(r["result"] != "ok" and r.get("message") for r in syncs), syncs
+PY
+
 # --- the MirrorManager checkin of a private host after a sync that changed something --------
 PIDS=()
 SECRET=s3cr3t-$$

@@ -147,6 +147,10 @@ int history_append(const struct history_file *hf, const char *type, const char *
 	}
 	if ((fd = open_locked(hf->path, &st)) < 0)
 		return fd;
+	/* root in mirror.user's state directory: a hard link to another file (no
+	 * protected_hardlinks) or a file of a third user is never written or chowned. */
+	if (geteuid() == 0 && (st.st_nlink != 1 || (st.st_uid != 0 && st.st_uid != hf->uid)))
+		return -EPERM;
 	if (hf->uid != (uid_t)-1 && (st.st_uid != hf->uid || st.st_gid != hf->gid)) {
 		if (fchown(fd, hf->uid, hf->gid) < 0)
 			return negative_errno();

@@ -58,7 +58,9 @@ struct history_file {
 
 /* Appends {"type":type,"profile":profile,"time":time, ...body's members}.
  * body is not consumed.  -E2BIG for a record over HISTORY_RECORD_MAX,
- * -EINVAL for a type or profile that is not a safe name, other -errno. */
+ * -EINVAL for a type or profile that is not a safe name, -EPERM (as root)
+ * for a file with several links or of another owner than root or hf->uid,
+ * other -errno.  The file is opened without following a link. */
 int history_append(const struct history_file *hf, const char *type, const char *profile, int64_t time,
 		   json_object *body);
 

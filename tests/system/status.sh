@@ -206,6 +206,18 @@ python3 -c 'import json,sys; u=json.load(sys.stdin)["profiles"][0]; assert [p["s
 grep -q '^mirrorprov_propagation_current{profile="ubuntu",url="rsync://127.0.0.1:'"$GP"'/ubuntu"} 0$' "$tmp/node/mirrorprov.prom" &&
 	t_ok "propagation in the textfile" || t_fail "propagation in the textfile" "$(grep propagation "$tmp/node/mirrorprov.prom")"
 
+# --- root never writes or chowns through a link planted in mirror.user's state ----------------
+mv "$H" "$H.saved"; echo root-only >"$tmp/victim"; chmod 600 "$tmp/victim"; ln "$tmp/victim" "$H"
+"${S[@]}" fedora --upstream "$UPF" >/dev/null 2>"$tmp/err"
+[ "$(stat -c '%U %a' "$tmp/victim")" = "root 600" ] && [ "$(cat "$tmp/victim")" = root-only ] &&
+	grep -q "this run is not in the history .*Operation not permitted" "$tmp/err" &&
+	t_ok "a history file hard-linked to root's file: neither appended to nor given away" || t_fail "hard-linked history" "$(cat "$tmp/err")"
+rm -f "$H"; ln -s "$tmp/victim" "$H"
+"${S[@]}" fedora --upstream "$UPF" >/dev/null 2>"$tmp/err"
+[ "$(stat -c '%U %a' "$tmp/victim")" = "root 600" ] && [ "$(cat "$tmp/victim")" = root-only ] &&
+	t_ok "a history file that is a link: not followed" || t_fail "symlinked history" "$(cat "$tmp/err")"
+rm -f "$H"; mv "$H.saved" "$H"
+
 # --- the page -----------------------------------------------------------------------------------
 printf '{"type":"sync","profile":"rpmfusion","time":%d,"start":%d,"result":"failed","message":"<script>alert(1)</script> & \\u001b[31m"}\n' \
 	"$(date +%s)" "$(date +%s)" >>"$H"

@@ -380,6 +380,11 @@ static int profile_finish(struct profile *p, char **error)
 		*error = conf_error(p->file, 1, "archive (ftpsync's archive name) goes with method ftpsync, and only with it");
 		return -EINVAL;
 	}
+	/* One poll per method: a file-list run compares its lists (flsync.h step 2). */
+	if (p->method == SYNC_FILELIST && p->poll[0]) {
+		*error = conf_error(p->file, 1, "method filelist polls with its file lists: poll does not apply");
+		return -EINVAL;
+	}
 	if (p->poll_refresh[0] && !p->poll[0]) {
 		*error = conf_error(p->file, 1, "poll_refresh needs poll");
 		return -EINVAL;

@@ -65,7 +65,7 @@ static void facts(void **state)
 	assert_null(p.upstreams[0]);
 	assert_string_equal(p.backend, "mirrormanager");
 	assert_string_equal(p.backend_url, "https://mirrormanager.fedoraproject.org/");
-	assert_string_equal(p.poll[0], "fullfiletimelist-fedora");
+	assert_null(p.poll[0]);  /* its list is its poll (flsync.h) */
 	assert_true(profile_fact_unverified(&p, "schedule"));
 	_cleanup_free_ const struct profile_source **src = profile_fact_sources(&p, "pull");
 	assert_non_null(src[0]);
@@ -177,6 +177,7 @@ static const struct {
 	{ "filelist-no-list", ":1: method filelist needs filelist (the list's name)" },
 	{ "filelist-recursive", ":1: method filelist: rsync_options must not recurse ('-rlptSH')" },
 	{ "filelist-keys-rsync", ":1: filelist keys need method filelist" },
+	{ "filelist-poll", ":1: method filelist polls with its file lists: poll does not apply" },
 	{ "filelist-unsafe-name", ":6: filelist: '../fullfiletimelist-x'" },
 	{ "http-path-mismatch", ":1: http_path must be \"/x/\"" },
 	{ "specifier-description", ":1: description: 'Broken %n' contains" },

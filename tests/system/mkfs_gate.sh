@@ -95,6 +95,27 @@ t_untouched "loop over a deleted file on the target's filesystem: refused with -
 	"$MP" mkfs $REF --force --yes "$LOOP"
 losetup -d "$inner"
 
+# the target a partition, the loop over its sectors of the whole disk (no
+# holder, no claim: neither the partition nor its stack shows it)
+new_loop 1G
+echo 'label: gpt
+start=2048, size=1048576
+start=1050624' | sfdisk -q "$LOOP" >/dev/null 2>&1
+part1
+loop_on -o 1M --sizelimit 512M "$LOOP"; inner=$INNER
+mkfs.xfs -q -f "$inner" && mount "$inner" "$tmp/m" || t_fail "mount a loop over partition 1's sectors"
+t_refused "partition target, a loop over its sectors of the disk, mounted: refused with --force" \
+	"refused: no-loop: $(basename "$inner") is backed by $NAME (the disk of ${NAME}p1) from offset 1048576" \
+	"$MP" mkfs $REF --force --yes "${LOOP}p1"
+umount "$tmp/m"
+t_untouched "partition target, the loop over its sectors of the disk unmounted: still refused" \
+	"refused: no-loop: $(basename "$inner") is backed by $NAME (the disk of ${NAME}p1)" "$MP" mkfs $REF --force --yes "${LOOP}p1"
+losetup -d "$inner"
+loop_on -o 600M "$LOOP"; inner=$INNER
+t_passes "partition target, a loop over other sectors of the disk: passes" no-loop \
+	"no loop device is backed by ${NAME}p1, its partitions or holders, or by its sectors of the disk" "$MP" mkfs $REF --force -n "${LOOP}p1"
+losetup -d "$inner"
+
 # --- not-open -------------------------------------------------------------------------------
 new_loop 1G
 sleep 1000 <>"$LOOP" & pids+=($!)
@@ -109,6 +130,14 @@ exec 7<"${LOOP}p1"
 t_untouched "this shell holding a partition node open: refused with --force" \
 	"refused: not-open: process $$ (bash) has ${NAME}p1 open" "$MP" mkfs $REF --force --yes "$LOOP"
 exec 7<&-
+
+sleep 1000 <"$LOOP" & pids+=($!)
+sleep 0.2
+before=$(image_sum)
+t_refused "a process holding the disk of the target partition open: refused with --force" \
+	"refused: not-open: process ${pids[-1]} (sleep) has $NAME (the disk of ${NAME}p1) open" "$MP" mkfs $REF --force --yes "${LOOP}p1"
+[ "$(image_sum)" = "$before" ] && t_ok "disk held open: image unchanged" || t_fail "disk held open: image unchanged"
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null
 
 # --- blank ----------------------------------------------------------------------------------
 new_loop 1G

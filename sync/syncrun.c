@@ -458,8 +458,9 @@ static int adopt_entry(int dfd, const char *name, const struct stat *st, unsigne
 		return 0;
 	if (!(st->st_mode & (S_ISUID | S_ISGID | S_IWGRP | S_IWOTH)))
 		return 0;
-	return fchmodat(dfd, name, st->st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID | S_IWGRP | S_IWOTH), 0) < 0
-		       ? negative_errno() : 1;
+	/* never through a link that replaced the entry since it was looked at */
+	return fchmodat(dfd, name, st->st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID | S_IWGRP | S_IWOTH),
+			AT_SYMLINK_NOFOLLOW) < 0 ? negative_errno() : 1;
 }
 
 /* chown -R of what an earlier sync as root left, cleaned as adopt_entry() says,
@@ -511,7 +512,9 @@ static int adopt_tree(int dfd, const struct run_as *user, dev_t dev, unsigned de
 }
 
 /* The tree belongs to the user who syncs it: fd is the profile's directory.
- * Done once, when it does not (a tree an earlier version synced as root). */
+ * Done once, when it does not (a tree an earlier version synced as root).
+ * The owner decides, not the group: the user can change the group of its
+ * directory, and must not be able to make root walk a tree it controls. */
 static int own_tree(int fd, const struct run_as *user, struct sync_result *res)
 {
 	struct stat st;
@@ -520,7 +523,7 @@ static int own_tree(int fd, const struct run_as *user, struct sync_result *res)
 		return 0;
 	if (fstat(fd, &st) < 0)
 		return negative_errno();
-	if (st.st_uid == user->uid && st.st_gid == user->gid)
+	if (st.st_uid == user->uid)
 		return 0;
 	return adopt_tree(fd, user, st.st_dev, 0, &res->refused);
 }

@@ -88,6 +88,27 @@ found=$(find "$root/fedora" ! -user "$MUSER")
 found=$(find "$root/fedora" -perm /022 ! -type l)
 [ -z "$found" ] && t_ok "nothing in the tree is group or world writable" || t_fail "go-w" "$found"
 
+# The user may move its directory to another group: root must not take that for
+# a tree to adopt and walk what the user controls (a link it swaps in for a
+# file between root's look and root's chmod would lead anywhere).
+chgrp root "$root/fedora"
+ln -s /etc/passwd "$root/fedora/planted-late" && chown -h "$MUSER:" "$root/fedora/planted-late"
+json=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" -J 2>&1)
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["refused"]==4, d' <<<"$json" &&
+	t_ok "a tree the user owns (whatever its group) is not walked by root" || t_fail "no adoption of the user's tree" "$json"
+chgrp "$MUSER" "$root/fedora"
+
+# A mirror root the user may write to (an admin chowned it): a link it puts in
+# place of a profile's directory does not make a re-run of layout chown the
+# link's target.
+mkdir -p "$tmp/root2" && chown "$MUSER:" "$tmp/root2"
+echo victim >"$tmp/victim" && chmod 600 "$tmp/victim"
+ln -s "$tmp/victim" "$tmp/root2/fedora" && chown -h "$MUSER:" "$tmp/root2/fedora"
+sed "s|root = \"$root\"|root = \"$tmp/root2\"|" "$tmp/host.conf" >"$tmp/host2.conf"
+out=$("$MP" layout -c "$tmp/host2.conf" --prefix "$tmp/prefix2" --binary "$MP" 2>&1); rc=$?
+[ $rc != 0 ] && [ "$(stat -c %U "$tmp/victim")" = root ] && t_ok "layout: a link in place of the tree's directory is not followed (exit $rc)" ||
+	t_fail "layout follows a planted link" "rc=$rc" "$(stat -c %U "$tmp/victim")" "$out"
+
 # --- links planted by hand, as the tree's owner could -------------------------------------
 ln -s /etc/passwd "$root/fedora/planted-passwd"
 ln -s ../../../etc/hostname "$root/fedora/linux/planted-hostname"

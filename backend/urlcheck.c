@@ -61,15 +61,20 @@ void check_result_free(struct check_result *r)
 	*r = (struct check_result){ 0 };
 }
 
+/* A regular file only: a FIFO or a link to /dev/zero in the mirror user's tree
+ * would hang the check. */
 static int sha256_file(const char *path, unsigned char md[32], uint64_t *size)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	char buf[65536];
+	struct stat st;
 	ssize_t n;
 
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return negative_errno();
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		return -ENOMEM;
 	*size = 0;
@@ -80,6 +85,20 @@ static int sha256_file(const char *path, unsigned char md[32], uint64_t *size)
 	if (n < 0)
 		return negative_errno();
 	return EVP_DigestFinal_ex(ctx, md, NULL) ? 0 : -EIO;
+}
+
+/* A file the user's rsync wrote: read as that user (a link it planted leads
+ * only where the user may read anyway). */
+static int sha256_file_as(const struct run_as *user, const char *path, unsigned char md[32], uint64_t *size)
+{
+	struct run_as_saved saved = { 0 };
+	int r = user ? run_as_enter(user, &saved) : 0;
+
+	if (r < 0)
+		return r;
+	r = sha256_file(path, md, size);
+	run_as_leave(&saved);
+	return r;
 }
 
 static char *local_path(const char *local, const char *rel)
@@ -561,7 +580,7 @@ static int rsync_check_markers(const struct check_target *t, const struct check_
 		r->markers++;
 		if (sha256_file(lp, a_md, &a_size) < 0)
 			k = fail(r, first, idx0 + i, "%s: cannot read the local copy", t->markers[i]);
-		else if (sha256_file(dl, b_md, &b_size) < 0)
+		else if (sha256_file_as(o->user, dl, b_md, &b_size) < 0)
 			k = fail(r, first, idx0 + i, "%s: missing (or larger than the local copy)", t->markers[i]);
 		else if (a_size != b_size || memcmp(a_md, b_md, sizeof(a_md)) != 0)
 			k = fail(r, first, idx0 + i, "%s: differs from the local copy (SHA-256)", t->markers[i]);
@@ -606,7 +625,14 @@ static int rsync_target(const struct check_target *t, const struct check_opts *o
 	k = rsync_check_files(t, o, full_listing, tmp, r, first);
 	if (k >= 0)
 		k = rsync_check_markers(t, o, 1 + nfiles, tmp, r, first);
-	nftw(tmp, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS);
+	/* What rsync left there is the user's: removed as the user, so that a link
+	 * it swaps in for a directory leads nowhere root could delete (left behind
+	 * when that is impossible). */
+	struct run_as_saved saved = { 0 };
+	if (!o->user || run_as_enter(o->user, &saved) == 0) {
+		nftw(tmp, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS);
+		run_as_leave(&saved);
+	}
 	return k;
 }
 

@@ -399,6 +399,14 @@ static int check_blank(const struct blockdev *dev, const char *path, bool force,
 	return r;
 }
 
+static int check_aligned(const struct blockdev *dev, struct fs_checks *c)
+{
+	if (dev->alignment_offset)
+		return fs_checks_add(c, "aligned", false, "%s reports alignment offset %llu bytes", dev->name,
+				     (unsigned long long)dev->alignment_offset);
+	return fs_checks_add(c, "aligned", true, "alignment offset 0");
+}
+
 int safety_gate(struct udev *udev, const struct gate_request *req, struct blockdev *dev, struct fs_checks *c)
 {
 	struct stat st;
@@ -429,18 +437,14 @@ int safety_gate(struct udev *udev, const struct gate_request *req, struct blockd
 	    (r = check_mounted(&u, stack, n, dev, c)) < 0 ||
 	    (r = check_holders(udev, dev, c)) < 0 ||
 	    (r = check_loop(stack, n, dev, c)) < 0 ||
-	    (r = check_open(stack, n, dev, c)) < 0 ||
-	    (r = check_system_disk(udev, &u, stack, n, dev, c)) < 0 ||
-	    (r = check_wwid(dev, req->expect_wwid, c)) < 0 ||
-	    (r = check_signatures(dev, req->path, req->force, c)) < 0 ||
-	    (r = check_blank(dev, req->path, req->force, c)) < 0)
+	    (r = check_open(stack, n, dev, c)) < 0)
 		return r;
-	if (dev->alignment_offset)
-		r = fs_checks_add(c, "aligned", false, "%s reports alignment offset %llu bytes", dev->name,
-				  (unsigned long long)dev->alignment_offset);
-	else
-		r = fs_checks_add(c, "aligned", true, "alignment offset 0");
-	if (r < 0)
+	if (!req->users_only &&
+	    ((r = check_system_disk(udev, &u, stack, n, dev, c)) < 0 ||
+	     (r = check_wwid(dev, req->expect_wwid, c)) < 0 ||
+	     (r = check_signatures(dev, req->path, req->force, c)) < 0 ||
+	     (r = check_blank(dev, req->path, req->force, c)) < 0 ||
+	     (r = check_aligned(dev, c)) < 0))
 		return r;
 	/* The kernel's own view: EBUSY when mounted, held or opened exclusively. */
 	_cleanup_close_ int fd = open(req->path, O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK);

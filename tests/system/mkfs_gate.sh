@@ -116,6 +116,40 @@ t_passes "partition target, a loop over other sectors of the disk: passes" no-lo
 	"no loop device is backed by ${NAME}p1, its partitions or holders, or by its sectors of the disk" "$MP" mkfs $REF --force -n "${LOOP}p1"
 losetup -d "$inner"
 
+# a loop device made while the confirmation prompt waits: the gate runs again
+# after the answer, under the lock, before anything is written
+new_loop 1G
+before=$(image_sum)
+python3 - "$MP" "$LOOP" "$NAME" "$tmp/prompt" <<'PY' >"$tmp/prompt.out" 2>&1
+import os, pty, subprocess, sys
+mp, dev, name, inner_file = sys.argv[1:5]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(mp, [mp, "mkfs", "--raid6", "15", "--spare", "1", "--chunk", "64k", dev])
+buf = b""
+while b"to go on:" not in buf:
+    buf += os.read(fd, 4096)
+inner = subprocess.check_output(["losetup", "-f", "--show", "-o", "1M", dev]).decode().strip()
+open(inner_file, "w").write(inner)
+os.write(fd, (name + "\n").encode())
+while True:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    buf += d
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(buf.decode(errors="replace"))
+print("exit=%d" % os.waitstatus_to_exitcode(st))
+PY
+[ -s "$tmp/prompt" ] && loops+=("$(cat "$tmp/prompt")")
+grep -q "^exit=3" "$tmp/prompt.out" && grep -q "refused: no-loop: $(basename "$(cat "$tmp/prompt")") is backed by $NAME from offset 1048576" "$tmp/prompt.out" &&
+	[ "$(image_sum)" = "$before" ] && t_ok "a loop made while the prompt waits: refused after the answer, image unchanged" ||
+	t_fail "a loop made while the prompt waits" "$(cat "$tmp/prompt.out")"
+losetup -d "$(cat "$tmp/prompt")"
+
 # --- not-open -------------------------------------------------------------------------------
 new_loop 1G
 sleep 1000 <>"$LOOP" & pids+=($!)

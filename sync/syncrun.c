@@ -176,10 +176,16 @@ static double now_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The value of rsync's statistics line "KEY N": at the start of a line only,
+ * since the lines above may quote an upstream's file name. */
 static uint64_t stat_field(const char *out, const char *key)
 {
-	const char *p = out ? strstr(out, key) : NULL;
-	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+	size_t n = strlen(key);
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, key, n) == 0)
+			return strtoull(l + n, NULL, 10);
+	return 0;
 }
 
 /* The last non-empty line of text, malloc'd. */

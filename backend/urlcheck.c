@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fileio.h"
 #include "lib/macro.h"
 #include "lib/names.h"
 #include "lib/spawn.h"
@@ -590,11 +591,6 @@ static int rsync_check_markers(const struct check_target *t, const struct check_
 	return 0;
 }
 
-static int rm_tree_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path) < 0 ? -1 : 0;
-}
-
 static int rsync_target(const struct check_target *t, const struct check_opts *o, bool full_listing,
 			struct check_result *r, size_t *first)
 {
@@ -630,7 +626,7 @@ static int rsync_target(const struct check_target *t, const struct check_opts *o
 	 * when that is impossible). */
 	struct run_as_saved saved = { 0 };
 	if (!o->user || run_as_enter(o->user, &saved) == 0) {
-		nftw(tmp, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS);
+		rm_tree(tmp);
 		run_as_leave(&saved);
 	}
 	return k;

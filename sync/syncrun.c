@@ -575,6 +575,19 @@ int sync_user_resolve(const char *name, struct run_as *ret, const char **why)
 	return r;
 }
 
+/* The state directory belongs to the user: root makes it (its parents are
+ * root's) and hands it over; everything inside is done as the user, so that a
+ * link the user plants there leads nowhere root would write, read or delete. */
+static int state_own(const char *state, const struct run_as *user)
+{
+	int r = mkdir_p(state, 0755);
+
+	if (r < 0 || !user)
+		return r;
+	_cleanup_close_ int fd = open(state, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 || fchown(fd, user->uid, user->gid) < 0 ? negative_errno() : 0;
+}
+
 /* Fetches the markers; 1 when the run can be skipped (the refresh files are
  * then already in the tree), 0 to run.  A failed poll never blocks a sync:
  * it is noted and the full run goes ahead, as syncrepo's and ftpsync-cron's do
@@ -587,8 +600,12 @@ static int poll_upstream(const struct sync_request *rq, const struct run_as *use
 	struct run_as_saved saved;
 	bool unchanged;
 	/* The fetch runs as the user: the state directory is that user's. */
-	int r = poll_prepare(state, user ? user->uid : (uid_t)-1, user ? user->gid : (gid_t)-1);
+	int r = state_own(state, user);
 
+	if (r == 0 && (r = as_user(user, &saved)) == 0) {
+		r = poll_prepare(state, (uid_t)-1, (gid_t)-1);
+		run_as_leave(&saved);
+	}
 	if (r == 0)
 		r = sync_poll_argv(rq, &argv);
 	if (r == 0)
@@ -607,7 +624,10 @@ static int poll_upstream(const struct sync_request *rq, const struct run_as *use
 		res->poll = "forced";
 		return 0;
 	}
-	r = poll_compare(rq->profile, upstream_of(rq), state, &unchanged, &res->unchanged_since);
+	if ((r = as_user(user, &saved)) == 0) {
+		r = poll_compare(rq->profile, upstream_of(rq), state, &unchanged, &res->unchanged_since);
+		run_as_leave(&saved);
+	}
 	if (r < 0) {
 		res->poll = "failed";
 		if (asprintf(&res->poll_message, "comparing the markers in %s failed (%s); running in full", state,
@@ -637,24 +657,28 @@ static int sync_polled(const struct sync_request *rq, const struct run_as *user,
 		return sync_locked(rq, user, host, deadline, res);
 	if (!(state = sync_state_dir(rq->profile)))
 		return -ENOMEM;
+	bool ran = false;
 	r = poll_upstream(rq, user, state, dest, deadline, res);
 	if (r == 1) {
 		res->skipped = true;
 		r = 0;
 	} else if (r == 0) {
 		r = sync_locked(rq, user, host, deadline, res);
-		/* Kept after success only.  A failed run may have changed the tree:
-		 * forget the old markers too, so the next run is a full one. */
-		if (r == 0 && strcmp(res->poll, "failed") != 0)
-			r = poll_commit(state);
-		else if (r < 0)
-			poll_forget(state);
+		ran = true;
 	}
-	if (res->poll) {
-		int k = poll_record(state, res->poll);
-		if (r == 0)
-			r = k;
-	}
+	struct run_as_saved saved;
+	int k = as_user(user, &saved);
+	if (k < 0)
+		return r < 0 ? r : k;
+	/* Kept after success only.  A failed run may have changed the tree:
+	 * forget the old markers too, so the next run is a full one. */
+	if (ran && r == 0 && strcmp(res->poll, "failed") != 0)
+		r = poll_commit(state);
+	else if (ran && r < 0)
+		poll_forget(state);
+	if (res->poll && (k = poll_record(state, res->poll)) < 0 && r == 0)
+		r = k;
+	run_as_leave(&saved);
 	return r;
 }
 

@@ -5,14 +5,21 @@
  * raid_geometry_compute() is checked on the first bytes read as raw numbers.
  *
  * The fuzzer must never reach a device of the host (tests touch only devices
- * they made): every path it could hand to --device is replaced by a regular
- * file in its private directory, so --device parsing and the "not a block
- * device" path stay covered.  getopt takes a path as an argument of its own
- * (it starts with '/') or after the first '=' of "--opt=VALUE" (abbreviated
- * names included); anything else is a WWID, looked up in sysfs only. */
+ * they made; it was seen holding /dev/loop3 open).  Two walls:
+ *  - every path it could hand to --device is replaced by a regular file in its
+ *    private directory, so --device parsing and the "not a block device" path
+ *    stay covered.  getopt takes a path as an argument of its own (it starts
+ *    with '/') or after the first '=' of "--opt=VALUE" (abbreviated names
+ *    included);
+ *  - anything else is a WWID: resolving it scans every block device and probes
+ *    its signatures.  The target runs only inside an empty umockdev testbed
+ *    (it re-executes itself under umockdev-run), so /sys and /dev show no
+ *    device of the host. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/mirrorprov.h"
 #include "lib/size.h"
@@ -63,6 +70,24 @@ static void check_math(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(g.sunit_sectors * GEOM_SECTOR == g.su_bytes && g.swidth_blocks * GEOM_FSBLOCK == g.stripe_width_bytes);
 	FUZZ_ASSERT(raid_geometry_align_bytes(&g) % g.stripe_width_bytes == 0);
 	FUZZ_ASSERT(strncmp(dopt, "su=", 3) == 0);
+}
+
+/* Outside a umockdev testbed: run again inside an empty one, or not at all. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char **v;
+
+	if (getenv("UMOCKDEV_DIR"))
+		return 0;
+	if (!(v = calloc((size_t)*argc + 3, sizeof(char *))))
+		abort();
+	v[0] = "umockdev-run";
+	v[1] = "--";
+	memcpy(v + 2, *argv, (size_t)*argc * sizeof(char *));
+	execvp(v[0], v);
+	fprintf(stderr, "fuzz_geometry: cannot run under umockdev-run (%s): refusing to scan the host's devices\n",
+		strerror(errno));
+	abort();
 }
 
 /* a with any path in it replaced by the fake device (see above): a itself, or

@@ -12,6 +12,7 @@
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "statusrun.h"
 #include "steps.h"
 #include "sync/syncrun.h"
 
@@ -124,9 +125,11 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		return r < 0 ? log_errno(r, "building the sync commands") : EXIT_OK;
 	}
 
+	time_t start = time(NULL);
 	r = sync_run(&rq, &res);
 	if (res.poll_message)
 		log_warn("%s: %s", p.name, res.poll_message);
+	status_note_sync(&opt->ctx, &p, rq.root, r, &res, start);
 	if (opt->json) {
 		_cleanup_json_ json_object *o = json_object_new_object();
 		jset_str(o, "profile", p.name);

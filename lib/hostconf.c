@@ -139,14 +139,15 @@ static const char *check_http_server(const char *s)
 static const char *check_backend_type(const char *s)
 {
 	static const char *const types[] = { "mirrormanager", "mirrorbits", "mirrorbrain", "mirrorcache",
-					     "debian", "almalinux", NULL };
-	return one_of(s, types, "is not one of mirrormanager, mirrorbits, mirrorbrain, mirrorcache, debian, almalinux");
+					     "debian", "almalinux", "launchpad", "archlinux", NULL };
+	return one_of(s, types, "is not one of mirrormanager, mirrorbits, mirrorbrain, mirrorcache, debian, almalinux, "
+				"launchpad, archlinux");
 }
 
 #define H(m) offsetof(struct hostconf, host.m)
 #define S(m) offsetof(struct hostconf, storage.m)
 #define M(m) offsetof(struct hostconf, mirror.m)
-#define B(m) offsetof(struct hostconf, backend.m)
+#define B(m) offsetof(struct hostconf_backend, m)
 
 static const struct conf_field urls_fields[] = {
 	{ .key = "http", .kind = CK_STR, .offset = H(url_http), .check = check_http },
@@ -206,16 +207,171 @@ static const struct conf_field backend_fields[] = {
 	{ .key = "password_file", .kind = CK_STR, .offset = B(password_file), .check = check_abspath },
 	{ .key = "program", .kind = CK_STR, .offset = B(program), .check = check_program },
 	{ .key = "rpc", .kind = CK_STR, .offset = B(rpc), .check = check_hostport },
+	{ .key = "timeout", .kind = CK_DURATION, .offset = B(timeout), .def = "0" },
 	{ .key = NULL },
 };
+
+static void backend_free(struct hostconf_backend *b)
+{
+	conf_free_fields(backend_fields, b);
+	free(b->name);
+	*b = (struct hostconf_backend){ 0 };
+}
+
+/* One instance group, its keys named "prefix.key" in messages. */
+static int backend_load(const char *file, const config_setting_t *s, const char *name, const char *prefix,
+			struct hostconf_backend *b, char **error)
+{
+	int r = conf_load_group_at(file, s, backend_fields, b, prefix, error);
+	if (r < 0)
+		return r;
+	b->line = (unsigned)config_setting_source_line(s);
+	if (!(b->name = strdup(name))) {
+		backend_free(b);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int single_backend_parse(const char *file, const config_setting_t *s, void *base, char **error)
+{
+	struct hostconf *hc = base;
+	int r = backend_load(file, s, HOSTCONF_DEFAULT_BACKEND, "backend", &hc->backend, error);
+
+	hc->has_backend = r == 0;
+	return r;
+}
+
+static void single_backend_free(void *base)
+{
+	struct hostconf *hc = base;
+
+	backend_free(&hc->backend);
+	hc->has_backend = false;
+}
+
+static void backends_free(void *base)
+{
+	struct hostconf *hc = base;
+
+	for (size_t i = 0; i < hc->n_backends; i++)
+		backend_free(&hc->backends[i]);
+	free(hc->backends);
+	hc->backends = NULL;
+	hc->n_backends = 0;
+}
+
+/* backends: { NAME: { type = ...; ... }; ... }; */
+static int backends_parse(const char *file, const config_setting_t *s, void *base, char **error)
+{
+	struct hostconf *hc = base;
+	int n = config_setting_is_group(s) ? config_setting_length(s) : -1;
+
+	if (n < 0) {
+		*error = conf_error(file, (unsigned)config_setting_source_line(s), "'backends' must be a group { NAME: { ... }; }");
+		return -EINVAL;
+	}
+	if (!(hc->backends = calloc((size_t)n + 1, sizeof(*hc->backends))))
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(e);
+		_cleanup_free_ char *prefix = NULL;
+		const char *why = check_safe_name(name);
+		if (!why && strcmp(name, HOSTCONF_DEFAULT_BACKEND) == 0)
+			why = "is reserved for the backend group";
+		if (why) {
+			*error = conf_error(file, (unsigned)config_setting_source_line(e), "backends: name '%s' %s", name, why);
+			return -EINVAL;
+		}
+		if (asprintf(&prefix, "backends.%s", name) < 0)
+			return -ENOMEM;
+		int r = backend_load(file, e, name, prefix, &hc->backends[i], error);
+		if (r < 0)
+			return r;
+		hc->n_backends++;
+	}
+	return 0;
+}
+
+static void routes_free(void *base)
+{
+	struct hostconf *hc = base;
+
+	for (size_t i = 0; i < hc->n_routes; i++) {
+		free(hc->routes[i].profile);
+		free(hc->routes[i].instance);
+	}
+	free(hc->routes);
+	hc->routes = NULL;
+	hc->n_routes = 0;
+}
+
+/* register_with: { PROFILE = "INSTANCE"; ... };  the names are checked
+ * against the instances once the whole file is read (hostconf_validate). */
+static int routes_parse(const char *file, const config_setting_t *s, void *base, char **error)
+{
+	struct hostconf *hc = base;
+	int n = config_setting_is_group(s) ? config_setting_length(s) : -1;
+
+	if (n < 0) {
+		*error = conf_error(file, (unsigned)config_setting_source_line(s),
+				    "'register_with' must be a group { PROFILE = \"INSTANCE\"; }");
+		return -EINVAL;
+	}
+	if (!(hc->routes = calloc((size_t)n + 1, sizeof(*hc->routes))))
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *profile = config_setting_name(e), *instance = config_setting_get_string(e);
+		unsigned line = (unsigned)config_setting_source_line(e);
+		const char *why = check_safe_name(profile);
+		if (why) {
+			*error = conf_error(file, line, "register_with: profile name '%s' %s", profile, why);
+			return -EINVAL;
+		}
+		if (!instance) {
+			*error = conf_error(file, line, "'register_with.%s' must be a string (a backend instance name)", profile);
+			return -EINVAL;
+		}
+		struct hostconf_route *rt = &hc->routes[hc->n_routes];
+		rt->line = line;
+		if (!(rt->profile = strdup(profile)) || !(rt->instance = strdup(instance))) {
+			free(rt->profile);
+			return -ENOMEM;
+		}
+		hc->n_routes++;
+	}
+	return 0;
+}
 
 static const struct conf_field hostconf_schema[] = {
 	{ .key = "host", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_host), .sub = host_fields },
 	{ .key = "storage", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_storage), .sub = storage_fields },
 	{ .key = "mirror", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_mirror), .sub = mirror_fields },
-	{ .key = "backend", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_backend), .sub = backend_fields },
+	{ .key = "backend", .kind = CK_CUSTOM, .offset = 0, .parse = single_backend_parse, .free = single_backend_free },
+	{ .key = "backends", .kind = CK_CUSTOM, .offset = 0, .parse = backends_parse, .free = backends_free },
+	{ .key = "register_with", .kind = CK_CUSTOM, .offset = 0, .parse = routes_parse, .free = routes_free },
 	{ .key = NULL },
 };
+
+const struct hostconf_route *hostconf_route(const struct hostconf *hc, const char *profile)
+{
+	for (size_t i = 0; i < hc->n_routes; i++)
+		if (strcmp(hc->routes[i].profile, profile) == 0)
+			return &hc->routes[i];
+	return NULL;
+}
+
+const struct hostconf_backend *hostconf_backend_find(const struct hostconf *hc, const char *name)
+{
+	if (hc->has_backend && strcmp(name, HOSTCONF_DEFAULT_BACKEND) == 0)
+		return &hc->backend;
+	for (size_t i = 0; i < hc->n_backends; i++)
+		if (strcmp(hc->backends[i].name, name) == 0)
+			return &hc->backends[i];
+	return NULL;
+}
 
 void hostconf_free(struct hostconf *hc)
 {
@@ -249,6 +405,14 @@ static int hostconf_validate(const struct hostconf *hc, unsigned need, char **er
 		*error = conf_error(hc->path, 0, "mirror.tls_certificate and mirror.tls_key go together");
 		return -EINVAL;
 	}
+	for (size_t i = 0; i < hc->n_routes; i++)
+		if (!hostconf_backend_find(hc, hc->routes[i].instance)) {
+			*error = conf_error(hc->path, hc->routes[i].line,
+					    "register_with.%s: unknown backend instance '%s' (declare it in backends%s)",
+					    hc->routes[i].profile, hc->routes[i].instance,
+					    hc->has_backend ? ", or name \"default\" for the backend group" : "");
+			return -EINVAL;
+		}
 	return 0;
 }
 

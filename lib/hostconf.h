@@ -7,8 +7,8 @@
  *   ... hc.mirror.root, hc.host.urls.https ...
  *   hostconf_free(&hc);
  *
- * All four sections (host, storage, mirror, backend) are parsed and validated
- * when present; `need` names the sections the caller cannot do without (a
+ * All sections (host, storage, mirror, backend, backends, register_with) are
+ * parsed and validated when present; `need` names the sections the caller cannot do without (a
  * missing one is "FILE: missing section 'mirror'").  Unknown keys are errors
  * ("FILE:LINE: unknown key 'x'"); so are missing required keys, wrong types,
  * ftp:// or other non-http(s)/rsync URLs, unsafe names (user, profiles, label)
@@ -18,6 +18,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define HOSTCONF_DEFAULT_PATH "/etc/mirrorprov/host.conf"
@@ -68,12 +69,27 @@ struct hostconf_mirror {
 	char *tls_key;            /* optional, absolute */
 };
 
+/* A backend instance: one registration channel (a MirrorManager server, a
+ * mirrorbits RPC, a project's manual form).  The single `backend` group is the
+ * instance named "default"; `backends: { NAME: { ... }; }` declares more. */
 struct hostconf_backend {
-	char *type;               /* mirrormanager | mirrorbits | mirrorbrain | mirrorcache | debian | almalinux */
+	char *name;               /* "default" or the key in backends */
+	char *type;               /* mirrormanager | mirrorbits | mirrorbrain | mirrorcache | debian | almalinux |
+				     launchpad | archlinux */
 	char *url;                /* optional http(s) URL */
 	char *password_file;      /* optional absolute path; the secret itself is not loaded */
 	char *program;            /* optional: the backend's CLI (mirrorbits, mb), absolute path or name */
 	char *rpc;                /* optional: mirrorbits RPC "HOST:PORT" */
+	uint64_t timeout;         /* seconds a checkin or request may take */
+	unsigned line;            /* where it was declared */
+};
+
+#define HOSTCONF_DEFAULT_BACKEND "default"
+
+/* register_with: { PROFILE = "INSTANCE"; }: a profile registered with another instance than its default. */
+struct hostconf_route {
+	char *profile, *instance;
+	unsigned line;
 };
 
 struct hostconf {
@@ -82,7 +98,11 @@ struct hostconf {
 	struct hostconf_host host;
 	struct hostconf_storage storage;
 	struct hostconf_mirror mirror;
-	struct hostconf_backend backend;
+	struct hostconf_backend backend;    /* the single block (has_backend) */
+	struct hostconf_backend *backends;  /* named instances, in file order */
+	size_t n_backends;
+	struct hostconf_route *routes;
+	size_t n_routes;
 };
 
 /* Loads and validates path (NULL: HOSTCONF_DEFAULT_PATH).  need: OR of
@@ -98,3 +118,8 @@ int hostconf_check_secret_file(const char *path);
 /* hostconf_check_secret_file(), then the first line (at most 4 KiB, without
  * the newline) into *ret.  Never log the result. */
 int hostconf_read_secret(const char *path, char **ret);
+
+/* The route host.conf gives profile (another instance than its default), or NULL. */
+const struct hostconf_route *hostconf_route(const struct hostconf *hc, const char *profile);
+/* The instance called name ("default": the backend block), or NULL. */
+const struct hostconf_backend *hostconf_backend_find(const struct hostconf *hc, const char *name);

@@ -66,7 +66,9 @@ struct profile {
 	char **freshness;       /* files that show how fresh the mirror is, below the directory */
 	char *trace_file;       /* written on success, below the directory; "%h" = host name; or NULL */
 	enum trace_format trace_format;
-	char *backend;          /* registration: "mirrormanager", "debian", "almalinux", … or NULL */
+	bool has_backend;
+	char *backend;          /* backend.type: "mirrormanager", "debian", "almalinux", "launchpad", … or NULL */
+	char *backend_url;      /* backend.url: the project's instance (public URL), or NULL */
 	struct profile_category *categories;
 	size_t n_categories;
 	uint64_t size;          /* approximate bytes */

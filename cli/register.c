@@ -490,6 +490,8 @@ int register_run(const struct register_options *opt)
 				opt->backend ? opt->backend : "");
 	else
 		r = check_before_sending(opt, &plan);
+	for (size_t i = 0; r == EXIT_OK && !plan.legacy && !opt->backend && i < plan.n_unassigned; i++)
+		log_warn("profile '%s' names no backend instance: not registered", plan.unassigned[i]->name);
 	/* every instance gets its turn (one refusing does not stop the others);
 	 * the exit status is the worst */
 	for (size_t i = 0, ok = r == EXIT_OK; ok && i < plan.n; i++) {

@@ -8,17 +8,42 @@
 #include "backend/checkin.h"
 #include "lib/macro.h"
 
-/* URLs compare without their trailing slashes: "…/xmlrpc/" is "…/xmlrpc". */
+/* The length of url without trailing slashes and a final "/xmlrpc": a
+ * profile names MirrorManager by its web UI, host.conf (report_mirror.conf's
+ * server=) by the XML-RPC endpoint below it. */
+static size_t url_stem(const char *url)
+{
+	size_t n = strlen(url);
+	while (n && url[n - 1] == '/')
+		n--;
+	if (n >= 7 && strncmp(url + n - 7, "/xmlrpc", 7) == 0)
+		n -= 7;
+	while (n && url[n - 1] == '/')
+		n--;
+	return n;
+}
+
 static bool same_url(const char *a, const char *b)
 {
 	if (!a || !b)
 		return !a && !b;
-	size_t na = strlen(a), nb = strlen(b);
-	while (na && a[na - 1] == '/')
-		na--;
-	while (nb && b[nb - 1] == '/')
-		nb--;
+	size_t na = url_stem(a), nb = url_stem(b);
 	return na == nb && strncmp(a, b, na) == 0;
+}
+
+char *mm_xmlrpc_url(const char *url)
+{
+	char *r;
+	return asprintf(&r, "%.*s/xmlrpc", (int)url_stem(url), url) < 0 ? NULL : r;
+}
+
+/* Does host.conf send some profile to an instance other than its default? */
+static bool has_routes(const struct hostconf *hc)
+{
+	for (size_t i = 0; i < hc->n_profiles; i++)
+		if (hc->profiles[i].backend)
+			return true;
+	return false;
 }
 
 static bool same_instance(const struct hostconf_backend *x, const char *type, const char *url)
@@ -29,11 +54,11 @@ static bool same_instance(const struct hostconf_backend *x, const char *type, co
 /* The instance of profile p (see instance.h), or NULL; *from_host says where it is declared. */
 static const struct hostconf_backend *pick(const struct hostconf *hc, const struct profile *p, bool *from_host)
 {
-	const struct hostconf_route *rt = hostconf_route(hc, p->name);
+	const struct hostconf_profile *hp = hostconf_profile(hc, p->name);
 
 	*from_host = true;
-	if (rt)
-		return hostconf_backend_find(hc, rt->instance);
+	if (hp && hp->backend)
+		return hostconf_backend_find(hc, hp->backend);
 	if (!p->backend)
 		return NULL;
 	for (size_t i = 0; i < hc->n_backends; i++)
@@ -97,7 +122,7 @@ static struct reg_group *group_for(struct reg_plan *plan, const struct hostconf_
 int reg_plan_build(const struct hostconf *hc, const struct profile_set *set, const char *type, bool listed,
 		   struct reg_plan *plan, char **error)
 {
-	*plan = (struct reg_plan){ .legacy = hc->has_backend && !hc->n_backends && !hc->n_routes };
+	*plan = (struct reg_plan){ .legacy = hc->has_backend && !hc->n_backends && !has_routes(hc) };
 	*error = NULL;
 	for (size_t i = 0; i < set->n; i++) {
 		const struct profile *p = &set->v[i];
@@ -123,8 +148,8 @@ int reg_plan_build(const struct hostconf *hc, const struct profile_set *set, con
 				inst = NULL;
 		}
 		if (!inst && listed && !type) {
-			r = asprintf(error, "profile '%s' names no backend instance: map it to one in %s", p->name,
-				     hc->path ? hc->path : "the host configuration");
+			r = asprintf(error, "profile '%s' names no backend instance: set profile.%s.backend in %s", p->name,
+				     p->name, hc->path ? hc->path : "the host configuration");
 			reg_plan_free(plan);
 			return r < 0 ? -ENOMEM : -EINVAL;
 		}

@@ -8,7 +8,7 @@
  * program, timeout) and may send a profile to another one.
  *
  * A profile's instance, first match wins:
- *   1. host.conf names one for it (profile NAME's route, see hostconf_route());
+ *   1. host.conf names one for it (profile.NAME.backend);
  *   2. a backends instance of the same type and URL as the profile's default;
  *   3. the single `backend` group, when its type is the profile's type (that
  *      group has always stood for "the" backend of the host);
@@ -55,6 +55,10 @@ struct reg_plan {
 int reg_plan_build(const struct hostconf *hc, const struct profile_set *set, const char *type, bool listed,
 		   struct reg_plan *plan, char **error);
 void reg_plan_free(struct reg_plan *plan);
+
+/* MirrorManager's XML-RPC endpoint for an instance URL (its web UI or the
+ * endpoint itself): "https://mirrormanager.fedoraproject.org/xmlrpc". */
+char *mm_xmlrpc_url(const char *url);
 
 /* Is the instance's channel a document a human submits (a sheet, a stanza,
  * a YAML file) rather than a call mirrorprov makes? */

@@ -105,7 +105,7 @@ static int archlinux_sheet(const struct hostconf *hc, const struct reg_group *g,
 		strbuf_addf(sb, "\n%s\n", p->name);
 		if ((r = url_fields(sb, hc, p, "HTTP URL:", "HTTPS URL:", "Rsync URL:")) < 0)
 			return r;
-		field(sb, "Syncs from:", p->upstreams && p->upstreams[0] ? p->upstreams[0] : "(the tier-1 mirror you pull from)");
+		field(sb, "Syncs from:", p->upstream ? p->upstream : "(the tier-1 mirror you pull from: profile.archlinux.upstream)");
 	}
 	strbuf_adds(sb, "\n");
 	addresses(sb, h, "Addresses the mirror syncs from (tier-1 rsync ACLs):");

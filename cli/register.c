@@ -128,18 +128,21 @@ static int register_checkin(const struct reg_run *rr, const char *root)
 	_cleanup_(clear_secret) char *password = NULL;
 	_cleanup_free_ struct checkin_category *cats = NULL;
 	_cleanup_strv_free_ char **paths = NULL;
+	_cleanup_free_ char *url = NULL;
 	size_t ncats;
 	int r;
 
 	if (!inst->url)
 		return usage_error("backend instance '%s': url (the MirrorManager XML-RPC URL) is not set", inst->name);
+	if (!(url = mm_xmlrpc_url(inst->url)))
+		return log_errno(-ENOMEM, "checkin");
 	if (!opt->no_send && (r = read_password(inst, &password)) != EXIT_OK)
 		return r;
 	if ((r = reg_group_categories(rr->g, root, &cats, &paths, &ncats)) < 0)
 		return log_errno(r, "checkin");
 	if (!ncats)
 		return usage_error("the profiles name no MirrorManager category");
-	struct checkin_config cc = { .server = inst->url, .site = hc->host.site,
+	struct checkin_config cc = { .server = url, .site = hc->host.site,
 				     .password = password ? password : "", .host = hc->host.name,
 				     .cats = cats, .ncats = ncats };
 	_cleanup_strbuf_ struct strbuf json = { 0 }, req = { 0 };
@@ -179,21 +182,21 @@ static int register_checkin(const struct reg_run *rr, const char *root)
 	char err[CURL_ERROR_SIZE];
 	_cleanup_free_ char *body = NULL, *reply = NULL;
 	long status = 0;
-	struct http_post post = { .url = inst->url, .content_type = "text/xml", .body = req.buf, .len = req.len,
+	struct http_post post = { .url = url, .content_type = "text/xml", .body = req.buf, .len = req.len,
 				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout,
 				  .timeout = timeout_of(inst, CHECKIN_TIMEOUT) };
 	r = http_post(&post, &status, &body, err);
 	if (r == -EFBIG)
-		return log_error("checkin: the reply of %s is larger than %u bytes", inst->url, HTTP_REPLY_MAX), EXIT_FAIL;
+		return log_error("checkin: the reply of %s is larger than %u bytes", url, HTTP_REPLY_MAX), EXIT_FAIL;
 	if (r < 0)
-		return log_error("checkin: %s: %s", inst->url, err), EXIT_FAIL;
+		return log_error("checkin: %s: %s", url, err), EXIT_FAIL;
 	if (status != 200)
-		return log_error("checkin: %s answered HTTP %ld", inst->url, status), EXIT_FAIL;
+		return log_error("checkin: %s answered HTTP %ld", url, status), EXIT_FAIL;
 	r = xmlrpc_reply_string(body, &reply);
 	if (r == -EREMOTEIO)
 		return log_error("checkin: XML-RPC fault: %s", reply ? reply : "(no message)"), EXIT_FAIL;
 	if (r < 0)
-		return log_error("checkin: %s did not answer with an XML-RPC string", inst->url), EXIT_FAIL;
+		return log_error("checkin: %s did not answer with an XML-RPC string", url), EXIT_FAIL;
 
 	bool ok = checkin_succeeded(reply);
 	_cleanup_json_ json_object *missing = json_object_new_array();
@@ -222,7 +225,7 @@ static int register_checkin(const struct reg_run *rr, const char *root)
 		size_t n = tail ? (size_t)(tail - reply) : strlen(reply);
 		while (n && reply[n - 1] == ' ')
 			n--;
-		log_error("checkin refused by %s: %.*s", inst->url, (int)n, n ? reply : "(empty reply)");
+		log_error("checkin refused by %s: %.*s", url, (int)n, n ? reply : "(empty reply)");
 		return EXIT_FAIL;
 	}
 	for (size_t i = 0; i < json_object_array_length(missing); i++)

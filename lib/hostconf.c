@@ -294,55 +294,70 @@ static int backends_parse(const char *file, const config_setting_t *s, void *bas
 	return 0;
 }
 
-static void routes_free(void *base)
+static const struct conf_field profile_fields[] = {
+	{ .key = "upstream", .kind = CK_STR, .offset = offsetof(struct hostconf_profile, upstream), .check = check_rsync_source },
+	{ .key = "backend", .kind = CK_STR, .offset = offsetof(struct hostconf_profile, backend), .check = check_safe_name },
+	{ .key = NULL },
+};
+
+static void profiles_free(void *base)
 {
 	struct hostconf *hc = base;
 
-	for (size_t i = 0; i < hc->n_routes; i++) {
-		free(hc->routes[i].profile);
-		free(hc->routes[i].instance);
+	for (size_t i = 0; i < hc->n_profiles; i++) {
+		conf_free_fields(profile_fields, &hc->profiles[i]);
+		free(hc->profiles[i].name);
 	}
-	free(hc->routes);
-	hc->routes = NULL;
-	hc->n_routes = 0;
+	free(hc->profiles);
+	hc->profiles = NULL;
+	hc->n_profiles = 0;
 }
 
-/* register_with: { PROFILE = "INSTANCE"; ... };  the names are checked
- * against the instances once the whole file is read (hostconf_validate). */
-static int routes_parse(const char *file, const config_setting_t *s, void *base, char **error)
+/* profile: { archlinux: { upstream = "…"; backend = "…"; }; … } — one group per
+ * profile name.  A backend names an instance; it is checked once the whole
+ * file is read (hostconf_validate). */
+static int profiles_parse(const char *file, const config_setting_t *s, void *base, char **error)
 {
 	struct hostconf *hc = base;
 	int n = config_setting_is_group(s) ? config_setting_length(s) : -1;
 
 	if (n < 0) {
-		*error = conf_error(file, (unsigned)config_setting_source_line(s),
-				    "'register_with' must be a group { PROFILE = \"INSTANCE\"; }");
+		*error = conf_error(file, config_setting_source_line(s), "'profile' must be a group { NAME: { ... }; ... }");
 		return -EINVAL;
 	}
-	if (!(hc->routes = calloc((size_t)n + 1, sizeof(*hc->routes))))
+	hc->profiles = calloc((size_t)n + 1, sizeof(*hc->profiles));
+	if (!hc->profiles)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
-		const char *profile = config_setting_name(e), *instance = config_setting_get_string(e);
-		unsigned line = (unsigned)config_setting_source_line(e);
-		const char *why = check_safe_name(profile);
-		if (why) {
-			*error = conf_error(file, line, "register_with: profile name '%s' %s", profile, why);
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(g), *why = check_safe_name(name);
+		_cleanup_free_ char *prefix = NULL;
+		if (why || !config_setting_is_group(g)) {
+			*error = conf_error(file, config_setting_source_line(g), "profile.%s: %s", name,
+					    why ? why : "must be a group { upstream = ...; }");
 			return -EINVAL;
 		}
-		if (!instance) {
-			*error = conf_error(file, line, "'register_with.%s' must be a string (a backend instance name)", profile);
-			return -EINVAL;
-		}
-		struct hostconf_route *rt = &hc->routes[hc->n_routes];
-		rt->line = line;
-		if (!(rt->profile = strdup(profile)) || !(rt->instance = strdup(instance))) {
-			free(rt->profile);
+		struct hostconf_profile *hp = &hc->profiles[hc->n_profiles];
+		if (!(hp->name = strdup(name)) || asprintf(&prefix, "profile.%s", name) < 0) {
+			prefix = NULL;
 			return -ENOMEM;
 		}
-		hc->n_routes++;
+		hc->n_profiles++;
+		int r = conf_load_group_at(file, g, profile_fields, hp, prefix, error);
+		if (r < 0)
+			return r;
+		const config_setting_t *b = config_setting_get_member(g, "backend");
+		hp->backend_line = b ? (unsigned)config_setting_source_line(b) : 0;
 	}
 	return 0;
+}
+
+const struct hostconf_profile *hostconf_profile(const struct hostconf *hc, const char *name)
+{
+	for (size_t i = 0; hc && i < hc->n_profiles; i++)
+		if (strcmp(hc->profiles[i].name, name) == 0)
+			return &hc->profiles[i];
+	return NULL;
 }
 
 static const struct conf_field hostconf_schema[] = {
@@ -351,17 +366,9 @@ static const struct conf_field hostconf_schema[] = {
 	{ .key = "mirror", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_mirror), .sub = mirror_fields },
 	{ .key = "backend", .kind = CK_CUSTOM, .offset = 0, .parse = single_backend_parse, .free = single_backend_free },
 	{ .key = "backends", .kind = CK_CUSTOM, .offset = 0, .parse = backends_parse, .free = backends_free },
-	{ .key = "register_with", .kind = CK_CUSTOM, .offset = 0, .parse = routes_parse, .free = routes_free },
+	{ .key = "profile", .kind = CK_CUSTOM, .offset = 0, .parse = profiles_parse, .free = profiles_free },
 	{ .key = NULL },
 };
-
-const struct hostconf_route *hostconf_route(const struct hostconf *hc, const char *profile)
-{
-	for (size_t i = 0; i < hc->n_routes; i++)
-		if (strcmp(hc->routes[i].profile, profile) == 0)
-			return &hc->routes[i];
-	return NULL;
-}
 
 const struct hostconf_backend *hostconf_backend_find(const struct hostconf *hc, const char *name)
 {
@@ -405,11 +412,11 @@ static int hostconf_validate(const struct hostconf *hc, unsigned need, char **er
 		*error = conf_error(hc->path, 0, "mirror.tls_certificate and mirror.tls_key go together");
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < hc->n_routes; i++)
-		if (!hostconf_backend_find(hc, hc->routes[i].instance)) {
-			*error = conf_error(hc->path, hc->routes[i].line,
-					    "register_with.%s: unknown backend instance '%s' (declare it in backends%s)",
-					    hc->routes[i].profile, hc->routes[i].instance,
+	for (size_t i = 0; i < hc->n_profiles; i++)
+		if (hc->profiles[i].backend && !hostconf_backend_find(hc, hc->profiles[i].backend)) {
+			*error = conf_error(hc->path, hc->profiles[i].backend_line,
+					    "profile.%s.backend: unknown backend instance '%s' (declare it in backends%s)",
+					    hc->profiles[i].name, hc->profiles[i].backend,
 					    hc->has_backend ? ", or name \"default\" for the backend group" : "");
 			return -EINVAL;
 		}

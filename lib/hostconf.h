@@ -7,7 +7,7 @@
  *   ... hc.mirror.root, hc.host.urls.https ...
  *   hostconf_free(&hc);
  *
- * All sections (host, storage, mirror, backend, backends, register_with) are
+ * All sections (host, storage, mirror, backend, backends, profile) are
  * parsed and validated when present; `need` names the sections the caller cannot do without (a
  * missing one is "FILE: missing section 'mirror'").  Unknown keys are errors
  * ("FILE:LINE: unknown key 'x'"); so are missing required keys, wrong types,
@@ -86,10 +86,12 @@ struct hostconf_backend {
 
 #define HOSTCONF_DEFAULT_BACKEND "default"
 
-/* register_with: { PROFILE = "INSTANCE"; }: a profile registered with another instance than its default. */
-struct hostconf_route {
-	char *profile, *instance;
-	unsigned line;
+/* profile: { NAME: { upstream = "rsync://…"; backend = "INSTANCE"; }; … }: per-profile settings of this host. */
+struct hostconf_profile {
+	char *name;               /* a profile name (need not be in mirror.profiles) */
+	char *upstream;           /* rsync://HOST[:PORT]/MODULE/ to pull from instead of the profile's default */
+	char *backend;            /* the instance it registers with instead of its default, or NULL */
+	unsigned backend_line;
 };
 
 struct hostconf {
@@ -101,8 +103,8 @@ struct hostconf {
 	struct hostconf_backend backend;    /* the single block (has_backend) */
 	struct hostconf_backend *backends;  /* named instances, in file order */
 	size_t n_backends;
-	struct hostconf_route *routes;
-	size_t n_routes;
+	struct hostconf_profile *profiles;
+	size_t n_profiles;
 };
 
 /* Loads and validates path (NULL: HOSTCONF_DEFAULT_PATH).  need: OR of
@@ -110,6 +112,8 @@ struct hostconf {
  * (malloc'd; NULL only on ENOMEM).  hc is left empty on failure. */
 int hostconf_load(const char *path, unsigned need, struct hostconf *hc, char **error);
 void hostconf_free(struct hostconf *hc);
+/* The settings of profile name, or NULL. */
+const struct hostconf_profile *hostconf_profile(const struct hostconf *hc, const char *name);
 
 /* Refuses (-EPERM) a secret file that group or others may access, or that is
  * owned by someone other than root or the caller; -errno when it cannot be
@@ -119,7 +123,5 @@ int hostconf_check_secret_file(const char *path);
  * the newline) into *ret.  Never log the result. */
 int hostconf_read_secret(const char *path, char **ret);
 
-/* The route host.conf gives profile (another instance than its default), or NULL. */
-const struct hostconf_route *hostconf_route(const struct hostconf *hc, const char *profile);
 /* The instance called name ("default": the backend block), or NULL. */
 const struct hostconf_backend *hostconf_backend_find(const struct hostconf *hc, const char *name);

@@ -17,6 +17,7 @@
 #include "lib/macro.h"
 #include "lib/names.h"
 #include "lib/spawn.h"
+#include "sync/poll.h"
 
 #ifndef MIRRORPROV_VERSION
 #define MIRRORPROV_VERSION "0.1"
@@ -90,7 +91,7 @@ static bool is_delete_option(const char *o)
 
 static const char *upstream_of(const struct sync_request *rq)
 {
-	return rq->upstream ? rq->upstream : rq->profile->upstreams[0];
+	return rq->upstream ? rq->upstream : rq->profile->upstream;
 }
 
 enum stage { STAGE_ALL, STAGE_1, STAGE_2 };
@@ -136,12 +137,47 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 	return 0;
 }
 
+/* "sync:archive:" names the main archive (ftpsync.conf), as ftpsync's own pushes do. */
 static int ftpsync_argv(const struct sync_request *rq, char ***ret)
 {
 	struct argv a = { 0 };
 
 	argv_add(&a, "ftpsync");
-	argv_add(&a, "sync:archive:%s", rq->profile->name);
+	argv_add(&a, "sync:archive:%s", rq->profile->archive);
+	if (a.err) {
+		strv_freep(&a.v);
+		return a.err;
+	}
+	*ret = a.v;
+	return 0;
+}
+
+/* Only the marker files, each under its own path (-R and the "/./" anchor),
+ * no links, devices or anything large: a poll is a few bytes to a few MB. */
+int sync_poll_argv(const struct sync_request *rq, char ***ret)
+{
+	const char *src = upstream_of(rq);
+	_cleanup_free_ char *state = NULL;
+	_cleanup_strv_free_ char **paths = NULL;
+	struct argv a = { 0 };
+	int r;
+
+	*ret = NULL;
+	if (!rq->profile->poll[0])
+		return 0;
+	if (!(state = sync_state_dir(rq->profile)))
+		return -ENOMEM;
+	r = poll_paths(rq->profile, src, &paths);
+	if (r < 0)
+		return r;
+	argv_add(&a, "rsync");
+	argv_add(&a, "--relative");
+	argv_add(&a, "--no-motd");
+	argv_add(&a, "--timeout=120");
+	argv_add(&a, "--max-size=512M");
+	for (char **f = paths; *f; f++)
+		argv_add(&a, "%s%s./%s", src, src[strlen(src) - 1] == '/' ? "" : "/", *f);
+	argv_add(&a, "%s/poll.new/", state);
 	if (a.err) {
 		strv_freep(&a.v);
 		return a.err;
@@ -189,7 +225,8 @@ void sync_result_free(struct sync_result *res)
 {
 	free(res->message);
 	free(res->trace);
-	res->message = res->trace = NULL;
+	free(res->poll_message);
+	res->message = res->trace = res->poll_message = NULL;
 }
 
 static double now_sec(void)
@@ -270,7 +307,8 @@ static int write_ftpsync_conf(const struct sync_request *rq, const char *host, c
 	size_t len = 0;
 	int r;
 
-	if (asprintf(&dir, "%s/.config/ftpsync", home) < 0 || asprintf(&path, "%s/ftpsync-%s.conf", dir, p->name) < 0 ||
+	if (asprintf(&dir, "%s/.config/ftpsync", home) < 0 ||
+	    asprintf(&path, "%s/ftpsync%s%s.conf", dir, *p->archive ? "-" : "", p->archive) < 0 ||
 	    asprintf(&to, "%s/%s/", rq->root, p->directory) < 0)
 		return -ENOMEM;
 	/* rsync://HOST[:PORT]/PATH: ftpsync names the upstream host in its trace. */
@@ -408,6 +446,75 @@ static int sync_locked(const struct sync_request *rq, const char *host, struct s
 	return r;
 }
 
+/* Fetches the markers; 1 when the run can be skipped (the refresh files are
+ * then already in the tree), 0 to run.  A failed poll never blocks a sync:
+ * it is noted and the full run goes ahead, as syncrepo's and ftpsync-cron's do
+ * when their fetch fails. */
+static int poll_upstream(const struct sync_request *rq, const char *state, const char *dest, double deadline,
+			 struct sync_result *res)
+{
+	_cleanup_strv_free_ char **argv = NULL;
+	struct sync_result pr = { 0 };
+	bool unchanged;
+	int r = poll_prepare(state);
+
+	if (r == 0)
+		r = sync_poll_argv(rq, &argv);
+	if (r == 0)
+		r = run_tool(argv, rq, deadline, &pr);
+	res->stages += pr.stages;
+	if (r < 0) {
+		res->poll = "failed";
+		if (asprintf(&res->poll_message, "polling %s failed (%s%s%s); running in full", upstream_of(rq),
+			     pr.exit_code ? rsync_exit_message(pr.exit_code) ?: "rsync failed" : strerror(-r),
+			     pr.message ? ": " : "", pr.message ? pr.message : "") < 0)
+			res->poll_message = NULL;
+		sync_result_free(&pr);
+		return 0;
+	}
+	sync_result_free(&pr);
+	if (rq->full) {
+		res->poll = "forced";
+		return 0;
+	}
+	r = poll_compare(rq->profile, upstream_of(rq), state, &unchanged, &res->unchanged_since);
+	if (r < 0)
+		return r;
+	res->poll = unchanged ? "unchanged" : "changed";
+	if (!unchanged)
+		return 0;
+	r = poll_refresh_tree(rq->profile, state, dest);
+	return r < 0 ? r : 1;
+}
+
+static int sync_polled(const struct sync_request *rq, const char *host, const char *dest, struct sync_result *res)
+{
+	double deadline = now_sec() + (double)(rq->timeout ? rq->timeout : rq->profile->timeout);
+	_cleanup_free_ char *state = NULL;
+	int r;
+
+	if (!rq->profile->poll[0])
+		return sync_locked(rq, host, res);
+	if (!(state = sync_state_dir(rq->profile)))
+		return -ENOMEM;
+	r = poll_upstream(rq, state, dest, deadline, res);
+	if (r == 1) {
+		res->skipped = true;
+		r = 0;
+	} else if (r == 0) {
+		r = sync_locked(rq, host, res);
+		/* Kept after success only: a failed run is retried at the next poll. */
+		if (r == 0 && strcmp(res->poll, "failed") != 0)
+			r = poll_commit(state);
+	}
+	if (res->poll) {
+		int k = poll_record(state, res->poll);
+		if (r == 0)
+			r = k;
+	}
+	return r;
+}
+
 int sync_run(const struct sync_request *rq, struct sync_result *res)
 {
 	_cleanup_free_ char *dest = NULL;
@@ -417,7 +524,9 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 	int r;
 
 	*res = (struct sync_result){ 0 };
-	if (rq->upstream && check_rsync_source(rq->upstream))
+	if (!upstream_of(rq))
+		return -EDESTADDRREQ;
+	if (check_rsync_source(upstream_of(rq)))
 		return -EINVAL;
 	if (rq->host_name)
 		snprintf(host, sizeof(host), "%s", rq->host_name);
@@ -440,7 +549,7 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 		return negative_errno();
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
-	r = sync_locked(rq, host, res);
+	r = sync_polled(rq, host, dest, res);
 	res->seconds = now_sec() - t0;
 	return r;
 }

@@ -36,7 +36,7 @@ standin rocky "Rocky Linux"
 
 # conf FILE PROFILES [ROUTE]: a private host with the three instances
 conf() {
-	local route=${3:-'rocky = "rocky-mm";'}
+	local route=${3:-'rocky: { backend = "rocky-mm"; };'}
 	cat >"$1" <<CONF
 host: {
   name = "mirror.example.edu"; site = "Example University"; admin_email = "mirror-admin@example.edu";
@@ -52,9 +52,9 @@ backends: {
   rocky-mm: { type = "mirrormanager"; url = "http://127.0.0.1:${PORTS[rocky]}/xmlrpc";
               password_file = "$T/rocky.secret"; };
 };
-register_with: {
-  fedora = "fedora-mm"; epel = "fedora-mm";
-  rpmfusion = "rpmfusion-mm";
+profile: {
+  fedora: { backend = "fedora-mm"; }; epel: { backend = "fedora-mm"; };
+  rpmfusion: { backend = "rpmfusion-mm"; };
   $route
 };
 CONF
@@ -119,7 +119,7 @@ d="$(($(wc -l <"$T/fedora.record") - $(cat "$T/fedora.before"))) $(($(wc -l <"$T
 [ $rc = 0 ] && [ "$d" = "0 1 0" ] && t_ok "--profile rpmfusion: RPM Fusion's instance only" || t_fail "--profile rpmfusion: RPM Fusion's instance only" "rc=$rc new checkins $d" "$(cat "$T/err")"
 
 # a profile mapped to another instance goes there (rocky -> Fedora's stand-in)
-conf "$T/mapped.conf" "$ALL" 'rocky = "fedora-mm";'
+conf "$T/mapped.conf" "$ALL" 'rocky: { backend = "fedora-mm"; };'
 for s in fedora rocky; do wc -l <"$T/$s.record" >"$T/$s.before"; done
 "$MP" register -c "$T/mapped.conf" --skip-check --profile rocky >"$T/out" 2>"$T/err"; rc=$?
 [ $rc = 0 ] && [ "$(wc -l <"$T/rocky.record")" = "$(cat "$T/rocky.before")" ] &&
@@ -128,11 +128,11 @@ for s in fedora rocky; do wc -l <"$T/$s.record" >"$T/$s.before"; done
 	t_fail "a profile mapped to another instance checks in there, with that instance's password" "rc=$rc" "$(sections fedora | tail -1)" "$(cat "$T/err")"
 
 # an unknown instance name: FILE:LINE and the key, exit 2, nothing sent
-conf "$T/unknown.conf" "$ALL" 'rocky = "rocky-staging";'
+conf "$T/unknown.conf" "$ALL" 'rocky: { backend = "rocky-staging"; };'
 line=$(grep -n 'rocky-staging' "$T/unknown.conf" | cut -d: -f1)
 for s in fedora rpmfusion rocky; do wc -l <"$T/$s.record" >"$T/$s.before"; done
 t_error "unknown instance name: FILE:LINE, the key, exit 2" 2 \
-	"$T/unknown.conf:$line: register_with.rocky: unknown backend instance 'rocky-staging'" "$MP" register -c "$T/unknown.conf" --skip-check
+	"$T/unknown.conf:$line: profile.rocky.backend: unknown backend instance 'rocky-staging'" "$MP" register -c "$T/unknown.conf" --skip-check
 n=0; for s in fedora rpmfusion rocky; do [ "$(wc -l <"$T/$s.record")" = "$(cat "$T/$s.before")" ] || n=$((n + 1)); done
 [ $n = 0 ] && t_ok "unknown instance name: nothing sent" || t_fail "unknown instance name: nothing sent" "$n stand-ins got a checkin"
 

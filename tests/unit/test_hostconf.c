@@ -132,10 +132,10 @@ static const struct bad bads[] = {
 	{ "backends: {\n rocky: { type = \"mirrormanager\"; pasword_file = \"/x\"; };\n};\n", ":2: unknown key 'pasword_file'" },
 	{ "backends: {\n default: { type = \"debian\"; };\n};\n", ":2: backends: name 'default' is reserved" },
 	{ "backends: { x: { type = \"debian\"; timeout = \"soon\"; }; };\n", "'backends.x.timeout' must be a duration" },
-	{ "backends: { rocky: { type = \"mirrormanager\"; }; };\nregister_with: {\n fedora = \"rocky\";\n"
-	  " epel = \"fedora-mm\";\n};\n", ":4: register_with.epel: unknown backend instance 'fedora-mm'" },
-	{ "register_with: { fedora = \"default\"; };\n", ":1: register_with.fedora: unknown backend instance 'default'" },
-	{ "register_with: { fedora = 3; };\n", "'register_with.fedora' must be a string" },
+	{ "backends: { rocky: { type = \"mirrormanager\"; }; };\nprofile: {\n fedora: { backend = \"rocky\"; };\n"
+	  " epel: {\n  backend = \"fedora-mm\"; };\n};\n", ":5: profile.epel.backend: unknown backend instance 'fedora-mm'" },
+	{ "profile: { fedora: { backend = \"default\"; }; };\n", ":1: profile.fedora.backend: unknown backend instance 'default'" },
+	{ "profile: { fedora: { backend = 3; }; };\n", "'profile.fedora.backend' must be a string" },
 };
 
 /* Named instances beside the single backend group; routes to either. */
@@ -148,7 +148,7 @@ static void instances(void **state)
 				  "               password_file = \"/etc/mirrorprov/rpmfusion.secret\"; timeout = \"2min\"; };\n"
 				  "  launchpad: { type = \"launchpad\"; };\n"
 				  "};\n"
-				  "register_with: { rocky = \"rpmfusion\"; almalinux = \"default\"; };\n");
+				  "profile: { rocky: { backend = \"rpmfusion\"; }; almalinux: { backend = \"default\"; }; };\n");
 	struct hostconf hc;
 	_cleanup_free_ char *err = NULL;
 
@@ -159,9 +159,9 @@ static void instances(void **state)
 	assert_int_equal(hc.backends[0].timeout, 120);
 	assert_int_equal(hc.backends[0].line, 3);
 	assert_null(hc.backends[1].password_file);
-	assert_ptr_equal(hostconf_backend_find(&hc, hostconf_route(&hc, "rocky")->instance), &hc.backends[0]);
-	assert_ptr_equal(hostconf_backend_find(&hc, hostconf_route(&hc, "almalinux")->instance), &hc.backend);
-	assert_null(hostconf_route(&hc, "fedora"));
+	assert_ptr_equal(hostconf_backend_find(&hc, hostconf_profile(&hc, "rocky")->backend), &hc.backends[0]);
+	assert_ptr_equal(hostconf_backend_find(&hc, hostconf_profile(&hc, "almalinux")->backend), &hc.backend);
+	assert_null(hostconf_profile(&hc, "fedora"));
 	hostconf_free(&hc);
 }
 

@@ -102,10 +102,14 @@ static int password_refused(int r, const char *file)
 	return log_errno(r, "password file %s", file);
 }
 
-static int read_password(const struct hostconf_backend *inst, char **ret)
+static int read_password(const struct reg_run *rr, char **ret)
 {
+	const struct hostconf_backend *inst = &rr->g->inst;
 	int r;
 
+	if (!inst->password_file && !rr->g->from_host)
+		return usage_error("%s at %s needs a password: declare the instance in backends with this url and "
+				   "its password_file", inst->type, inst->url ? inst->url : "(no url)");
 	if (!inst->password_file)
 		return usage_error("backend instance '%s': password_file is not set", inst->name);
 	r = hostconf_read_secret(inst->password_file, ret);
@@ -118,6 +122,26 @@ static void clear_secret(char **s)
 		explicit_bzero(*s, strlen(*s));
 		free(*s);
 	}
+}
+
+/* Before any instance sends: every password it will need is there and
+ * private, so one misconfigured instance does not leave the others half done. */
+static int check_passwords(const struct register_options *opt, const struct reg_plan *plan)
+{
+	for (size_t i = 0; !opt->no_send && i < plan->n; i++) {
+		const struct reg_group *g = &plan->v[i];
+		int r;
+		if (reg_instance_prints(&opt->ctx.hc, &g->inst))
+			continue;
+		if (!g->inst.password_file && strcmp(g->inst.type, "mirrormanager") == 0) {
+			_cleanup_(clear_secret) char *pw = NULL;
+			struct reg_run rr = { .g = g };
+			return read_password(&rr, &pw);
+		}
+		if (g->inst.password_file && (r = hostconf_check_secret_file(g->inst.password_file)) < 0)
+			return password_refused(r, g->inst.password_file);
+	}
+	return EXIT_OK;
 }
 
 static int register_checkin(const struct reg_run *rr, const char *root)
@@ -136,7 +160,7 @@ static int register_checkin(const struct reg_run *rr, const char *root)
 		return usage_error("backend instance '%s': url (the MirrorManager XML-RPC URL) is not set", inst->name);
 	if (!(url = mm_xmlrpc_url(inst->url)))
 		return log_errno(-ENOMEM, "checkin");
-	if (!opt->no_send && (r = read_password(inst, &password)) != EXIT_OK)
+	if (!opt->no_send && (r = read_password(rr, &password)) != EXIT_OK)
 		return r;
 	if ((r = reg_group_categories(rr->g, root, &cats, &paths, &ncats)) < 0)
 		return log_errno(r, "checkin");
@@ -327,7 +351,7 @@ static int register_mirrorcache(const struct reg_run *rr)
 
 	if (!inst->url)
 		return usage_error("backend instance '%s': url (the MirrorCache instance) is not set", inst->name);
-	if (!opt->no_send && inst->password_file && (r = read_password(inst, &token)) != EXIT_OK)
+	if (!opt->no_send && inst->password_file && (r = read_password(rr, &token)) != EXIT_OK)
 		return r;
 	size_t n = strlen(inst->url);
 	if (asprintf(&url, "%.*s/rest/server", (int)(n && inst->url[n - 1] == '/' ? n - 1 : n), inst->url) < 0)
@@ -491,7 +515,7 @@ int register_run(const struct register_options *opt)
 	else if (!plan.n)
 		r = usage_error("no profile names a backend instance%s%s", opt->backend ? " of type " : "",
 				opt->backend ? opt->backend : "");
-	else
+	else if ((r = check_passwords(opt, &plan)) == EXIT_OK)
 		r = check_before_sending(opt, &plan);
 	for (size_t i = 0; r == EXIT_OK && !plan.legacy && !opt->backend && i < plan.n_unassigned; i++)
 		log_warn("profile '%s' names no backend instance: not registered", plan.unassigned[i]->name);

@@ -2,9 +2,12 @@
 # `mirrorprov register` with one backend instance per project (issue 14 §5):
 # a host with fedora + epel + rpmfusion + rocky checks in once with each of
 # three MirrorManager stand-ins (tests/standins/mm_xmlrpc.py records every
-# checkin it decodes), each getting only its categories and its password;
-# a profile host.conf sends elsewhere goes there; an unknown instance name is
-# a FILE:LINE error; manual channels print their sheets in the same run.
+# checkin it decodes), each getting only its categories and its password.
+# The profiles are the shipped ones with their MirrorManager URLs pointed at
+# the stand-ins; host.conf declares the three instances by URL with their
+# password files.  A profile host.conf sends elsewhere goes there; an unknown
+# instance name is a FILE:LINE error; manual channels print their sheets in
+# the same run, one per instance.
 . "$(dirname "$0")/../lib.sh"
 T=$(mktemp -d)
 PIDS=()
@@ -34,9 +37,22 @@ standin fedora "Fedora Linux" "Fedora EPEL" "Rocky Linux"
 standin rpmfusion "RPMFUSION free Fedora" "RPMFUSION free EL" "RPMFUSION nonfree Fedora" "RPMFUSION nonfree EL"
 standin rocky "Rocky Linux"
 
-# conf FILE PROFILES [ROUTE]: a private host with the three instances
+# the shipped profiles, each MirrorManager instance's URL pointed at its stand-in
+mkdir "$T/profiles"
+for f in "$TOP"/profiles/*.conf; do
+	sed -e "s|https://mirrormanager.fedoraproject.org/|http://127.0.0.1:${PORTS[fedora]}/|" \
+		-e "s|https://mirrors.rpmfusion.org/mm/|http://127.0.0.1:${PORTS[rpmfusion]}/mm/|" \
+		-e "s|https://mirrors.rockylinux.org/mirrormanager/|http://127.0.0.1:${PORTS[rocky]}/mirrormanager/|" \
+		"$f" >"$T/profiles/${f##*/}"
+done
+export MIRRORPROV_PROFILE_DIR=$T/profiles
+for s in fedora rpmfusion rocky; do
+	grep -q "url = \"http://127.0.0.1:${PORTS[$s]}/" "$T/profiles/$s.conf" || t_fail "profile $s names its stand-in" "$(grep backend "$T/profiles/$s.conf")"
+done
+
+# conf FILE PROFILES [PROFILE-GROUP]: a private host with the three instances,
+# declared by the XML-RPC URLs of the profiles' defaults
 conf() {
-	local route=${3:-'rocky: { backend = "rocky-mm"; };'}
 	cat >"$1" <<CONF
 host: {
   name = "mirror.example.edu"; site = "Example University"; admin_email = "mirror-admin@example.edu";
@@ -47,19 +63,14 @@ mirror: { root = "$T/pub"; profiles = [ $2 ]; };
 backends: {
   fedora-mm: { type = "mirrormanager"; url = "http://127.0.0.1:${PORTS[fedora]}/xmlrpc";
                password_file = "$T/fedora.secret"; timeout = "30s"; };
-  rpmfusion-mm: { type = "mirrormanager"; url = "http://127.0.0.1:${PORTS[rpmfusion]}/xmlrpc";
+  rpmfusion-mm: { type = "mirrormanager"; url = "http://127.0.0.1:${PORTS[rpmfusion]}/mm/xmlrpc";
                   password_file = "$T/rpmfusion.secret"; };
-  rocky-mm: { type = "mirrormanager"; url = "http://127.0.0.1:${PORTS[rocky]}/xmlrpc";
+  rocky-mm: { type = "mirrormanager"; url = "http://127.0.0.1:${PORTS[rocky]}/mirrormanager/xmlrpc";
               password_file = "$T/rocky.secret"; };
 };
-profile: {
-  fedora: { backend = "fedora-mm"; }; epel: { backend = "fedora-mm"; };
-  rpmfusion: { backend = "rpmfusion-mm"; };
-  $route
-};
+profile: { ${3:-} };
 CONF
 }
-export MIRRORPROV_PROFILE_DIR=$TOP/profiles
 ALL='"fedora", "epel", "rpmfusion", "rocky"'
 
 # sections NAME: the categories of each checkin NAME's stand-in recorded, one line each
@@ -79,7 +90,7 @@ want="fedora=[fedora epel,fedora linux] rpmfusion=[rpmfusion free el,rpmfusion f
 [ $rc = 0 ] && [ "$got" = "$want" ] && t_ok "three MirrorManager instances: one checkin each, only its categories" ||
 	t_fail "three MirrorManager instances: one checkin each, only its categories" "rc=$rc" "got  $got" "want $want" "$(cat "$T/out" "$T/err")"
 n=$(grep -c "checked in successful" "$T/out")
-[ "$n" = 3 ] && grep -q "^== rpmfusion-mm: mirrormanager at http://127.0.0.1:${PORTS[rpmfusion]}/xmlrpc, profiles rpmfusion$" "$T/out" &&
+[ "$n" = 3 ] && grep -q "^== rpmfusion-mm: mirrormanager at http://127.0.0.1:${PORTS[rpmfusion]}/mm/xmlrpc, profiles rpmfusion$" "$T/out" &&
 	t_ok "each instance's reply shown under its name" || t_fail "each instance's reply shown under its name" "$(cat "$T/out")"
 
 # each stand-in got its own password and no other's; none reached the terminal
@@ -141,4 +152,70 @@ sed 's/^  rocky-mm:/  default:/' "$T/host.conf" >"$T/default.conf"
 line=$(grep -n '^  default:' "$T/default.conf" | cut -d: -f1)
 t_error "instance name 'default' is reserved" 2 "$T/default.conf:$line: backends: name 'default' is reserved" \
 	"$MP" register -c "$T/default.conf" --skip-check
+# a profile's default instance the host declares no password for: one line, exit 2, nothing sent
+cat >"$T/nopw.conf" <<CONF
+host: { name = "mirror.example.edu"; site = "Example University"; admin_email = "mirror-admin@example.edu";
+  country = "DE"; bandwidth_mbit = 10000; private = true; urls: { https = "https://mirror.example.edu/"; }; };
+mirror: { root = "$T/pub"; profiles = [ "rocky" ]; };
+CONF
+t_error "private host, no instance declared: the password is asked for" 2 \
+	"mirrormanager at http://127.0.0.1:${PORTS[rocky]}/mirrormanager/ needs a password: declare the instance in backends" \
+	"$MP" register -c "$T/nopw.conf" --skip-check
+
+# an old single-backend host.conf: every profile of its type goes to that one backend, as before
+cat >"$T/old.conf" <<CONF
+host: { name = "mirror.example.edu"; site = "Example University"; admin_email = "mirror-admin@example.edu";
+  country = "DE"; bandwidth_mbit = 10000; private = true; urls: { https = "https://mirror.example.edu/"; }; };
+mirror: { root = "$T/pub"; profiles = [ "fedora", "rocky", "debian" ]; };
+backend: { type = "mirrormanager"; url = "http://127.0.0.1:${PORTS[fedora]}/xmlrpc"; password_file = "$T/fedora.secret"; };
+CONF
+wc -l <"$T/rocky.record" >"$T/rocky.before"
+"$MP" register -c "$T/old.conf" --skip-check >"$T/out" 2>"$T/err"; rc=$?
+[ $rc = 0 ] && [ "$(sections fedora | tail -1)" = "fedora linux,rocky linux" ] && ! grep -q "^==" "$T/out" &&
+	[ "$(wc -l <"$T/rocky.record")" = "$(cat "$T/rocky.before")" ] && [ ! -s "$T/err" ] &&
+	t_ok "single backend group: one checkin with every profile of its type, output as before" ||
+	t_fail "single backend group: one checkin with every profile of its type, output as before" "rc=$rc" "$(sections fedora | tail -1)" "$(cat "$T/out" "$T/err")"
+
+# a public host with every project: one document per instance, in one run
+cat >"$T/public.conf" <<CONF
+host: { name = "mirror.example.edu"; site = "Example University"; admin_email = "mirror-admin@example.edu";
+  country = "DE"; bandwidth_mbit = 10000; location = "Heidelberg, Baden-Wuerttemberg"; addresses = [ "192.0.2.10" ];
+  urls: { https = "https://mirror.example.edu/"; rsync = "rsync://mirror.example.edu/"; }; };
+mirror: { root = "$T/pub"; profiles = [ "fedora", "epel", "centos-stream", "rpmfusion", "rocky", "almalinux", "debian",
+  "ubuntu", "ubuntu-releases", "archlinux", "opensuse" ]; };
+CONF
+"$MP" register -c "$T/public.conf" -J >"$T/out" 2>"$T/err"; rc=$?
+python3 - "$T/out" "${PORTS[fedora]}" <<'PY' >"$T/cmp" 2>&1 && [ $rc = 0 ] && t_ok "public host: a sheet per manual instance (MirrorManager x3, AlmaLinux, Debian, Launchpad, Arch, MirrorCache)" || t_fail "public host: a sheet per manual instance (MirrorManager x3, AlmaLinux, Debian, Launchpad, Arch, MirrorCache)" "rc=$rc" "$(cat "$T/cmp" "$T/err")"
+import json, sys
+text, dec, entries, i = open(sys.argv[1]).read(), json.JSONDecoder(), [], 0
+while i < len(text):
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i < len(text):
+        o, i = dec.raw_decode(text, i)
+        entries.append(o)
+got = {(e["backend"], e["url"]): (e["profiles"], [d["kind"] for d in e["documents"]], e["declared"]) for e in entries}
+fed = "http://127.0.0.1:%s/" % sys.argv[2]
+want = {
+    ("mirrormanager", fed): (["fedora", "epel", "centos-stream"], ["registration-sheet"], "profile"),
+    ("almalinux", "https://github.com/AlmaLinux/mirrors"): (["almalinux"], ["mirrors.d-yaml"], "profile"),
+    ("debian", "https://www.debian.org/mirror/submit"): (["debian"], ["masterlist-stanza"], "profile"),
+    ("launchpad", "https://launchpad.net/ubuntu/+newmirror"): (["ubuntu", "ubuntu-releases"], ["launchpad-sheet"], "profile"),
+    ("archlinux", "https://gitlab.archlinux.org/archlinux/infrastructure/-/issues"): (["archlinux"], ["mirror-request"], "profile"),
+    ("mirrorcache", "https://mirrorcache.opensuse.org/"): (["opensuse"], ["server-sheet"], "profile"),
+}
+for k, v in want.items():
+    assert got.get(k) == v, (k, got.get(k), v)
+mm = [e for e in entries if e["backend"] == "mirrormanager"]
+assert len(mm) == 3 and len(entries) == 8, [(e["instance"], e["profiles"]) for e in entries]
+sheet = [e for e in mm if e["profiles"] == ["rpmfusion"]][0]["documents"][0]["text"]
+assert "RPMFUSION nonfree EL" in sheet and "Fedora Linux" not in sheet, sheet
+assert "Rocky Linux" not in sheet
+lp = [e for e in entries if e["backend"] == "launchpad"][0]["documents"][0]["text"]
+assert "Content:               Archive" in lp and "Content:               CD Image" in lp, lp
+PY
+"$MP" register -c "$T/public.conf" --profile ubuntu,archlinux >"$T/out" 2>"$T/err"; rc=$?
+[ $rc = 0 ] && grep -q "^== launchpad.net: launchpad at https://launchpad.net/ubuntu/+newmirror, profiles ubuntu$" "$T/out" &&
+	grep -q "^  Rsync URL: *rsync://mirror.example.edu/archlinux$" "$T/out" && grep -q "^  192.0.2.10$" "$T/out" &&
+	t_ok "--profile ubuntu,archlinux: the Launchpad sheet and the Arch request" || t_fail "--profile ubuntu,archlinux: the Launchpad sheet and the Arch request" "rc=$rc" "$(cat "$T/out" "$T/err")"
 t_done

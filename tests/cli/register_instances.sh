@@ -80,6 +80,18 @@ for l in open(sys.argv[1]):
     d = json.loads(l)
     print(",".join(sorted(k for k in d if k not in ("version", "global", "site", "host", "stats"))))' "$T/$1.record"
 }
+# entries FILE: -J's stream of objects (one per instance) as one JSON array in FILE.list
+entries() {
+	python3 -c 'import json,sys
+text, dec, out, i = open(sys.argv[1]).read(), json.JSONDecoder(), [], 0
+while i < len(text):
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i < len(text):
+        o, i = dec.raw_decode(text, i)
+        out.append(o)
+json.dump(out, open(sys.argv[1] + ".list", "w"))' "$1" 2>/dev/null || echo '[]' >"$1.list"
+}
 # passwords NAME: the site passwords NAME's stand-in received
 passwords() { python3 -c 'import json,sys; [print(json.loads(l)["site"]["password"]) for l in open(sys.argv[1])]' "$T/$1.record"; }
 
@@ -106,15 +118,10 @@ for o in fedora rpmfusion rocky; do ! grep -qF -- "${SECRET[$o]}" "$T/out" "$T/e
 
 # -J: one entry per instance with its profiles, what was sent, the result
 "$MP" register -c "$T/host.conf" --skip-check -J >"$T/out" 2>"$T/err"; rc=$?
-python3 - "$T/out" <<'PY' >"$T/cmp" 2>&1 && [ $rc = 0 ] && t_ok "-J: one entry per instance (profiles, categories sent, reply)" || t_fail "-J: one entry per instance (profiles, categories sent, reply)" "rc=$rc" "$(cat "$T/cmp" "$T/err")"
+entries "$T/out"
+python3 - "$T/out.list" <<'PY' >"$T/cmp" 2>&1 && [ $rc = 0 ] && t_ok "-J: one entry per instance (profiles, categories sent, reply)" || t_fail "-J: one entry per instance (profiles, categories sent, reply)" "rc=$rc" "$(cat "$T/cmp" "$T/err")"
 import json, sys
-text, dec, entries, i = open(sys.argv[1]).read(), json.JSONDecoder(), [], 0
-while i < len(text):
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i < len(text):
-        o, i = dec.raw_decode(text, i)
-        entries.append(o)
+entries = json.load(open(sys.argv[1]))
 got = {e["instance"]: (e["backend"], e["profiles"], e["categories"], e["ok"], "checked in successful" in e["reply"]) for e in entries}
 assert got == {
     "fedora-mm": ("mirrormanager", ["fedora", "epel"], ["Fedora Linux", "Fedora EPEL"], True, True),
@@ -185,15 +192,10 @@ mirror: { root = "$T/pub"; profiles = [ "fedora", "epel", "centos-stream", "rpmf
   "ubuntu", "ubuntu-releases", "archlinux", "opensuse" ]; };
 CONF
 "$MP" register -c "$T/public.conf" -J >"$T/out" 2>"$T/err"; rc=$?
-python3 - "$T/out" "${PORTS[fedora]}" <<'PY' >"$T/cmp" 2>&1 && [ $rc = 0 ] && t_ok "public host: a sheet per manual instance (MirrorManager x3, AlmaLinux, Debian, Launchpad, Arch, MirrorCache)" || t_fail "public host: a sheet per manual instance (MirrorManager x3, AlmaLinux, Debian, Launchpad, Arch, MirrorCache)" "rc=$rc" "$(cat "$T/cmp" "$T/err")"
+entries "$T/out"
+python3 - "$T/out.list" "${PORTS[fedora]}" <<'PY' >"$T/cmp" 2>&1 && [ $rc = 0 ] && t_ok "public host: a sheet per manual instance (MirrorManager x3, AlmaLinux, Debian, Launchpad, Arch, MirrorCache)" || t_fail "public host: a sheet per manual instance (MirrorManager x3, AlmaLinux, Debian, Launchpad, Arch, MirrorCache)" "rc=$rc" "$(cat "$T/cmp" "$T/err")"
 import json, sys
-text, dec, entries, i = open(sys.argv[1]).read(), json.JSONDecoder(), [], 0
-while i < len(text):
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i < len(text):
-        o, i = dec.raw_decode(text, i)
-        entries.append(o)
+entries = json.load(open(sys.argv[1]))
 got = {(e["backend"], e["url"]): (e["profiles"], [d["kind"] for d in e["documents"]], e["declared"]) for e in entries}
 fed = "http://127.0.0.1:%s/" % sys.argv[2]
 want = {

@@ -89,11 +89,19 @@ static void defaults_grouped_by_url(void **state)
 	hostconf_free(&hc);
 }
 
+/* fedora and rocky (MirrorManager, two instances), almalinux (pull request) */
+static struct profile_set three(void)
+{
+	static struct profile v[3];
+	v[0] = P("fedora", "mirrormanager", FEDORA);
+	v[1] = P("rocky", "mirrormanager", ROCKY);
+	v[2] = P("almalinux", "almalinux", "https://github.com/AlmaLinux/mirrors");
+	return (struct profile_set){ v, ARRAY_SIZE(v) };
+}
+
 static void routes_and_default_group(void **state)
 {
-	struct profile v[] = { P("fedora", "mirrormanager", FEDORA), P("rocky", "mirrormanager", ROCKY),
-			       P("almalinux", "almalinux", "https://github.com/AlmaLinux/mirrors") };
-	struct profile_set set = { v, ARRAY_SIZE(v) };
+	struct profile_set set = three();
 	struct hostconf hc;
 	struct reg_plan plan;
 	_cleanup_free_ char *err = NULL;
@@ -114,9 +122,7 @@ static void routes_and_default_group(void **state)
 
 static void legacy_single_backend(void **state)
 {
-	struct profile v[] = { P("fedora", "mirrormanager", FEDORA), P("rocky", "mirrormanager", ROCKY),
-			       P("almalinux", "almalinux", "https://github.com/AlmaLinux/mirrors") };
-	struct profile_set set = { v, ARRAY_SIZE(v) };
+	struct profile_set set = three();
 	struct hostconf hc;
 	struct reg_plan plan;
 	_cleanup_free_ char *err = NULL;

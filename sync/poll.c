@@ -174,6 +174,14 @@ int poll_commit(const char *state)
 	return rename(fresh, kept) < 0 ? -errno : 0;
 }
 
+void poll_forget(const char *state)
+{
+	_cleanup_free_ char *kept = NULL;
+
+	if (asprintf(&kept, "%s/poll", state) >= 0)
+		rm_tree(kept);
+}
+
 int poll_record(const char *state, const char *result)
 {
 	_cleanup_free_ char *path = NULL, *line = NULL;

@@ -42,5 +42,8 @@ int poll_refresh_tree(const struct profile *p, const char *state, const char *de
 /* After a successful run: poll.new becomes poll. */
 int poll_commit(const char *state);
 
+/* After a failed run: no kept markers, the next run is a full one. */
+void poll_forget(const char *state);
+
 /* Writes state/last-poll. */
 int poll_record(const char *state, const char *result);

@@ -462,7 +462,6 @@ static int poll_upstream(const struct sync_request *rq, const char *state, const
 		r = sync_poll_argv(rq, &argv);
 	if (r == 0)
 		r = run_tool(argv, rq, deadline, &pr);
-	res->stages += pr.stages;
 	if (r < 0) {
 		res->poll = "failed";
 		if (asprintf(&res->poll_message, "polling %s failed (%s%s%s); running in full", upstream_of(rq),
@@ -503,9 +502,12 @@ static int sync_polled(const struct sync_request *rq, const char *host, const ch
 		r = 0;
 	} else if (r == 0) {
 		r = sync_locked(rq, host, res);
-		/* Kept after success only: a failed run is retried at the next poll. */
+		/* Kept after success only.  A failed run may have changed the tree:
+		 * forget the old markers too, so the next run is a full one. */
 		if (r == 0 && strcmp(res->poll, "failed") != 0)
 			r = poll_commit(state);
+		else if (r < 0)
+			poll_forget(state);
 	}
 	if (res->poll) {
 		int k = poll_record(state, res->poll);

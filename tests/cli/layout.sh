@@ -12,6 +12,11 @@ host: { name = "mirror.example.edu"; site = "Example"; admin_email = "admin@exam
   bandwidth_mbit = 10000; max_connections = 50; urls: { https = "https://mirror.example.edu/"; }; };
 mirror: { root = "$tmp/root"; profiles = [ "fedora", "epel", "rpmfusion", "debian", "ubuntu" ];
   tls_certificate = "/etc/ssl/mirror.pem"; tls_key = "/etc/ssl/mirror.key"; };
+profile: {
+  fedora: { upstream = "rsync://tier1.example.net/fedora-enchilada/"; };
+  epel:   { upstream = "rsync://tier1.example.net/fedora-epel/"; };
+  debian: { upstream = "rsync://debian.example.net/debian/"; };
+};
 EOF
 L=("$MP" layout -c "$tmp/host.conf" --prefix "$tmp/p" --binary /usr/sbin/mirrorprov)
 # run CMD...: stdout with the temp directory replaced by @TMP@, stderr dropped.
@@ -32,8 +37,8 @@ grep -q '^\[epel\]' "$tmp/p/etc/rsyncd.conf" && t_fail "--profile narrows the mo
 	t_ok "--profile narrows the modules"
 
 # Without a host configuration: --root and --profile are enough.
-out=$("$MP" layout --root "$tmp/r2" --profile archlinux --prefix "$tmp/p2" 2>&1)
-grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 archlinux$' "$tmp/p2/etc/systemd/system/mirrorprov-sync-archlinux.service" &&
+out=$("$MP" layout --root "$tmp/r2" --profile ubuntu --prefix "$tmp/p2" 2>&1)
+grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 ubuntu$' "$tmp/p2/etc/systemd/system/mirrorprov-sync-ubuntu.service" &&
 	! grep -q ssl "$tmp/p2/etc/nginx/sites-available/mirrorprov" &&
 	t_ok "layout with --root only: HTTP only, units pass --root" || t_fail "layout with --root only" "$out"
 

@@ -61,10 +61,11 @@ static const struct hostconf_backend *pick(const struct hostconf *hc, const stru
 		return hostconf_backend_find(hc, hp->backend);
 	if (!p->backend)
 		return NULL;
+	/* by type and URL only: a password goes to the server it was made for */
 	for (size_t i = 0; i < hc->n_backends; i++)
 		if (same_instance(&hc->backends[i], p->backend, p->backend_url))
 			return &hc->backends[i];
-	if (hc->has_backend && strcmp(hc->backend.type, p->backend) == 0)
+	if (hc->has_backend && same_instance(&hc->backend, p->backend, p->backend_url))
 		return &hc->backend;
 	*from_host = false;
 	return NULL;

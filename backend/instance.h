@@ -9,10 +9,10 @@
  *
  * A profile's instance, first match wins:
  *   1. host.conf names one for it (profile.NAME.backend);
- *   2. a backends instance of the same type and URL as the profile's default;
- *   3. the single `backend` group, when its type is the profile's type (that
- *      group has always stood for "the" backend of the host);
- *   4. the profile's default, as the profile states it (no credentials).
+ *   2. a host.conf instance (backends, or the backend group) of the same type
+ *      and URL as the profile's default: never by type alone, so a password
+ *      only ever goes to the server it was made for;
+ *   3. the profile's default, as the profile states it (no credentials).
  * Legacy mode, a host.conf whose only instance is the single `backend` group
  * (files written before instances existed): as before, the profiles of that
  * group's type, or all of --profile, go to it and the others are left out.

@@ -183,6 +183,27 @@ wc -l <"$T/rocky.record" >"$T/rocky.before"
 	t_ok "single backend group: one checkin with every profile of its type, output as before" ||
 	t_fail "single backend group: one checkin with every profile of its type, output as before" "rc=$rc" "$(sections fedora | tail -1)" "$(cat "$T/out" "$T/err")"
 
+# beside named instances the backend group is one instance: RPM Fusion's profile, whose
+# instance host.conf does not declare, is not checked in at Fedora's with Fedora's password
+cat >"$T/mixed.conf" <<CONF
+host: { name = "mirror.example.edu"; site = "Example University"; admin_email = "mirror-admin@example.edu";
+  country = "DE"; bandwidth_mbit = 10000; private = true; urls: { https = "https://mirror.example.edu/"; }; };
+mirror: { root = "$T/pub"; profiles = [ "fedora", "rocky", "rpmfusion" ]; };
+backend: { type = "mirrormanager"; url = "http://127.0.0.1:${PORTS[fedora]}/xmlrpc"; password_file = "$T/fedora.secret"; };
+backends: { rocky-mm: { type = "mirrormanager"; url = "http://127.0.0.1:${PORTS[rocky]}/mirrormanager/xmlrpc";
+                        password_file = "$T/rocky.secret"; }; };
+CONF
+for s in fedora rpmfusion rocky; do wc -l <"$T/$s.record" >"$T/$s.before"; done
+t_error "a password is never borrowed from another instance of the same type" 2 \
+	"mirrormanager at http://127.0.0.1:${PORTS[rpmfusion]}/mm/ needs a password" "$MP" register -c "$T/mixed.conf" --skip-check
+n=0; for s in fedora rpmfusion rocky; do [ "$(wc -l <"$T/$s.record")" = "$(cat "$T/$s.before")" ] || n=$((n + 1)); done
+[ $n = 0 ] && t_ok "an instance without its password: nothing sent to any instance" || t_fail "an instance without its password: nothing sent to any instance" "$n stand-ins got a checkin"
+sed -i 's/, "rpmfusion"//' "$T/mixed.conf"
+"$MP" register -c "$T/mixed.conf" --skip-check >"$T/out" 2>"$T/err"; rc=$?
+[ $rc = 0 ] && [ "$(sections fedora | tail -1)" = "fedora linux" ] && [ "$(sections rocky | tail -1)" = "rocky linux" ] &&
+	[ "$(passwords rocky | tail -1)" = "${SECRET[rocky]}" ] && t_ok "backend group and backends together: each profile at its own" ||
+	t_fail "backend group and backends together: each profile at its own" "rc=$rc" "$(cat "$T/out" "$T/err")"
+
 # a public host with every project: one document per instance, in one run
 cat >"$T/public.conf" <<CONF
 host: { name = "mirror.example.edu"; site = "Example University"; admin_email = "mirror-admin@example.edu";

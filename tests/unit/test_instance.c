@@ -106,8 +106,8 @@ static void routes_and_default_group(void **state)
 	struct reg_plan plan;
 	_cleanup_free_ char *err = NULL;
 
-	/* the backend group takes the profiles of its type; a route wins over everything */
-	load("backend: { type = \"mirrormanager\"; url = \"https://mm.example.org/xmlrpc\"; };\n"
+	/* beside other instances the backend group is matched by type and URL; a route wins */
+	load("backend: { type = \"mirrormanager\"; url = \"https://mirrormanager.fedoraproject.org/xmlrpc\"; };\n"
 	     "backends: { lab: { type = \"mirrorbits\"; }; };\n"
 	     "profile: { rocky: { backend = \"lab\"; }; };\n", &hc);
 	assert_int_equal(reg_plan_build(&hc, &set, NULL, false, &plan, &err), 0);
@@ -116,6 +116,16 @@ static void routes_and_default_group(void **state)
 	expect_group(&plan, 1, "lab: rocky");
 	assert_string_equal(plan.v[1].inst.type, "mirrorbits");
 	expect_group(&plan, 2, "github.com: almalinux");
+	reg_plan_free(&plan);
+	hostconf_free(&hc);
+
+	/* a backend group of the same type but another server never takes a profile */
+	load("backend: { type = \"mirrormanager\"; url = \"https://mirrormanager.fedoraproject.org/xmlrpc\";\n"
+	     " password_file = \"/etc/f.secret\"; };\n"
+	     "backends: { lab: { type = \"mirrorbits\"; }; };\n", &hc);
+	assert_int_equal(reg_plan_build(&hc, &set, NULL, false, &plan, &err), 0);
+	expect_group(&plan, 1, "mirrors.rockylinux.org: rocky");
+	assert_null(plan.v[1].inst.password_file);
 	reg_plan_free(&plan);
 	hostconf_free(&hc);
 }

@@ -8,6 +8,7 @@
 #include "backend/register.h"
 #include "checkrun.h"
 #include "lib/spawn.h"
+#include "lib/strv.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -258,19 +259,22 @@ static int register_checkin(const struct reg_run *rr, const char *root)
 	return json_object_array_length(missing) ? EXIT_FAIL : EXIT_OK;
 }
 
-static void print_argv(char *const *argv, json_object *entry)
+/* The command as a shell line for reading and pasting, or in -J an argv array. */
+static int print_argv(char *const *argv, json_object *entry)
 {
 	if (entry) {
 		json_object *cmd = json_object_new_array();
 		for (size_t i = 0; argv[i]; i++)
 			json_object_array_add(cmd, json_object_new_string(argv[i]));
 		json_object_array_add(json_object_object_get(entry, "commands"), cmd);
-		return;
+		return 0;
 	}
-	fputs("$", stdout);
-	for (size_t i = 0; argv[i]; i++)
-		printf(strpbrk(argv[i], " \"'$\\") ? " '%s'" : " %s", argv[i]);
-	putchar('\n');
+	_cleanup_free_ char *line = strv_join_quoted(argv);
+
+	if (!line)
+		return -ENOMEM;
+	printf("$ %s\n", line);
+	return 0;
 }
 
 /* Runs argv (stdin from the password file for mirrorbits -a); output passed through. */
@@ -326,9 +330,8 @@ static int register_cli(const struct reg_run *rr)
 		reg_urls_free(&u);
 		if (r < 0)
 			return log_errno(r, "%s arguments", inst->type);
-		print_argv(add, rr->entry);
-		if (enable)
-			print_argv(enable, rr->entry);
+		if ((r = print_argv(add, rr->entry)) < 0 || (enable && (r = print_argv(enable, rr->entry)) < 0))
+			return log_errno(r, "%s arguments", inst->type);
 		if (rr->opt->no_send)
 			continue;
 		unsigned t = timeout_of(inst, RUN_TIMEOUT);

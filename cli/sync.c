@@ -8,6 +8,7 @@
 #include "lib/macro.h"
 #include "lib/names.h"
 #include "lib/size.h"
+#include "lib/strv.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -34,15 +35,15 @@ struct sync_options {
 
 enum { OPT_FULL = 0x100 };
 
-static void print_argv(char **argv)
+/* One command as a shell line, for reading (and pasting): the program itself never goes through a shell. */
+static int print_argv(char **argv)
 {
-	for (char **a = argv; *a; a++) {
-		/* Quote for reading (and pasting): the program itself never goes through a shell. */
-		bool plain = strspn(*a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=./:,+@%") ==
-			     strlen(*a);
-		printf(a == argv ? "%s" : plain ? " %s" : " '%s'", *a);
-	}
-	putchar('\n');
+	_cleanup_free_ char *line = strv_join_quoted(argv);
+
+	if (!line)
+		return -ENOMEM;
+	puts(line);
+	return 0;
 }
 
 int sync_report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res)
@@ -108,17 +109,16 @@ static int run_sync(const struct sync_options *opt, const char *name)
 
 	if (opt->dry_run) {
 		_cleanup_strv_free_ char **poll = NULL;
-		char ***plan;
+		char ***plan = NULL;
 		r = sync_poll_argv(&rq, &poll);
 		if (r == 0 && poll)
-			print_argv(poll);
+			r = print_argv(poll);
 		if (r == 0)
 			r = sync_plan_argv(&rq, &plan);
-		if (r == 0) {
-			for (char ***a = plan; *a; a++)
-				print_argv(*a);
+		for (char ***a = plan; r == 0 && *a; a++)
+			r = print_argv(*a);
+		if (plan)
 			sync_plan_free(plan);
-		}
 		profile_free(&p);
 		return r < 0 ? log_errno(r, "building the sync commands") : EXIT_OK;
 	}

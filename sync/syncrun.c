@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "lib/macro.h"
 #include "lib/names.h"
 #include "lib/spawn.h"
+#include "lib/strv.h"
 #include "sync/poll.h"
 
 #ifndef MIRRORPROV_VERSION
@@ -55,35 +55,6 @@ const char *rsync_exit_message(int code)
 	return NULL;
 }
 
-/* A growing NULL-terminated argv. */
-struct argv {
-	char **v;
-	size_t n;
-	int err;
-};
-
-static void argv_add(struct argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void argv_add(struct argv *a, const char *fmt, ...)
-{
-	char *s, **nv;
-	va_list ap;
-
-	if (a->err)
-		return;
-	va_start(ap, fmt);
-	int r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0 || !(nv = realloc(a->v, (a->n + 2) * sizeof(char *)))) {
-		if (r >= 0)
-			free(s);
-		a->err = -ENOMEM;
-		return;
-	}
-	a->v = nv;
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
 static bool is_delete_option(const char *o)
 {
 	return strncmp(o, "--delete", 8) == 0 || strncmp(o, "--max-delete", 12) == 0;
@@ -101,55 +72,45 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 	const struct profile *p = rq->profile;
 	const char *src = upstream_of(rq);
 	bool has_delete = false;
-	struct argv a = { 0 };
+	_cleanup_strvec_ struct strvec a = { 0 };
 
-	argv_add(&a, "rsync");
+	strvec_push(&a, "rsync");
 	for (char **o = p->rsync_options; *o; o++) {
 		if (is_delete_option(*o)) {
 			has_delete = true;
 			if (stage == STAGE_1)
 				continue;  /* stage 1 deletes nothing */
 		}
-		argv_add(&a, "%s", *o);
+		strvec_push(&a, *o);
 	}
 	if (stage == STAGE_2 && !has_delete) {
-		argv_add(&a, "--delete");
-		argv_add(&a, "--delete-after");
+		strvec_push(&a, "--delete");
+		strvec_push(&a, "--delete-after");
 	}
 	for (char **e = p->excludes; *e; e++)
-		argv_add(&a, "--exclude=%s", *e);
+		strvec_pushf(&a, "--exclude=%s", *e);
 	if (stage == STAGE_1)
 		for (char **e = p->index_files; *e; e++)
-			argv_add(&a, "--exclude=%s", *e);
+			strvec_pushf(&a, "--exclude=%s", *e);
 	if (rq->progress)
-		argv_add(&a, "--info=progress2");
+		strvec_push(&a, "--info=progress2");
 	else {
-		argv_add(&a, "--stats");
-		argv_add(&a, "--no-human-readable");
+		strvec_push(&a, "--stats");
+		strvec_push(&a, "--no-human-readable");
 	}
-	argv_add(&a, "%s%s", src, src[strlen(src) - 1] == '/' ? "" : "/");
-	argv_add(&a, "%s/%s/", rq->root, p->directory);
-	if (a.err) {
-		strv_freep(&a.v);
-		return a.err;
-	}
-	*ret = a.v;
-	return 0;
+	strvec_pushf(&a, "%s%s", src, src[strlen(src) - 1] == '/' ? "" : "/");
+	strvec_pushf(&a, "%s/%s/", rq->root, p->directory);
+	return strvec_steal(&a, false, ret);
 }
 
 /* "sync:archive:" names the main archive (ftpsync.conf), as ftpsync's own pushes do. */
 static int ftpsync_argv(const struct sync_request *rq, char ***ret)
 {
-	struct argv a = { 0 };
+	_cleanup_strvec_ struct strvec a = { 0 };
 
-	argv_add(&a, "ftpsync");
-	argv_add(&a, "sync:archive:%s", rq->profile->archive);
-	if (a.err) {
-		strv_freep(&a.v);
-		return a.err;
-	}
-	*ret = a.v;
-	return 0;
+	strvec_push(&a, "ftpsync");
+	strvec_pushf(&a, "sync:archive:%s", rq->profile->archive);
+	return strvec_steal(&a, false, ret);
 }
 
 /* Only the marker files, each under its own path (-R and the "/./" anchor),
@@ -159,7 +120,7 @@ int sync_poll_argv(const struct sync_request *rq, char ***ret)
 	const char *src = upstream_of(rq);
 	_cleanup_free_ char *state = NULL;
 	_cleanup_strv_free_ char **paths = NULL;
-	struct argv a = { 0 };
+	_cleanup_strvec_ struct strvec a = { 0 };
 	int r;
 
 	*ret = NULL;
@@ -170,20 +131,15 @@ int sync_poll_argv(const struct sync_request *rq, char ***ret)
 	r = poll_paths(rq->profile, src, &paths);
 	if (r < 0)
 		return r;
-	argv_add(&a, "rsync");
-	argv_add(&a, "--relative");
-	argv_add(&a, "--no-motd");
-	argv_add(&a, "--timeout=120");
-	argv_add(&a, "--max-size=512M");
+	strvec_push(&a, "rsync");
+	strvec_push(&a, "--relative");
+	strvec_push(&a, "--no-motd");
+	strvec_push(&a, "--timeout=120");
+	strvec_push(&a, "--max-size=512M");
 	for (char **f = paths; *f; f++)
-		argv_add(&a, "%s%s./%s", src, src[strlen(src) - 1] == '/' ? "" : "/", *f);
-	argv_add(&a, "%s/poll.new/", state);
-	if (a.err) {
-		strv_freep(&a.v);
-		return a.err;
-	}
-	*ret = a.v;
-	return 0;
+		strvec_pushf(&a, "%s%s./%s", src, src[strlen(src) - 1] == '/' ? "" : "/", *f);
+	strvec_pushf(&a, "%s/poll.new/", state);
+	return strvec_steal(&a, false, ret);
 }
 
 void sync_plan_free(char ***plan)

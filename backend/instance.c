@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend/checkin.h"
+#include "lib/conf.h"
 #include "lib/macro.h"
 
 /* The length of url without trailing slashes and a final "/xmlrpc": a
@@ -115,6 +116,8 @@ static struct reg_group *group_for(struct reg_plan *plan, const struct hostconf_
 		if (!(g->owned_name = name_from_url(p->backend_url, p->backend)))
 			return NULL;
 		g->inst = (struct hostconf_backend){ .name = g->owned_name, .type = p->backend, .url = p->backend_url };
+		/* what host.conf would give it (a constant that parses) */
+		(void)parse_duration(HOSTCONF_DEFAULT_BACKEND_TIMEOUT, &g->inst.timeout);
 	}
 	plan->n++;
 	return g;

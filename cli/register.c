@@ -32,17 +32,11 @@ static const struct verb_help register_help = {
 
 enum { OPT_NO_SEND = 0x100, OPT_SKIP_CHECK };
 
-#define CHECKIN_TIMEOUT 300   /* seconds: MirrorManager updates the database before it answers */
 #define POST_TIMEOUT 60       /* seconds for one MirrorCache request */
 #define RUN_TIMEOUT 120       /* seconds for one mirrorbits/mb call */
 
 static const char *const backend_types[] = { "mirrormanager", "mirrorbits", "mirrorbrain", "mirrorcache",
 					     "debian", "almalinux", "launchpad", "archlinux" };
-
-static unsigned timeout_of(const struct hostconf_backend *inst, unsigned dflt)
-{
-	return inst->timeout ? (unsigned)inst->timeout : dflt;
-}
 
 /* One instance's run: its group, and in JSON mode the entry it fills. */
 struct reg_run {
@@ -100,7 +94,9 @@ static int password_refused(int r, const char *file)
 	if (r == -EPERM)
 		return usage_error("password file %s may be read by group or others (or another user owns it); "
 				   "chmod 600 it", file);
-	return log_errno(r, "password file %s", file);
+	if (r == -ENODATA)
+		return usage_error("password file %s is empty or its first line is empty", file);
+	return log_errno(r, "reading password file %s", file);
 }
 
 static int read_password(const struct reg_run *rr, char **ret)
@@ -125,24 +121,48 @@ static void clear_secret(char **s)
 	}
 }
 
-/* Before any instance sends: every password it will need is there and
- * private, so one misconfigured instance does not leave the others half done. */
+/* Before any instance sends: every password it will need is there, not
+ * empty and private, so one misconfigured instance does not leave the others
+ * half done. */
 static int check_passwords(const struct register_options *opt, const struct reg_plan *plan)
 {
 	for (size_t i = 0; !opt->no_send && i < plan->n; i++) {
 		const struct reg_group *g = &plan->v[i];
+		struct reg_run rr = { .g = g };
+		_cleanup_(clear_secret) char *pw = NULL;
 		int r;
 		if (reg_instance_prints(&opt->ctx.hc, &g->inst))
 			continue;
-		if (!g->inst.password_file && strcmp(g->inst.type, "mirrormanager") == 0) {
-			_cleanup_(clear_secret) char *pw = NULL;
-			struct reg_run rr = { .g = g };
-			return read_password(&rr, &pw);
-		}
-		if (g->inst.password_file && (r = hostconf_check_secret_file(g->inst.password_file)) < 0)
-			return password_refused(r, g->inst.password_file);
+		if ((g->inst.password_file || strcmp(g->inst.type, "mirrormanager") == 0) &&
+		    (r = read_password(&rr, &pw)) != EXIT_OK)
+			return r;
 	}
 	return EXIT_OK;
+}
+
+/* The host.conf key that sets the instance's checkin timeout, for messages. */
+struct wait_info {
+	unsigned long long timeout;
+	char key[96];
+};
+
+static void wait_info_init(struct wait_info *w, const struct reg_group *g)
+{
+	w->timeout = (unsigned long long)g->inst.timeout;
+	if (!g->from_host)
+		snprintf(w->key, sizeof(w->key), "default; set it in backends");
+	else if (strcmp(g->inst.name, HOSTCONF_DEFAULT_BACKEND) == 0)
+		snprintf(w->key, sizeof(w->key), "backend.timeout");
+	else
+		snprintf(w->key, sizeof(w->key), "backends.%s.timeout", g->inst.name);
+}
+
+/* Elapsed time on a terminal while MirrorManager works (one line, rewritten in place). */
+static void show_wait(void *data, unsigned elapsed)
+{
+	const struct wait_info *w = data;
+	fprintf(stderr, "\rmirrorprov: register: waiting for the checkin reply: %u s of at most %llu s (%s)",
+		elapsed, w->timeout, w->key);
 }
 
 static int register_checkin(const struct reg_run *rr, const char *root)
@@ -207,10 +227,22 @@ static int register_checkin(const struct reg_run *rr, const char *root)
 	char err[CURL_ERROR_SIZE];
 	_cleanup_free_ char *body = NULL, *reply = NULL;
 	long status = 0;
+	bool tty = isatty(STDERR_FILENO);
+	struct wait_info wait;
+	wait_info_init(&wait, rr->g);
 	struct http_post post = { .url = url, .content_type = "text/xml", .body = req.buf, .len = req.len,
 				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout,
-				  .timeout = timeout_of(inst, CHECKIN_TIMEOUT) };
+				  .timeout = (unsigned)inst->timeout, .progress = tty ? show_wait : NULL,
+				  .progress_data = &wait };
 	r = http_post(&post, &status, &body, err);
+	if (tty)
+		fputs("\r\033[K", stderr);   /* the waiting line goes away */
+	if (r == -ETIME)
+		return log_error("checkin: no reply from %s within %llu s (%s); MirrorManager may still be "
+				 "processing it (a first checkin of a large tree takes many minutes): confirm with "
+				 "\"Last Checked In\" on the host's page of the MirrorManager web interface, or run "
+				 "register again later (a checkin of an unchanged tree is faster)",
+				 url, wait.timeout, wait.key), EXIT_FAIL;
 	if (r == -EFBIG)
 		return log_error("checkin: the reply of %s is larger than %u bytes", url, HTTP_REPLY_MAX), EXIT_FAIL;
 	if (r < 0)
@@ -278,10 +310,10 @@ static int print_argv(char *const *argv, json_object *entry)
 }
 
 /* Runs argv (stdin from the password file for mirrorbits -a); output passed through. */
-static int run_tool(char *const *argv, const char *stdin_path, unsigned timeout, const char *what)
+static int run_tool(char *const *argv, const char *stdin_path, const char *what)
 {
 	struct spawn_opts so = { .stdin_path = stdin_path, .capture_stdout = 1, .capture_stderr = 1,
-				 .timeout_sec = timeout, .max_capture = 64 * 1024 };
+				 .timeout_sec = RUN_TIMEOUT, .max_capture = 64 * 1024 };
 	struct spawn_result sr = { 0 };
 	int r = spawn_run(argv, &so, &sr);
 
@@ -295,7 +327,7 @@ static int run_tool(char *const *argv, const char *stdin_path, unsigned timeout,
 		fputs(sr.err, stderr);
 	r = EXIT_OK;
 	if (sr.timed_out) {
-		log_error("%s timed out after %u s", what, timeout);
+		log_error("%s timed out after %u s", what, RUN_TIMEOUT);
 		r = EXIT_FAIL;
 	} else if (sr.exit_code) {
 		log_error("%s failed with exit code %d", what, sr.exit_code);
@@ -313,8 +345,10 @@ static int register_cli(const struct reg_run *rr)
 	int r;
 
 	if (bits && inst->password_file) {
-		if ((r = hostconf_check_secret_file(inst->password_file)) < 0)
-			return password_refused(r, inst->password_file);
+		/* mirrorbits reads it on stdin: checked (and refused) here as for a checkin. */
+		_cleanup_(clear_secret) char *password = NULL;
+		if ((r = read_password(rr, &password)) != EXIT_OK)
+			return r;
 		stdin_path = inst->password_file;
 	}
 	if (rr->entry)
@@ -334,9 +368,8 @@ static int register_cli(const struct reg_run *rr)
 			return log_errno(r, "%s arguments", inst->type);
 		if (rr->opt->no_send)
 			continue;
-		unsigned t = timeout_of(inst, RUN_TIMEOUT);
-		if ((r = run_tool(add, stdin_path, t, bits ? "mirrorbits add" : "mb new")) != EXIT_OK ||
-		    (enable && (r = run_tool(enable, stdin_path, t, "mirrorbits enable")) != EXIT_OK))
+		if ((r = run_tool(add, stdin_path, bits ? "mirrorbits add" : "mb new")) != EXIT_OK ||
+		    (enable && (r = run_tool(enable, stdin_path, "mirrorbits enable")) != EXIT_OK))
 			return r;
 	}
 	if (!bits && !rr->opt->no_send && !rr->entry)
@@ -385,7 +418,7 @@ static int register_mirrorcache(const struct reg_run *rr)
 		long status = 0;
 		struct http_post post = { .url = url, .content_type = "application/json", .body = text,
 					  .len = strlen(text), .bearer = token, .ca_file = opt->check.ca,
-					  .connect_timeout = opt->check.timeout, .timeout = timeout_of(inst, POST_TIMEOUT) };
+					  .connect_timeout = opt->check.timeout, .timeout = POST_TIMEOUT };
 		r = http_post(&post, &status, &reply, err);
 		if (r < 0)
 			return log_error("%s: %s", url, r == -EFBIG ? "reply too large" : err), EXIT_FAIL;
@@ -554,6 +587,7 @@ bool register_prints(const struct register_options *opt)
 
 int cmd_register(int argc, char **argv)
 {
+	static const char shortopts[] = "c:b:p:Jh";
 	static const struct option longopts[] = {
 		MIRRORCTX_LONGOPTS,
 		{ "backend", required_argument, NULL, 'b' }, { "profile", required_argument, NULL, 'p' },
@@ -563,7 +597,7 @@ int cmd_register(int argc, char **argv)
 	struct register_options opt = { .check = CHECKRUN_DEFAULTS };
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "c:b:p:Jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (mirrorctx_option(&opt.ctx, c, optarg) || (r = checkrun_option(&opt.check, c, optarg)) == 1)
 			continue;
 		if (r)
@@ -575,7 +609,7 @@ int cmd_register(int argc, char **argv)
 		case OPT_SKIP_CHECK: opt.skip_check = true; break;
 		case 'J': opt.json = true; break;
 		case 'h': return verb_print_help(&register_help);
-		default: return usage_error("try 'mirrorprov register --help'");
+		default: return option_error(argv, shortopts);
 		}
 	}
 	if (optind < argc)

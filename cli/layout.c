@@ -98,6 +98,7 @@ static json_object *upstreams_json(const struct profile_set *set)
 		jset_str(o, "upstream", set->v[i].upstream);
 		jset_str(o, "origin", set->v[i].upstream_origin);
 		jset_str(o, "pull", pull_rule_name(set->v[i].pull));
+		jset_str(o, "advice", set->v[i].advice);
 		json_object_array_add(a, o);
 	}
 	return a;

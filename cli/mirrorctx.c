@@ -119,5 +119,8 @@ int mirrorctx_require_upstreams(const struct mirrorctx *ctx, struct profile_set 
 	for (size_t i = 0; i < set->n && r == EXIT_OK; i++)
 		if (!set->v[i].upstream)
 			r = mirrorctx_upstream(ctx, &set->v[i], NULL, true);
+	for (size_t i = 0; i < set->n && r == EXIT_OK; i++)
+		if (set->v[i].advice)
+			log_warn("%s: %s", set->v[i].name, set->v[i].advice);
 	return r;
 }

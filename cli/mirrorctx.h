@@ -43,5 +43,6 @@ int mirrorctx_profiles(const struct mirrorctx *ctx, const char *profiles, struct
  * public pulls.  required: no upstream is a usage error naming the host.conf
  * key (EXIT_USAGE); otherwise it is left NULL. */
 int mirrorctx_upstream(const struct mirrorctx *ctx, struct profile *p, const char *override, bool required);
-/* mirrorctx_upstream(required) for every profile of set. */
+/* mirrorctx_upstream(required) for every profile of set; then, for a plan,
+ * each profile's advice (what the project says about mirroring it) as a warning. */
 int mirrorctx_require_upstreams(const struct mirrorctx *ctx, struct profile_set *set);

@@ -127,6 +127,7 @@ static json_object *profile_json(const struct profile *p)
 	json_object_object_add(o, "poll_refresh", strv_json(p->poll_refresh));
 	jset_str(o, "archive", p->archive);
 	jset_str(o, "backend_url", p->backend_url);
+	jset_str(o, "advice", p->advice);
 	json_object_object_add(o, "sources", sources_json(p));
 	json_object_object_add(o, "facts", facts_json(p));
 	return o;
@@ -196,7 +197,10 @@ static void print_profile(const struct profile *p)
 		printf("%-14s %s%s%s\n", "backend:", p->backend, p->backend_url ? " " : "", p->backend_url ? p->backend_url : "");
 	for (size_t i = 0; i < p->n_categories; i++)
 		printf("%-14s %s -> %s/\n", i ? "" : "categories:", p->categories[i].name, p->categories[i].topdir);
-	printf("%-14s %s (approximate)\n%-14s %s\n", "size:", size, "file:", p->file);
+	printf("%-14s %s (approximate)\n", "size:", size);
+	if (p->advice)
+		printf("%-14s %s\n", "advice:", p->advice);
+	printf("%-14s %s\n", "file:", p->file);
 	print_facts(p);
 }
 

@@ -35,15 +35,11 @@ struct sync_options {
 
 enum { OPT_FULL = 0x100 };
 
-/* One command as a shell line, for reading (and pasting): the program itself never goes through a shell. */
-static int print_argv(char **argv)
+/* One command as shell words, for reading and pasting (it never goes through a shell). */
+static int print_command(char **argv)
 {
 	_cleanup_free_ char *line = strv_join_quoted(argv);
-
-	if (!line)
-		return -ENOMEM;
-	puts(line);
-	return 0;
+	return line ? (puts(line), 0) : -ENOMEM;
 }
 
 int sync_report_failure(int r, const struct profile *p, const char *dest, const char *user,
@@ -117,11 +113,11 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		char ***plan = NULL;
 		r = sync_poll_argv(&rq, &poll);
 		if (r == 0 && poll)
-			r = print_argv(poll);
+			r = print_command(poll);
 		if (r == 0)
 			r = sync_plan_argv(&rq, &plan);
 		for (char ***a = plan; r == 0 && *a; a++)
-			r = print_argv(*a);
+			r = print_command(*a);
 		if (plan)
 			sync_plan_free(plan);
 		profile_free(&p);

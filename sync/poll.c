@@ -19,11 +19,14 @@
 char *sync_state_dir(const struct profile *p)
 {
 	const char *base = getenv(STATE_ENV_DIR);
+	size_t n;
 	char *s;
 
-	if (!base || check_abspath(base))
+	/* systemd may list several directories, ':'-separated: ours is the first. */
+	if (!base || *base != '/')
 		base = STATE_DIR;
-	return asprintf(&s, "%s/sync/%s", base, p->name) < 0 ? NULL : s;
+	n = strcspn(base, ":");
+	return asprintf(&s, "%.*s/sync/%s", (int)n, base, p->name) < 0 ? NULL : s;
 }
 
 /* pattern with "%u" replaced by host; NULL on ENOMEM. */
@@ -71,7 +74,7 @@ int poll_paths(const struct profile *p, const char *upstream, char ***ret)
 	return 0;
 }
 
-int poll_prepare(const char *state)
+int poll_prepare(const char *state, uid_t uid, gid_t gid)
 {
 	_cleanup_free_ char *fresh = NULL;
 	int r = mkdir_p(state, 0755);
@@ -83,7 +86,11 @@ int poll_prepare(const char *state)
 	r = rm_tree(fresh);
 	if (r < 0)
 		return r;
-	return mkdir(fresh, 0755) < 0 ? -errno : 0;
+	if (mkdir(fresh, 0755) < 0)
+		return -errno;
+	if (uid != (uid_t)-1 && (lchown(state, uid, gid) < 0 || lchown(fresh, uid, gid) < 0))
+		return -errno;
+	return 0;
 }
 
 /* 1 when both are regular files with the same bytes, 0 when not, -errno. */

@@ -6,8 +6,8 @@
  * ftpsync-cron do, but with the same rsync transport, user and hardening as
  * the sync itself, and with the markers kept outside the served tree.
  *
- * State directory: $MIRRORPROV_STATE_DIR (tests) or /var/lib/mirrorprov, then
- * sync/NAME/:
+ * State directory: $STATE_DIRECTORY (systemd's StateDirectory=, the first
+ * entry; tests set it) or /var/lib/mirrorprov, then sync/NAME/:
  *   poll/       markers of the last successful run (installed after success only)
  *   poll.new/   markers fetched by this run
  *   last-poll   "EPOCH RESULT" of the last poll (unchanged, changed, failed, forced)
@@ -15,11 +15,12 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "sync/profile.h"
 
-#define STATE_ENV_DIR "MIRRORPROV_STATE_DIR"
+#define STATE_ENV_DIR "STATE_DIRECTORY"
 #define STATE_DIR "/var/lib/mirrorprov"
 
 /* STATE/sync/NAME, malloc'd (NULL on ENOMEM). */
@@ -28,8 +29,9 @@ char *sync_state_dir(const struct profile *p);
 /* The files to fetch (poll, then poll_refresh), "%u" replaced by the
  * upstream's host: a malloc'd NULL-terminated vector. */
 int poll_paths(const struct profile *p, const char *upstream, char ***ret);
-/* Creates state/ and an empty state/poll.new/ for the fetch. */
-int poll_prepare(const char *state);
+/* Creates state/ and an empty state/poll.new/ for the fetch, both given to
+ * uid:gid unless uid is -1 (the fetch runs as the mirror user). */
+int poll_prepare(const char *state, uid_t uid, gid_t gid);
 
 /* After the fetch: *unchanged when every marker exists in poll.new and
  * poll and is byte-identical; *since is when the kept markers were fetched. */

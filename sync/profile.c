@@ -298,6 +298,7 @@ static const struct conf_field profile_schema[] = {
 	{ .key = "backend", .kind = CK_GROUP, .offset = P(has_backend), .sub = backend_schema },
 	{ .key = "categories", .kind = CK_CUSTOM, .offset = 0, .parse = categories_parse, .free = categories_free },
 	{ .key = "size", .kind = CK_SIZE, .flags = CF_REQUIRED, .offset = P(size) },
+	{ .key = "advice", .kind = CK_STR, .flags = CF_NONEMPTY, .offset = P(advice), .check = check_text },
 	{ .key = "sources", .kind = CK_CUSTOM, .offset = 0, .parse = sources_parse, .free = sources_free },
 	{ .key = "unverified", .kind = CK_STRV, .offset = P(unverified), .check = check_fact_key },
 	{ .key = NULL },
@@ -390,7 +391,7 @@ const char **profile_fact_keys(const struct profile *p)
 {
 	const bool set[] = { p->upstreams[0], true, p->upstream_list, true, p->archive, p->rsync_options[0],
 			     p->excludes[0], p->index_files[0], true, p->freshness[0], p->poll[0],
-			     p->poll_refresh[0], p->trace_file, p->has_backend, p->n_categories, true };
+			     p->poll_refresh[0], p->trace_file, p->has_backend, p->n_categories, true, p->advice };
 	const char **v = calloc(ARRAY_SIZE(fact_keys) + 1, sizeof(char *));
 	size_t n = 0;
 

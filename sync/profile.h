@@ -69,7 +69,7 @@ struct profile_source {
 #define PROFILE_FACT_KEYS                                                                            \
 	"upstream", "pull", "upstream_list", "method", "archive", "rsync_options", "excludes",         \
 	"index_files", "schedule", "freshness", "poll", "poll_refresh", "trace_file", "backend",      \
-	"categories", "size"
+	"categories", "size", "advice"
 
 struct profile {
 	char *name;             /* file name without ".conf"; a safe name */
@@ -104,6 +104,7 @@ struct profile {
 	struct profile_category *categories;
 	size_t n_categories;
 	uint64_t size;          /* approximate bytes */
+	char *advice;           /* what the project says about mirroring this at all, for the plan, or NULL */
 	struct profile_source *sources;
 	size_t n_sources;
 	char **unverified;      /* fact keys no source confirms */

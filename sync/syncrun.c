@@ -571,18 +571,20 @@ int sync_user_resolve(const char *name, struct run_as *ret, const char **why)
  * then already in the tree), 0 to run.  A failed poll never blocks a sync:
  * it is noted and the full run goes ahead, as syncrepo's and ftpsync-cron's do
  * when their fetch fails. */
-static int poll_upstream(const struct sync_request *rq, const struct run_as *as, const char *state, const char *dest,
-			 double deadline, struct sync_result *res)
+static int poll_upstream(const struct sync_request *rq, const struct run_as *user, const char *state,
+			 const char *dest, double deadline, struct sync_result *res)
 {
 	_cleanup_strv_free_ char **argv = NULL;
 	struct sync_result pr = { 0 };
+	struct run_as_saved saved;
 	bool unchanged;
-	int r = poll_prepare(state);
+	/* The fetch runs as the user: the state directory is that user's. */
+	int r = poll_prepare(state, user ? user->uid : (uid_t)-1, user ? user->gid : (gid_t)-1);
 
 	if (r == 0)
 		r = sync_poll_argv(rq, &argv);
 	if (r == 0)
-		r = run_tool(argv, rq, as, deadline, &pr);   /* network data: as the mirror user too */
+		r = run_tool(argv, rq, user, deadline, &pr);
 	if (r < 0) {
 		res->poll = "failed";
 		if (asprintf(&res->poll_message, "polling %s failed (%s%s%s); running in full", upstream_of(rq),
@@ -598,16 +600,24 @@ static int poll_upstream(const struct sync_request *rq, const struct run_as *as,
 		return 0;
 	}
 	r = poll_compare(rq->profile, upstream_of(rq), state, &unchanged, &res->unchanged_since);
-	if (r < 0)
-		return r;
+	if (r < 0) {
+		res->poll = "failed";
+		if (asprintf(&res->poll_message, "comparing the markers in %s failed (%s); running in full", state,
+			     strerror(-r)) < 0)
+			res->poll_message = NULL;
+		return 0;
+	}
 	res->poll = unchanged ? "unchanged" : "changed";
 	if (!unchanged)
 		return 0;
-	r = poll_refresh_tree(rq->profile, state, dest);
+	if ((r = as_user(user, &saved)) == 0) {
+		r = poll_refresh_tree(rq->profile, state, dest);
+		run_as_leave(&saved);
+	}
 	return r < 0 ? r : 1;
 }
 
-static int sync_polled(const struct sync_request *rq, const struct run_as *as, const char *host, const char *dest,
+static int sync_polled(const struct sync_request *rq, const struct run_as *user, const char *host, const char *dest,
 		       struct sync_result *res)
 {
 	double deadline = now_sec() + (double)(rq->timeout ? rq->timeout : rq->profile->timeout);
@@ -615,15 +625,15 @@ static int sync_polled(const struct sync_request *rq, const struct run_as *as, c
 	int r;
 
 	if (!rq->profile->poll[0])
-		return sync_locked(rq, as, host, res);
+		return sync_locked(rq, user, host, res);
 	if (!(state = sync_state_dir(rq->profile)))
 		return -ENOMEM;
-	r = poll_upstream(rq, as, state, dest, deadline, res);
+	r = poll_upstream(rq, user, state, dest, deadline, res);
 	if (r == 1) {
 		res->skipped = true;
 		r = 0;
 	} else if (r == 0) {
-		r = sync_locked(rq, as, host, res);
+		r = sync_locked(rq, user, host, res);
 		/* Kept after success only.  A failed run may have changed the tree:
 		 * forget the old markers too, so the next run is a full one. */
 		if (r == 0 && strcmp(res->poll, "failed") != 0)

@@ -42,6 +42,14 @@ grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 ubuntu$' "$tmp/p2/etc/systemd/syst
 	! grep -q ssl "$tmp/p2/etc/nginx/sites-available/mirrorprov" &&
 	t_ok "layout with --root only: HTTP only, units pass --root" || t_fail "layout with --root only" "$out"
 
+# Debian asks that debian-security not be mirrored: the plan says so.
+printf 'mirror: { root = "%s/r3"; };\nprofile: { debian-security: { upstream = "rsync://debian.example.net/debian-security/"; }; };\n' \
+	"$tmp" >"$tmp/ds.conf"
+out=$("$MP" layout -c "$tmp/ds.conf" --profile debian-security --prefix "$tmp/p3" -n 2>&1)
+grep -q "warning: debian-security: Debian recommends that debian-security not be mirrored" <<<"$out" &&
+	grep -q "^debian-security pulls from rsync://debian.example.net/debian-security/ ($tmp/ds.conf profile.debian-security.upstream)$" <<<"$out" &&
+	t_ok "the debian-security plan says Debian recommends not mirroring it" || t_fail "debian-security advice" "$out"
+
 # A relative -c is resolved as every verb does: the units name the absolute file.
 out=$(cd "$tmp" && MIRRORPROV_PROFILE_DIR=$TOP/profiles "$MP" layout -c host.conf --prefix "$tmp/p3" --binary /usr/sbin/mirrorprov 2>&1); rc=$?
 [ $rc = 0 ] && grep -q "^ExecStart=/usr/sbin/mirrorprov sync -c $tmp/host.conf fedora$" \

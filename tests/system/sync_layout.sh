@@ -19,7 +19,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-export MIRRORPROV_PROFILE_DIR=$TOP/profiles MIRRORPROV_STATE_DIR=$tmp/state
+export MIRRORPROV_PROFILE_DIR=$TOP/profiles STATE_DIRECTORY=$tmp/state
 UP=$TOP/tests/fixtures/upstream
 root=$tmp/root prefix=$tmp/prefix
 

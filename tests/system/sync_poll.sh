@@ -14,9 +14,11 @@ need_root "sync poll system test"
 . "$TOP/tests/fixtures/upstream.sh"
 
 tmp=$(mktemp -d)
-cleanup() { upstream_stop; rm -rf "$tmp"; }
+chmod 755 "$tmp"   # the sync drops to the mirror user
+cleanup() { upstream_stop; mirror_user_del; rm -rf "$tmp"; }
 trap cleanup EXIT
-export MIRRORPROV_PROFILE_DIR=$TOP/profiles MIRRORPROV_STATE_DIR=$tmp/state
+mirror_user_add "$tmp" || { t_fail "mirror user"; t_done; }
+export MIRRORPROV_PROFILE_DIR=$TOP/profiles STATE_DIRECTORY=$tmp/state
 up=$tmp/up root=$tmp/root log=$tmp/upstream-rsyncd.log
 mkdir -p "$root"
 
@@ -38,7 +40,7 @@ base() {
 	cat <<EOF
 host: { name = "mirror.test"; site = "Test"; admin_email = "admin@mirror.test"; country = "DE";
   bandwidth_mbit = 1000; urls: { http = "http://mirror.test/"; }; };
-mirror: { root = "$root"; profiles = [ "archlinux", "debian" ]; };
+mirror: { root = "$root"; user = "$MUSER"; profiles = [ "archlinux", "debian" ]; };
 EOF
 }
 base >"$tmp/none.conf"
@@ -67,6 +69,8 @@ cmp -s "$up/archlinux/lastsync" "$root/archlinux/lastsync" && cmp -s "$up/archli
 	t_ok "the tree arrives, /other stays upstream" || t_fail "arch tree"
 cmp -s "$up/archlinux/lastupdate" "$tmp/state/sync/archlinux/poll/lastupdate" &&
 	t_ok "the polled marker is kept in the state directory after success" || t_fail "marker kept"
+[ "$(stat -c %U "$tmp/state/sync/archlinux/poll/lastupdate")" = "$MUSER" ] &&
+	t_ok "the marker was fetched as the mirror user" || t_fail "marker fetched as the mirror user" "$(ls -ln "$tmp/state/sync/archlinux/poll")"
 
 # Upstream synced again from tier 0 without changes: a new lastsync, the same lastupdate.
 echo 1764593700 >"$up/archlinux/lastsync"
@@ -77,8 +81,8 @@ out=$("${S[@]}" archlinux 2>&1); rc=$?
 sent=$(grep -o 'send [^ ]* \[[^]]*\] archlinux ([0-9]*) [^ ]*' "$log" | awk '{print $NF}' | sort | tr '\n' ' ')
 [ "$sent" = "lastsync lastupdate " ] && [ "$(grep -c ' send ' "$log")" = 2 ] &&
 	t_ok "the upstream sent nothing but lastupdate and lastsync (transfer log)" || t_fail "only the markers sent" "$sent" "$(cat "$log")"
-cmp -s "$up/archlinux/lastsync" "$root/archlinux/lastsync" &&
-	t_ok "a skipped run still copies upstream's new lastsync (as syncrepo does)" || t_fail "lastsync refreshed"
+cmp -s "$up/archlinux/lastsync" "$root/archlinux/lastsync" && [ "$(stat -c %U "$root/archlinux/lastsync")" = "$MUSER" ] &&
+	t_ok "a skipped run still copies upstream's new lastsync (as syncrepo does), as the mirror user" || t_fail "lastsync refreshed"
 grep -q '^[0-9]* unchanged$' "$tmp/state/sync/archlinux/last-poll" && t_ok "the poll is recorded" || t_fail "poll recorded"
 out=$("${S[@]}" archlinux -J 2>/dev/null)
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["skipped"] and d["poll"]=="unchanged" and d["complete"] and d["unchanged_since"]>0' \
@@ -103,9 +107,8 @@ out=$("${S[@]}" archlinux 2>&1)
 grep -q "archlinux: complete" <<<"$out" && t_ok "after a failure the next run is full" || t_fail "full after failure" "$out"
 
 # --- Debian: ftpsync-cron's rule --------------------------------------------------------
-export HOME=$tmp/home
 out=$("${S[@]}" debian 2>&1); rc=$?
-[ $rc = 0 ] && [ -f "$root/debian/project/trace/mirror.test" ] && [ -f "$HOME/.config/ftpsync/ftpsync.conf" ] &&
+[ $rc = 0 ] && [ -f "$root/debian/project/trace/mirror.test" ] && [ -f "$tmp/home/.config/ftpsync/ftpsync.conf" ] &&
 	t_ok "first sync of debian (ftpsync, ftpsync.conf)" || t_fail "first debian sync" "rc=$rc" "$out"
 stamp=$(stat -c %Y.%s "$root/debian/project/trace/mirror.test")
 sleep 1.1

@@ -413,11 +413,10 @@ static int as_user(const struct run_as *user, struct run_as_saved *saved)
 	return user ? run_as_enter(user, saved) : 0;
 }
 
-static int sync_locked(const struct sync_request *rq, const struct run_as *user, const char *host,
+static int sync_locked(const struct sync_request *rq, const struct run_as *user, const char *host, double deadline,
 		       struct sync_result *res)
 {
 	const struct profile *p = rq->profile;
-	double deadline = now_sec() + (double)(rq->timeout ? rq->timeout : p->timeout);
 	time_t started = time(NULL);
 	struct run_as_saved saved;
 	char ***plan = NULL;
@@ -624,8 +623,9 @@ static int sync_polled(const struct sync_request *rq, const struct run_as *user,
 	_cleanup_free_ char *state = NULL;
 	int r;
 
+	/* One deadline for the poll and the run: --timeout bounds the whole sync. */
 	if (!rq->profile->poll[0])
-		return sync_locked(rq, user, host, res);
+		return sync_locked(rq, user, host, deadline, res);
 	if (!(state = sync_state_dir(rq->profile)))
 		return -ENOMEM;
 	r = poll_upstream(rq, user, state, dest, deadline, res);
@@ -633,7 +633,7 @@ static int sync_polled(const struct sync_request *rq, const struct run_as *user,
 		res->skipped = true;
 		r = 0;
 	} else if (r == 0) {
-		r = sync_locked(rq, user, host, res);
+		r = sync_locked(rq, user, host, deadline, res);
 		/* Kept after success only.  A failed run may have changed the tree:
 		 * forget the old markers too, so the next run is a full one. */
 		if (r == 0 && strcmp(res->poll, "failed") != 0)

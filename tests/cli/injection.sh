@@ -10,7 +10,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 P=$tmp/profiles
 mkdir -p "$P" "$tmp/root" "$tmp/bin"
-export MIRRORPROV_PROFILE_DIR=$P
+export MIRRORPROV_PROFILE_DIR=$P STATE_DIRECTORY=$tmp/state   # poll markers stay in the test
 
 # profile NAME [KEY VALUE]...: fedora.conf, made public with a default upstream,
 # with each KEY's line replaced by "KEY = VALUE;" (VALUE in libconfig syntax).

@@ -40,9 +40,9 @@ standin rocky "Rocky Linux"
 # the shipped profiles, each MirrorManager instance's URL pointed at its stand-in
 mkdir "$T/profiles"
 for f in "$TOP"/profiles/*.conf; do
-	sed -e "s|https://mirrormanager.fedoraproject.org/|http://127.0.0.1:${PORTS[fedora]}/|" \
-		-e "s|https://mirrors.rpmfusion.org/mm/|http://127.0.0.1:${PORTS[rpmfusion]}/mm/|" \
-		-e "s|https://mirrors.rockylinux.org/mirrormanager/|http://127.0.0.1:${PORTS[rocky]}/mirrormanager/|" \
+	sed -e "/^backend = /s|https://mirrormanager.fedoraproject.org/|http://127.0.0.1:${PORTS[fedora]}/|" \
+		-e "/^backend = /s|https://mirrors.rpmfusion.org/mm/|http://127.0.0.1:${PORTS[rpmfusion]}/mm/|" \
+		-e "/^backend = /s|https://mirrors.rockylinux.org/mirrormanager/|http://127.0.0.1:${PORTS[rocky]}/mirrormanager/|" \
 		"$f" >"$T/profiles/${f##*/}"
 done
 export MIRRORPROV_PROFILE_DIR=$T/profiles

@@ -20,10 +20,10 @@ static const struct verb_help register_help = {
 	"mirrorprov register [-c HOST.conf] [--root DIR] [--backend TYPE] [--profile NAME,...]\n"
 	"                    [--no-send] [--skip-check] [check options] [-J]",
 	MIRRORCTX_HELP
-	"  -b, --backend TYPE    mirrormanager, mirrorbits, mirrorbrain, mirrorcache, debian or\n"
-	"                        almalinux (default: backend.type)\n"
-	"  -p, --profile LIST    profiles to register (default: those of mirror.profiles whose\n"
-	"                        backend is TYPE)\n"
+	"  -b, --backend TYPE    only the instances of TYPE: mirrormanager, mirrorbits, mirrorbrain,\n"
+	"                        mirrorcache, debian, almalinux, launchpad or archlinux\n"
+	"  -p, --profile LIST    profiles to register (default: mirror.profiles), each with its\n"
+	"                        own backend instance\n"
 	"      --no-send         show what would be sent (the checkin JSON, the commands, the\n"
 	"                        request body) and send nothing\n"
 	"      --skip-check      register without checking the URLs first\n"
@@ -34,83 +34,85 @@ static const struct verb_help register_help = {
 
 enum { OPT_NO_SEND = 0x100, OPT_SKIP_CHECK };
 
+#define POST_TIMEOUT 60       /* seconds for one MirrorCache request */
 #define RUN_TIMEOUT 120       /* seconds for one mirrorbits/mb call */
 
-/* The profiles to register: --profile as given, else those of mirror.profiles for this backend. */
-static int pick_profiles(const struct register_options *opt, const char *type, struct profile_set *set)
+static const char *const backend_types[] = { "mirrormanager", "mirrorbits", "mirrorbrain", "mirrorcache",
+					     "debian", "almalinux", "launchpad", "archlinux" };
+
+/* One instance's run: its group, and in JSON mode the entry it fills. */
+struct reg_run {
+	const struct register_options *opt;
+	const struct hostconf *hc;
+	const struct reg_group *g;
+	bool legacy;
+	json_object *entry;   /* NULL without -J */
+};
+
+static void print_document(const struct reg_run *rr, const struct reg_document *d, bool first)
 {
-	int r = mirrorctx_profiles(&opt->ctx, opt->profiles, set);
-	if (r != EXIT_OK || opt->profiles)
-		return r;
-	size_t j = 0;
-	for (size_t i = 0; i < set->n; i++) {
-		if (set->v[i].backend && strcmp(set->v[i].backend, type) == 0)
-			set->v[j++] = set->v[i];
-		else
-			profile_free(&set->v[i]);
+	if (rr->entry) {
+		json_object *o = json_object_new_object();
+		jset_str(o, "backend", rr->g->inst.type);
+		jset_str(o, "kind", d->kind);
+		jset_str(o, "profile", d->profile);
+		jset_str(o, "text", d->text);
+		if (!rr->legacy) {
+			json_object *docs = json_object_object_get(rr->entry, "documents");
+			json_object_array_add(docs, o);
+			return;
+		}
+		/* before instances: one object per document */
+		out_json(stdout, o);
+		json_object_put(o);
+		return;
 	}
-	set->n = j;
-	if (!j)
-		return usage_error("no profile in mirror.profiles registers with %s; name them with --profile", type);
+	if (!first)
+		putchar('\n');
+	if (d->title)
+		puts(d->title);
+	fputs(d->text, stdout);
+}
+
+/* Texts a human submits: sheets, Debian stanzas, AlmaLinux YAML. */
+static int print_documents(const struct reg_run *rr)
+{
+	struct reg_document *docs;
+	size_t n;
+	int r = reg_documents(rr->hc, rr->g, &docs, &n);
+
+	if (r < 0)
+		return log_errno(r, "%s: registration document", rr->g->inst.name);
+	if (rr->entry)
+		json_object_object_add(rr->entry, "documents", json_object_new_array());
+	for (size_t i = 0; i < n; i++)
+		print_document(rr, &docs[i], i == 0);
+	reg_documents_free(docs, n);
 	return EXIT_OK;
 }
 
-static int print_text(const char *backend, const char *kind, const char *profile, const char *text, bool json)
+static int password_refused(int r, const char *file)
 {
-	if (!json)
-		return fputs(text, stdout) < 0 ? EXIT_FAIL : EXIT_OK;
-	_cleanup_json_ json_object *o = json_object_new_object();
-	jset_str(o, "backend", backend);
-	jset_str(o, "kind", kind);
-	jset_str(o, "profile", profile);
-	jset_str(o, "text", text);
-	return out_json(stdout, o) < 0 ? EXIT_FAIL : EXIT_OK;
-}
-
-/* Texts a human submits: the MirrorManager sheet, Debian stanzas, AlmaLinux YAML. */
-static int print_documents(const struct hostconf *hc, const char *type, const struct profile_set *set, bool json)
-{
-	_cleanup_strbuf_ struct strbuf sb = { 0 };
-	int r;
-
-	if (strcmp(type, "mirrormanager") == 0) {
-		if ((r = mm_sheet(hc, set, &sb)) < 0)
-			return log_errno(r, "registration sheet");
-		return print_text(type, "registration-sheet", NULL, sb.buf, json);
-	}
-	for (size_t i = 0; i < set->n; i++) {
-		strbuf_free(&sb);
-		bool deb = strcmp(type, "debian") == 0;
-		r = deb ? debian_stanza(hc, &set->v[i], &sb) : almalinux_yaml(hc, &set->v[i], &sb);
-		if (r < 0)
-			return log_errno(r, "%s", set->v[i].name);
-		if (!json && i)
-			putchar('\n');
-		if (!json)
-			printf(deb ? "# Mirrors.masterlist stanza for %s (submit at https://www.debian.org/mirror/submit)\n"
-				   : "# mirrors.d/%s.yml (pull request to https://github.com/AlmaLinux/mirrors)\n",
-			       deb ? set->v[i].name : hc->host.name);
-		if ((r = print_text(type, deb ? "masterlist-stanza" : "mirrors.d-yaml", set->v[i].name, sb.buf, json)))
-			return r;
-	}
-	return EXIT_OK;
-}
-
-static int read_password(const struct hostconf *hc, char **ret)
-{
-	int r;
-
-	if (!hc->backend.password_file)
-		return usage_error("backend.password_file is not set");
-	r = hostconf_read_secret(hc->backend.password_file, ret);
 	if (r == -EPERM)
 		return usage_error("password file %s may be read by group or others (or another user owns it); "
-				   "chmod 600 it", hc->backend.password_file);
+				   "chmod 600 it", file);
 	if (r == -ENODATA)
-		return usage_error("password file %s is empty or its first line is empty", hc->backend.password_file);
-	if (r < 0)
-		return log_errno(r, "reading password file %s", hc->backend.password_file);
-	return EXIT_OK;
+		return usage_error("password file %s is empty or its first line is empty", file);
+	return log_errno(r, "reading password file %s", file);
+}
+
+static int read_password(const struct reg_run *rr, char **ret)
+{
+	const struct hostconf_backend *inst = &rr->g->inst;
+	int r;
+
+	if (!inst->password_file && !rr->g->from_host)
+		return usage_error("%s at %s needs a password: declare the instance in backends with this url and "
+				   "its password_file", inst->type, inst->url ? inst->url : "(no url)");
+	if (!inst->password_file)
+		return usage_error("backend instance '%s': password_file is not set", inst->name);
+	r = hostconf_read_secret(inst->password_file, ret);
+	return r < 0 ? password_refused(r, inst->password_file) : EXIT_OK;
 }
 
 static void clear_secret(char **s)
@@ -121,40 +123,73 @@ static void clear_secret(char **s)
 	}
 }
 
+/* Before any instance sends: every password it will need is there, not
+ * empty and private, so one misconfigured instance does not leave the others
+ * half done. */
+static int check_passwords(const struct register_options *opt, const struct reg_plan *plan)
+{
+	for (size_t i = 0; !opt->no_send && i < plan->n; i++) {
+		const struct reg_group *g = &plan->v[i];
+		struct reg_run rr = { .g = g };
+		_cleanup_(clear_secret) char *pw = NULL;
+		int r;
+		if (reg_instance_prints(&opt->ctx.hc, &g->inst))
+			continue;
+		if ((g->inst.password_file || strcmp(g->inst.type, "mirrormanager") == 0) &&
+		    (r = read_password(&rr, &pw)) != EXIT_OK)
+			return r;
+	}
+	return EXIT_OK;
+}
+
+/* The host.conf key that sets the instance's checkin timeout, for messages. */
+struct wait_info {
+	unsigned long long timeout;
+	char key[96];
+};
+
+static void wait_info_init(struct wait_info *w, const struct reg_group *g)
+{
+	w->timeout = (unsigned long long)g->inst.timeout;
+	if (!g->from_host)
+		snprintf(w->key, sizeof(w->key), "default; set it in backends");
+	else if (strcmp(g->inst.name, HOSTCONF_DEFAULT_BACKEND) == 0)
+		snprintf(w->key, sizeof(w->key), "backend.timeout");
+	else
+		snprintf(w->key, sizeof(w->key), "backends.%s.timeout", g->inst.name);
+}
+
 /* Elapsed time on a terminal while MirrorManager works (one line, rewritten in place). */
 static void show_wait(void *data, unsigned elapsed)
 {
-	const struct hostconf *hc = data;
-	fprintf(stderr, "\rmirrorprov: register: waiting for the checkin reply: %u s of at most %llu s (backend.timeout)",
-		elapsed, (unsigned long long)hc->backend.timeout);
+	const struct wait_info *w = data;
+	fprintf(stderr, "\rmirrorprov: register: waiting for the checkin reply: %u s of at most %llu s (%s)",
+		elapsed, w->timeout, w->key);
 }
 
-static int register_checkin(const struct register_options *opt, const struct hostconf *hc, const char *root,
-			    const struct profile_set *set)
+static int register_checkin(const struct reg_run *rr, const char *root)
 {
+	const struct hostconf *hc = rr->hc;
+	const struct hostconf_backend *inst = &rr->g->inst;
+	const struct register_options *opt = rr->opt;
 	_cleanup_(clear_secret) char *password = NULL;
-	size_t ncats = 0, k = 0;
+	_cleanup_free_ struct checkin_category *cats = NULL;
+	_cleanup_strv_free_ char **paths = NULL;
+	_cleanup_free_ char *url = NULL;
+	size_t ncats;
 	int r;
 
-	if (!hc->backend.url)
-		return usage_error("backend.url (the MirrorManager XML-RPC URL) is not set");
-	if (!opt->no_send && (r = read_password(hc, &password)) != EXIT_OK)
+	if (!inst->url)
+		return usage_error("backend instance '%s': url (the MirrorManager XML-RPC URL) is not set", inst->name);
+	if (!(url = mm_xmlrpc_url(inst->url)))
+		return log_errno(-ENOMEM, "checkin");
+	if (!opt->no_send && (r = read_password(rr, &password)) != EXIT_OK)
 		return r;
-	for (size_t i = 0; i < set->n; i++)
-		ncats += set->v[i].n_categories;
+	if ((r = reg_group_categories(rr->g, root, &cats, &paths, &ncats)) < 0)
+		return log_errno(r, "checkin");
 	if (!ncats)
 		return usage_error("the profiles name no MirrorManager category");
-	_cleanup_free_ struct checkin_category *cats = calloc(ncats, sizeof(*cats));
-	_cleanup_strv_free_ char **paths = calloc(ncats + 1, sizeof(char *));
-	if (!cats || !paths)
-		return log_errno(-ENOMEM, "checkin");
-	for (size_t i = 0; i < set->n; i++)
-		for (size_t c = 0; c < set->v[i].n_categories; c++, k++) {
-			if (asprintf(&paths[k], "%s/%s", root, set->v[i].categories[c].topdir) < 0)
-				return log_errno(-ENOMEM, "checkin");
-			cats[k] = (struct checkin_category){ .name = set->v[i].categories[c].name, .path = paths[k] };
-		}
-	struct checkin_config cc = { .server = hc->backend.url, .site = hc->host.site,
+	struct checkin_config cc = { .server = url, .site = hc->host.site,
 				     .password = password ? password : "", .host = hc->host.name,
 				     .cats = cats, .ncats = ncats };
 	_cleanup_strbuf_ struct strbuf json = { 0 }, req = { 0 };
@@ -167,12 +202,25 @@ static int register_checkin(const struct register_options *opt, const struct hos
 			return log_errno(r, "category '%s': cannot walk %s", bad->name, bad->path);
 		return log_errno(r, "building the checkin");
 	}
+	json_object *sent = json_object_new_array();
+	for (size_t i = 0; i < ncats; i++)
+		json_object_array_add(sent, json_object_new_string(cats[i].name));
+	if (rr->entry)
+		json_object_object_add(rr->entry, "categories", sent);
+	else
+		json_object_put(sent);
 	if (opt->no_send) {
 		/* the object report_mirror would send, password hidden */
-		_cleanup_json_ json_object *o = json_tokener_parse(json.buf);
+		json_object *o = json_tokener_parse(json.buf);
 		if (!o)
 			return log_errno(-EBADMSG, "checkin JSON");
-		return out_json(stdout, o) < 0 ? EXIT_FAIL : EXIT_OK;
+		if (rr->entry) {
+			json_object_object_add(rr->entry, "sent", o);
+			return EXIT_OK;
+		}
+		r = out_json(stdout, o) < 0 ? EXIT_FAIL : EXIT_OK;
+		json_object_put(o);
+		return r;
 	}
 	explicit_bzero(json.buf, json.len);
 	if ((r = checkin_request(payload, &req)) < 0)
@@ -182,48 +230,46 @@ static int register_checkin(const struct register_options *opt, const struct hos
 	_cleanup_free_ char *body = NULL, *reply = NULL;
 	long status = 0;
 	bool tty = isatty(STDERR_FILENO);
-	struct http_post post = { .url = hc->backend.url, .content_type = "text/xml", .body = req.buf, .len = req.len,
+	struct wait_info wait;
+	wait_info_init(&wait, rr->g);
+	struct http_post post = { .url = url, .content_type = "text/xml", .body = req.buf, .len = req.len,
 				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout,
-				  .timeout = (unsigned)hc->backend.timeout, .progress = tty ? show_wait : NULL,
-				  .progress_data = (void *)hc };
+				  .timeout = (unsigned)inst->timeout, .progress = tty ? show_wait : NULL,
+				  .progress_data = &wait };
 	r = http_post(&post, &status, &body, err);
 	if (tty)
 		fputs("\r\033[K", stderr);   /* the waiting line goes away */
 	if (r == -ETIME)
-		return log_error("checkin: no reply from %s within %llu s (backend.timeout); MirrorManager may still be "
+		return log_error("checkin: no reply from %s within %llu s (%s); MirrorManager may still be "
 				 "processing it (a first checkin of a large tree takes many minutes): confirm with "
 				 "\"Last Checked In\" on the host's page of the MirrorManager web interface, or run "
 				 "register again later (a checkin of an unchanged tree is faster)",
-				 hc->backend.url, (unsigned long long)hc->backend.timeout), EXIT_FAIL;
+				 url, wait.timeout, wait.key), EXIT_FAIL;
 	if (r == -EFBIG)
-		return log_error("checkin: the reply of %s is larger than %u bytes", hc->backend.url, HTTP_REPLY_MAX), EXIT_FAIL;
+		return log_error("checkin: the reply of %s is larger than %u bytes", url, HTTP_REPLY_MAX), EXIT_FAIL;
 	if (r < 0)
-		return log_error("checkin: %s: %s", hc->backend.url, err), EXIT_FAIL;
+		return log_error("checkin: %s: %s", url, err), EXIT_FAIL;
 	if (status != 200)
-		return log_error("checkin: %s answered HTTP %ld", hc->backend.url, status), EXIT_FAIL;
+		return log_error("checkin: %s answered HTTP %ld", url, status), EXIT_FAIL;
 	r = xmlrpc_reply_string(body, &reply);
 	if (r == -EREMOTEIO)
 		return log_error("checkin: XML-RPC fault: %s", reply ? reply : "(no message)"), EXIT_FAIL;
 	if (r < 0)
-		return log_error("checkin: %s did not answer with an XML-RPC string", hc->backend.url), EXIT_FAIL;
+		return log_error("checkin: %s did not answer with an XML-RPC string", url), EXIT_FAIL;
 
 	bool ok = checkin_succeeded(reply);
 	_cleanup_json_ json_object *missing = json_object_new_array();
 	for (size_t i = 0; ok && i < ncats; i++)
 		if (checkin_category_missing(reply, cats[i].name))
 			json_object_array_add(missing, json_object_new_string(cats[i].name));
-	if (opt->json) {
-		_cleanup_json_ json_object *o = json_object_new_object();
+	if (rr->entry) {
 		size_t dirs = 0;
 		for (size_t i = 0; i < ncats; i++)
 			dirs += cats[i].stats.dirs;
-		jset_str(o, "backend", "mirrormanager");
-		jset_bool(o, "ok", ok && json_object_array_length(missing) == 0);
-		jset_str(o, "reply", reply);
-		json_object_object_add(o, "categories_not_on_host", json_object_get(missing));
-		jset_u64(o, "directories", dirs);
-		if (out_json(stdout, o) < 0)
-			return EXIT_FAIL;
+		jset_bool(rr->entry, "ok", ok && json_object_array_length(missing) == 0);
+		jset_str(rr->entry, "reply", reply);
+		json_object_object_add(rr->entry, "categories_not_on_host", json_object_get(missing));
+		jset_u64(rr->entry, "directories", dirs);
 	} else if (ok) {
 		print_untrusted(stdout, reply);
 		if (!reply[0] || reply[strlen(reply) - 1] != '\n')
@@ -238,7 +284,7 @@ static int register_checkin(const struct register_options *opt, const struct hos
 		size_t n = tail ? (size_t)(tail - reply) : strlen(reply);
 		while (n && reply[n - 1] == ' ')
 			n--;
-		log_error("checkin refused by %s: %.*s", hc->backend.url, (int)n, n ? reply : "(empty reply)");
+		log_error("checkin refused by %s: %.*s", url, (int)n, n ? reply : "(empty reply)");
 		return EXIT_FAIL;
 	}
 	for (size_t i = 0; i < json_object_array_length(missing); i++)
@@ -247,9 +293,16 @@ static int register_checkin(const struct register_options *opt, const struct hos
 	return json_object_array_length(missing) ? EXIT_FAIL : EXIT_OK;
 }
 
-/* The command as a shell line, for reading and pasting. */
-static int print_argv(char *const *argv)
+/* The command as a shell line for reading and pasting, or in -J an argv array. */
+static int print_argv(char *const *argv, json_object *entry)
 {
+	if (entry) {
+		json_object *cmd = json_object_new_array();
+		for (size_t i = 0; argv[i]; i++)
+			json_object_array_add(cmd, json_object_new_string(argv[i]));
+		json_object_array_add(json_object_object_get(entry, "commands"), cmd);
+		return 0;
+	}
 	_cleanup_free_ char *line = strv_join_quoted(argv);
 
 	if (!line)
@@ -286,68 +339,80 @@ static int run_tool(char *const *argv, const char *stdin_path, const char *what)
 	return r;
 }
 
-static int register_cli(const struct register_options *opt, const struct hostconf *hc, const char *type,
-			const struct profile_set *set)
+static int register_cli(const struct reg_run *rr)
 {
-	bool bits = strcmp(type, "mirrorbits") == 0;
+	const struct hostconf_backend *inst = &rr->g->inst;
+	bool bits = strcmp(inst->type, "mirrorbits") == 0;
 	const char *stdin_path = NULL;
 	int r;
 
-	if (bits && hc->backend.password_file) {
+	if (bits && inst->password_file) {
 		/* mirrorbits reads it on stdin: checked (and refused) here as for a checkin. */
 		_cleanup_(clear_secret) char *password = NULL;
-		if ((r = read_password(hc, &password)) != EXIT_OK)
+		if ((r = read_password(rr, &password)) != EXIT_OK)
 			return r;
-		stdin_path = hc->backend.password_file;
+		stdin_path = inst->password_file;
 	}
-	for (size_t i = 0; i < set->n; i++) {
+	if (rr->entry)
+		json_object_object_add(rr->entry, "commands", json_object_new_array());
+	for (size_t i = 0; i < rr->g->n; i++) {
 		struct reg_urls u;
 		_cleanup_strv_free_ char **add = NULL, **enable = NULL;
-		if ((r = reg_urls_profile(hc, &set->v[i], NULL, &u)) < 0)
+		if ((r = reg_urls_profile(rr->hc, rr->g->profiles[i], NULL, &u)) < 0)
 			return log_errno(r, "URLs");
-		r = bits ? mirrorbits_argv(hc, &u, false, &add) : mirrorbrain_argv(hc, &u, &add);
+		r = bits ? mirrorbits_argv(rr->hc, inst, &u, false, &add) : mirrorbrain_argv(rr->hc, inst, &u, &add);
 		if (r >= 0 && bits)
-			r = mirrorbits_argv(hc, &u, true, &enable);
+			r = mirrorbits_argv(rr->hc, inst, &u, true, &enable);
 		reg_urls_free(&u);
 		if (r < 0)
-			return log_errno(r, "%s arguments", type);
-		if ((r = print_argv(add)) < 0 || (enable && (r = print_argv(enable)) < 0))
-			return log_errno(r, "%s arguments", type);
-		if (opt->no_send)
+			return log_errno(r, "%s arguments", inst->type);
+		if ((r = print_argv(add, rr->entry)) < 0 || (enable && (r = print_argv(enable, rr->entry)) < 0))
+			return log_errno(r, "%s arguments", inst->type);
+		if (rr->opt->no_send)
 			continue;
 		if ((r = run_tool(add, stdin_path, bits ? "mirrorbits add" : "mb new")) != EXIT_OK ||
 		    (enable && (r = run_tool(enable, stdin_path, "mirrorbits enable")) != EXIT_OK))
 			return r;
 	}
-	if (!bits && !opt->no_send)
-		printf("new MirrorBrain mirrors start disabled: enable with 'mb enable %s' once scanned\n", hc->host.name);
+	if (!bits && !rr->opt->no_send && !rr->entry)
+		printf("new MirrorBrain mirrors start disabled: enable with 'mb enable %s' once scanned\n", rr->hc->host.name);
 	return EXIT_OK;
 }
 
-static int register_mirrorcache(const struct register_options *opt, const struct hostconf *hc,
-				const struct profile_set *set)
+static int register_mirrorcache(const struct reg_run *rr)
 {
+	const struct hostconf_backend *inst = &rr->g->inst;
+	const struct register_options *opt = rr->opt;
 	_cleanup_(clear_secret) char *token = NULL;
 	_cleanup_free_ char *url = NULL;
 	int r;
 
-	if (!hc->backend.url)
-		return usage_error("backend.url (the MirrorCache instance) is not set");
-	if (!opt->no_send && hc->backend.password_file && (r = read_password(hc, &token)) != EXIT_OK)
+	if (!inst->url)
+		return usage_error("backend instance '%s': url (the MirrorCache instance) is not set", inst->name);
+	if (!opt->no_send && inst->password_file && (r = read_password(rr, &token)) != EXIT_OK)
 		return r;
-	size_t n = strlen(hc->backend.url);
-	if (asprintf(&url, "%.*s/rest/server", (int)(n && hc->backend.url[n - 1] == '/' ? n - 1 : n), hc->backend.url) < 0)
+	size_t n = strlen(inst->url);
+	if (asprintf(&url, "%.*s/rest/server", (int)(n && inst->url[n - 1] == '/' ? n - 1 : n), inst->url) < 0)
 		return log_errno(-ENOMEM, "URL");
-	for (size_t i = 0; i < set->n; i++) {
+	if (rr->entry)
+		json_object_object_add(rr->entry, "requests", json_object_new_array());
+	for (size_t i = 0; i < rr->g->n; i++) {
 		struct reg_urls u;
-		if ((r = reg_urls_profile(hc, &set->v[i], NULL, &u)) < 0)
+		if ((r = reg_urls_profile(rr->hc, rr->g->profiles[i], NULL, &u)) < 0)
 			return log_errno(r, "URLs");
-		_cleanup_json_ json_object *body = mirrorcache_body(hc, &u);
+		_cleanup_json_ json_object *body = mirrorcache_body(rr->hc, &u);
 		reg_urls_free(&u);
 		if (!body)
 			return log_errno(-ENOMEM, "request body");
 		const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
-		printf("POST %s %s\n", url, text);
+		json_object *req = NULL;
+		if (rr->entry) {
+			req = json_object_new_object();
+			jset_str(req, "url", url);
+			json_object_object_add(req, "body", json_object_get(body));
+			json_object_array_add(json_object_object_get(rr->entry, "requests"), req);
+		} else
+			printf("POST %s %s\n", url, text);
 		if (opt->no_send)
 			continue;
 		char err[CURL_ERROR_SIZE];
@@ -355,71 +420,154 @@ static int register_mirrorcache(const struct register_options *opt, const struct
 		long status = 0;
 		struct http_post post = { .url = url, .content_type = "application/json", .body = text,
 					  .len = strlen(text), .bearer = token, .ca_file = opt->check.ca,
-					  .connect_timeout = opt->check.timeout, .timeout = 60 };
+					  .connect_timeout = opt->check.timeout, .timeout = POST_TIMEOUT };
 		r = http_post(&post, &status, &reply, err);
 		if (r < 0)
 			return log_error("%s: %s", url, r == -EFBIG ? "reply too large" : err), EXIT_FAIL;
-		printf("HTTP %ld ", status);
-		print_untrusted(stdout, reply);
-		putchar('\n');
+		if (req) {
+			jset_u64(req, "status", (unsigned long long)status);
+			jset_str(req, "reply", reply);
+		} else {
+			printf("HTTP %ld ", status);
+			print_untrusted(stdout, reply);
+			putchar('\n');
+		}
 		if (status < 200 || status >= 300)
 			return log_error("MirrorCache refused the server: HTTP %ld", status), EXIT_FAIL;
 	}
 	return EXIT_OK;
 }
 
+/* A host is never registered with URLs that do not work: the checks of the
+ * profiles some instance sends (not prints) for. */
+static int check_before_sending(const struct register_options *opt, const struct reg_plan *plan)
+{
+	const struct hostconf *hc = &opt->ctx.hc;
+	struct profile_set view = { 0 };
+	int r = EXIT_OK;
+
+	for (size_t i = 0; i < plan->n; i++)
+		if (!reg_instance_prints(hc, &plan->v[i].inst))
+			view.n += plan->v[i].n;
+	if (!view.n || opt->no_send || opt->skip_check)
+		return EXIT_OK;
+	/* a borrowed view: the profiles stay owned by the caller's set */
+	if (!(view.v = calloc(view.n, sizeof(*view.v))))
+		return log_errno(-ENOMEM, "checks");
+	view.n = 0;
+	for (size_t i = 0; i < plan->n; i++)
+		for (size_t k = 0; !reg_instance_prints(hc, &plan->v[i].inst) && k < plan->v[i].n; k++)
+			view.v[view.n++] = *plan->v[i].profiles[k];
+	_cleanup_json_ json_object *rows = json_object_new_array();
+	struct col_select sel;
+	bool ok;
+	time_t start = time(NULL);
+	cols_all(checkrun_ncols, &sel);
+	r = checkrun(hc, mirrorctx_root(&opt->ctx), &view, &opt->check, rows, &ok);
+	if (r == EXIT_OK)
+		status_note_checks(&opt->ctx, rows, start);
+	if (r == EXIT_OK && !ok) {
+		out_table(stderr, "checks", checkrun_cols, &sel, rows, false);
+		log_error("the URL checks failed, nothing registered (--skip-check overrides)");
+		r = EXIT_FAIL;
+	}
+	free(view.v);
+	return r;
+}
+
+static json_object *group_entry(const struct reg_group *g)
+{
+	json_object *o = json_object_new_object(), *names = json_object_new_array();
+
+	jset_str(o, "instance", g->inst.name);
+	jset_str(o, "backend", g->inst.type);
+	jset_str(o, "url", g->inst.url);
+	jset_str(o, "declared", g->from_host ? "host.conf" : "profile");
+	for (size_t i = 0; i < g->n; i++)
+		json_object_array_add(names, json_object_new_string(g->profiles[i]->name));
+	json_object_object_add(o, "profiles", names);
+	return o;
+}
+
+/* Registers one instance's profiles through its channel. */
+static int register_group(const struct register_options *opt, const struct reg_plan *plan, const struct reg_group *g)
+{
+	const struct hostconf *hc = &opt->ctx.hc;
+	struct reg_run rr = { .opt = opt, .hc = hc, .g = g, .legacy = plan->legacy };
+	bool prints = reg_instance_prints(hc, &g->inst);
+	int r;
+
+	if (opt->json && !(plan->legacy && prints))
+		rr.entry = group_entry(g);
+	else if (opt->json)
+		rr.entry = json_object_new_object();   /* collects nothing: documents print themselves */
+	if (!opt->json && !plan->legacy) {
+		printf("== %s: %s%s%s, profiles", g->inst.name, g->inst.type, g->inst.url ? " at " : "",
+		       g->inst.url ? g->inst.url : "");
+		for (size_t i = 0; i < g->n; i++)
+			printf(" %s", g->profiles[i]->name);
+		putchar('\n');
+	}
+	if (prints)
+		r = print_documents(&rr);
+	else if (strcmp(g->inst.type, "mirrormanager") == 0)
+		r = register_checkin(&rr, mirrorctx_root(&opt->ctx));
+	else if (strcmp(g->inst.type, "mirrorcache") == 0)
+		r = register_mirrorcache(&rr);
+	else
+		r = register_cli(&rr);
+	if (rr.entry && !(plan->legacy && prints)) {
+		if (!json_object_object_get_ex(rr.entry, "ok", NULL))
+			jset_bool(rr.entry, "ok", r == EXIT_OK);
+		if (out_json(stdout, rr.entry) < 0 && r == EXIT_OK)
+			r = EXIT_FAIL;
+	}
+	json_object_put(rr.entry);
+	if (!opt->json && !plan->legacy && rr.g != &plan->v[plan->n - 1])
+		putchar('\n');
+	return r;
+}
+
 int register_run(const struct register_options *opt)
 {
-	static const char *const types[] = { "mirrormanager", "mirrorbits", "mirrorbrain", "mirrorcache",
-					     "debian", "almalinux" };
 	const struct hostconf *hc = &opt->ctx.hc;
-	const char *type = register_backend_type(opt);
+	_cleanup_free_ char *err = NULL;
 	struct profile_set set = { 0 };
+	struct reg_plan plan = { 0 };
 	bool known = false;
 	int r;
 
-	for (size_t i = 0; type && i < ARRAY_SIZE(types); i++)
-		known |= strcmp(type, types[i]) == 0;
+	for (size_t i = 0; opt->backend && i < ARRAY_SIZE(backend_types); i++)
+		known |= strcmp(opt->backend, backend_types[i]) == 0;
 	if (!opt->ctx.loaded || !hc->has_host)
-		r = usage_error("the host configuration has no host section");
-	else if (!type)
-		r = usage_error("no backend: give --backend or backend.type in the host configuration");
-	else if (!known)
-		r = usage_error("unknown backend '%s'", type);
-	else
-		r = pick_profiles(opt, type, &set);
-	if (r != EXIT_OK) {
-		profile_set_free(&set);
+		return usage_error("the host configuration has no host section");
+	if (opt->backend && !known)
+		return usage_error("unknown backend '%s'", opt->backend);
+	if ((r = mirrorctx_profiles(&opt->ctx, opt->profiles, &set)) != EXIT_OK)
 		return r;
+	r = reg_plan_build(hc, &set, opt->backend, opt->profiles != NULL, &plan, &err);
+	if (r == -EINVAL)
+		r = usage_error("%s", err);
+	else if (r < 0)
+		r = log_errno(r, "register");
+	else if (!plan.n && plan.legacy)
+		r = usage_error("no profile in mirror.profiles registers with %s; name them with --profile",
+				opt->backend ? opt->backend : hc->backend.type);
+	else if (!plan.n)
+		r = usage_error("no profile names a backend instance%s%s", opt->backend ? " of type " : "",
+				opt->backend ? opt->backend : "");
+	else if ((r = check_passwords(opt, &plan)) == EXIT_OK)
+		r = check_before_sending(opt, &plan);
+	for (size_t i = 0; r == EXIT_OK && !plan.legacy && !opt->backend && i < plan.n_unassigned; i++)
+		log_warn("profile '%s' names no backend instance: not registered", plan.unassigned[i]->name);
+	/* every instance gets its turn (one refusing does not stop the others);
+	 * the exit status is the worst */
+	for (size_t i = 0, ok = r == EXIT_OK; ok && i < plan.n; i++) {
+		int g = register_group(opt, &plan, &plan.v[i]);
+		if (g > r)
+			r = g;
 	}
-
-	bool prints = register_prints(opt);
-	/* a host is never registered with URLs that do not work */
-	if (!prints && !opt->no_send && !opt->skip_check) {
-		_cleanup_json_ json_object *rows = json_object_new_array();
-		struct col_select sel;
-		bool ok;
-		time_t start = time(NULL);
-		cols_all(checkrun_ncols, &sel);
-		r = checkrun(hc, mirrorctx_root(&opt->ctx), &set, &opt->check, rows, &ok);
-		if (r == EXIT_OK)
-			status_note_checks(&opt->ctx, rows, start);
-		if (r == EXIT_OK && !ok) {
-			out_table(stderr, "checks", checkrun_cols, &sel, rows, false);
-			log_error("the URL checks failed, nothing registered (--skip-check overrides)");
-			r = EXIT_FAIL;
-		}
-	}
-	if (r == EXIT_OK) {
-		if (prints)
-			r = print_documents(hc, type, &set, opt->json);
-		else if (strcmp(type, "mirrormanager") == 0)
-			r = register_checkin(opt, hc, mirrorctx_root(&opt->ctx), &set);
-		else if (strcmp(type, "mirrorcache") == 0)
-			r = register_mirrorcache(opt, hc, &set);
-		else
-			r = register_cli(opt, hc, type, &set);
-	}
+	reg_plan_free(&plan);
 	profile_set_free(&set);
 	return r;
 }
@@ -435,8 +583,11 @@ bool register_prints(const struct register_options *opt)
 {
 	const char *type = register_backend_type(opt);
 
-	return type && (strcmp(type, "debian") == 0 || strcmp(type, "almalinux") == 0 ||
-			(strcmp(type, "mirrormanager") == 0 && !(opt->ctx.loaded && opt->ctx.hc.host.private_mirror)));
+	if (!type)
+		return false;
+	struct hostconf_backend inst = opt->ctx.hc.backend;
+	inst.type = (char *)type;
+	return reg_instance_prints(&opt->ctx.hc, &inst);
 }
 
 int cmd_register(int argc, char **argv)

@@ -69,27 +69,21 @@ int poll_paths(const struct profile *p, const char *upstream, char ***ret)
 
 int poll_prepare(const char *state, uid_t uid, gid_t gid)
 {
+	_cleanup_free_ char *fresh = NULL;
 	int r = mkdir_p(state, 0755);
 
 	if (r < 0)
 		return r;
-	/* lchown: a link planted there is not followed (the user then owns only the link). */
-	if (uid != (uid_t)-1 && lchown(state, uid, gid) < 0)
-		return -errno;
-	return 0;
-}
-
-int poll_fresh(const char *state)
-{
-	_cleanup_free_ char *fresh = NULL;
-	int r;
-
 	if (asprintf(&fresh, "%s/poll.new", state) < 0)
 		return -ENOMEM;
 	r = rm_tree(fresh);
 	if (r < 0)
 		return r;
-	return mkdir(fresh, 0755) < 0 ? -errno : 0;
+	if (mkdir(fresh, 0755) < 0)
+		return -errno;
+	if (uid != (uid_t)-1 && (lchown(state, uid, gid) < 0 || lchown(fresh, uid, gid) < 0))
+		return -errno;
+	return 0;
 }
 
 /* 1 when both are regular files with the same bytes, 0 when not, -errno. */

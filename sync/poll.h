@@ -27,13 +27,9 @@ char *sync_state_dir(const struct profile *p);
 /* The files to fetch (poll, then poll_refresh), "%u" replaced by the
  * upstream's host: a malloc'd NULL-terminated vector. */
 int poll_paths(const struct profile *p, const char *upstream, char ***ret);
-/* Creates state/, given to uid:gid unless uid is -1 (the fetch runs as the
- * mirror user).  Everything below state/ is that user's: the functions below
- * run as that user (run_as_enter), so that a link the user planted there leads
- * nowhere the user could not write anyway. */
+/* Creates state/ and an empty state/poll.new/ for the fetch, both given to
+ * uid:gid unless uid is -1 (the fetch runs as the mirror user). */
 int poll_prepare(const char *state, uid_t uid, gid_t gid);
-/* An empty state/poll.new/ for the fetch. */
-int poll_fresh(const char *state);
 
 /* After the fetch: *unchanged when every marker exists in poll.new and
  * poll and is byte-identical; *since is when the kept markers were fetched. */

@@ -167,22 +167,22 @@ static int index_entry(void *ud, const struct fl_entry *fe, char **error)
 	return 0;
 }
 
+/* Every checksum of a public file listed in [Files] (which create-filelist
+ * writes first); the strongest per file is chosen once all are read
+ * (filter_checksums): no search per row, which a list of many checksum rows
+ * made quadratic. */
 static int collect_checksum(void *ud, const struct fl_checksum *fc, char **error)
 {
 	struct ctx *c = ud;
 	struct flplan *p = c->plan;
+	const struct entry *e;
 
-	for (size_t i = 0; i < p->n_checksums; i++)
-		if (strlen(p->checksums[i].path) == fc->path_len && memcmp(p->checksums[i].path, fc->path, fc->path_len) == 0) {
-			if (fc->digest > p->checksums[i].digest) {
-				p->checksums[i].digest = fc->digest;
-				memcpy(p->checksums[i].md, fc->md, fc->md_len);
-				p->checksums[i].md_len = fc->md_len;
-			}
-			return 0;
-		}
+	(void)error;
 	if (fc->digest == FL_MD5)
-		return 0;  /* MD5 proves nothing; the stronger ones above replace it anyway */
+		return 0;  /* MD5 proves nothing */
+	e = lookup(&c->t, key_of(&c->t, fc->path, fc->path_len));
+	if (!e || !mirrored(e) || e->kind != FL_FILE)
+		return 0;
 	if (p->n_checksums == c->checksums_cap) {
 		size_t cap = c->checksums_cap ? c->checksums_cap * 2 : 64;
 		struct flplan_checksum *v = realloc(p->checksums, cap * sizeof(*v));
@@ -504,19 +504,26 @@ static int with_name(const char *list, int r, char **error)
 	return r;
 }
 
-/* Keep checksums of public files only. */
-static void filter_checksums(struct ctx *c)
+/* By path, the strongest digest first. */
+static int checksum_order(const void *a, const void *b)
 {
-	struct flplan *p = c->plan;
+	const struct flplan_checksum *x = a, *y = b;
+	int d = strcmp(x->path, y->path);
+	return d ? d : (int)y->digest - (int)x->digest;
+}
+
+/* One checksum per file: the strongest digest listed. */
+static void filter_checksums(struct flplan *p)
+{
 	size_t j = 0;
 
-	for (size_t i = 0; i < p->n_checksums; i++) {
-		struct entry *e = lookup(&c->t, key_of(&c->t, p->checksums[i].path, strlen(p->checksums[i].path)));
-		if (e && mirrored(e) && e->kind == FL_FILE)
-			p->checksums[j++] = p->checksums[i];
-		else
+	if (p->n_checksums)
+		qsort(p->checksums, p->n_checksums, sizeof(*p->checksums), checksum_order);
+	for (size_t i = 0; i < p->n_checksums; i++)
+		if (j && strcmp(p->checksums[j - 1].path, p->checksums[i].path) == 0)
 			free(p->checksums[i].path);
-	}
+		else
+			p->checksums[j++] = p->checksums[i];
 	p->n_checksums = j;
 }
 
@@ -548,7 +555,7 @@ int flplan_build(const struct flplan_module *m, FILE *files_from, const char *pr
 		goto out;
 	}
 	plan->version = info.version;
-	filter_checksums(c);
+	filter_checksums(plan);
 
 	/* The old list and the local tree are read at the same time. */
 	struct old_reader old = { .c = c };

@@ -312,6 +312,40 @@ static void refuses_duplicates_and_names_the_list(void **state)
 	assert_non_null(strstr(err, "/trunc: line 5: no [End]"));
 }
 
+/* Checksum rows of files not in [Files] are dropped, many rows cost no search
+ * each, the strongest digest of a file wins; the tree's size is the listed
+ * sizes; a list that is a link (planted in the state) is not followed. */
+static void checksums_of_listed_files_only(void **state)
+{
+	char list[300], local[300], link_path[300];
+	struct flplan_module m = { .list = list, .local_dir = local, .since = 0 };
+	struct flplan p;
+	_cleanup_free_ char *err = NULL;
+	FILE *f;
+
+	snprintf(list, sizeof(list), "%s/many", dir);
+	snprintf(local, sizeof(local), "%s/none", dir);
+	assert_non_null(f = fopen(list, "w"));
+	fputs("[Version]\n2\n\n[Files]\n1\tf\t3\tx\n1\tf\t4\ty\n1\td\t4096\td\n\n[Checksums SHA1]\n", f);
+	for (int i = 0; i < 100000; i++)
+		fprintf(f, "%040x\tz/%d\n", i, i);
+	fputs("da39a3ee5e6b4b0d3255bfef95601890afd80709\tx\nda39a3ee5e6b4b0d3255bfef95601890afd80709\td\n"
+	      "\n[Checksums SHA256]\n"
+	      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\tx\n\n[End]\n", f);
+	fclose(f);
+	assert_int_equal(flplan_build(&m, NULL, NULL, &p, &err), 0);
+	assert_int_equal(p.n_checksums, 1);
+	assert_string_equal(p.checksums[0].path, "x");
+	assert_int_equal(p.checksums[0].digest, FL_SHA256);
+	assert_int_equal(p.list_bytes, 7);
+	flplan_free(&p);
+
+	snprintf(link_path, sizeof(link_path), "%s/many-link", dir);
+	assert_int_equal(symlink(list, link_path), 0);
+	m.list = link_path;
+	assert_int_equal(flplan_build(&m, NULL, NULL, &p, &err), -ELOOP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +354,7 @@ int main(void)
 		cmocka_unit_test(refuses_nul_and_overlong_lines),
 		cmocka_unit_test(plans_transfer_and_delete),
 		cmocka_unit_test(refuses_duplicates_and_names_the_list),
+		cmocka_unit_test(checksums_of_listed_files_only),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,26 +242,39 @@ int status_outputs(const struct mirrorctx *ctx, const struct profile_set *set, c
 	return log_errno(r, "%s", what);
 }
 
-/* The page root wrote belongs to mirror.user, as the history does: the timers
- * run sync as that user, and it must be able to replace the page. */
-static void give_page(const struct mirrorctx *ctx, const char *dir)
+/* Root after a run: the outputs are written as mirror.user, whose directories
+ * they lie in (the timers run sync as that user: the textfile's directory is
+ * its; the page's, below the state directory, is handed to it here, never
+ * through a link).  A link that user planted there (in place of the textfile,
+ * of the page's directory) then leads nowhere it could not write anyway. */
+static int enter_mirror_user(const struct mirrorctx *ctx, const char *html, struct run_as *u, struct run_as_saved *saved)
 {
-	_cleanup_free_ char *path = NULL, *page = NULL;
-	struct history_file hf;
+	const char *user = ctx->hc.mirror.user;
+	int r;
 
-	if (!dir || status_history_file(ctx, &hf, &path) < 0 || hf.uid == (uid_t)-1 ||
-	    asprintf(&page, "%s/index.html", dir) < 0)
-		return;
-	if (chown(dir, hf.uid, hf.gid) < 0 || chown(page, hf.uid, hf.gid) < 0)
-		log_warn("%s: cannot give it to mirror.user: %s", dir, strerror(errno));
+	*saved = (struct run_as_saved){ 0 };
+	if (!user || run_as_unprivileged(user, u) <= 0)
+		return 0;
+	if (html) {
+		_cleanup_close_ int fd = -1;
+		if ((r = mkdir_p(html, 0755)) < 0)
+			return r;
+		fd = open(html, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fchown(fd, u->uid, u->gid) < 0)
+			return -errno;
+	}
+	return run_as_enter(u, saved);
 }
 
 void status_after_run(const struct mirrorctx *ctx)
 {
 	const struct hostconf *hc = ctx->loaded && ctx->hc.has_mirror ? &ctx->hc : NULL;
 	_cleanup_free_ char *history = NULL, *html = NULL;
+	_cleanup_(run_as_free) struct run_as u = { 0 };
+	struct run_as_saved saved;
 	struct profile_set set = { 0 };
 	struct status_report rep;
+	int r;
 
 	if (!hc || (!hc->mirror.prometheus_file && !hc->mirror.status_path) || !hc->mirror.profiles ||
 	    !hc->mirror.profiles[0])
@@ -271,10 +285,11 @@ void status_after_run(const struct mirrorctx *ctx)
 	}
 	if (mirrorctx_profiles(ctx, NULL, &set) != EXIT_OK)
 		return;
-	if (status_outputs(ctx, &set, history, hc->mirror.prometheus_file, html, true, &rep) == EXIT_OK) {
+	if ((r = enter_mirror_user(ctx, html, &u, &saved)) < 0)
+		log_warn("status not written (%s: %s)", html ? html : "mirror.user", strerror(-r));
+	else if (status_outputs(ctx, &set, history, hc->mirror.prometheus_file, html, true, &rep) == EXIT_OK)
 		status_report_free(&rep);
-		give_page(ctx, html);
-	}
+	run_as_leave(&saved);
 	profile_set_free(&set);
 }
 

@@ -217,6 +217,17 @@ rm -f "$H"; ln -s "$tmp/victim" "$H"
 [ "$(stat -c '%U %a' "$tmp/victim")" = "root 600" ] && [ "$(cat "$tmp/victim")" = root-only ] &&
 	t_ok "a history file that is a link: not followed" || t_fail "symlinked history" "$(cat "$tmp/err")"
 rm -f "$H"; mv "$H.saved" "$H"
+# the textfile's directory is mirror.user's, and so is the state directory under the units:
+# a link planted as the textfile or as the page's directory leads nowhere root writes
+mkdir -p "$tmp/victim-dir"; mv "$STATE_DIRECTORY/status" "$tmp/status.saved"
+ln -s "$tmp/victim-dir" "$STATE_DIRECTORY/status"
+su -s /bin/sh nobody -c "ln -sfn '$tmp/victim' '$tmp/node/mirrorprov.prom'"
+"${S[@]}" fedora --upstream "$UPF" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 0 ] && [ "$(stat -c '%U %a' "$tmp/victim" "$tmp/victim-dir" | sort -u | tr '\n' ' ')" = "root 600 root 755 " ] &&
+	[ "$(cat "$tmp/victim")" = root-only ] && [ ! -e "$tmp/victim-dir/index.html" ] && grep -q "status not written" "$tmp/err" &&
+	t_ok "links planted as the textfile and the page's directory: root writes and chowns nothing behind them" ||
+	t_fail "planted output links" "rc=$rc" "$(cat "$tmp/err")" "$(ls -la "$tmp/victim" "$tmp/victim-dir")"
+rm -f "$STATE_DIRECTORY/status" "$tmp/node/mirrorprov.prom"; mv "$tmp/status.saved" "$STATE_DIRECTORY/status"
 
 # --- the page -----------------------------------------------------------------------------------
 printf '{"type":"sync","profile":"rpmfusion","time":%d,"start":%d,"result":"failed","message":"<script>alert(1)</script> & \\u001b[31m"}\n' \

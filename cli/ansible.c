@@ -252,26 +252,26 @@ int ansible_module_main(int argc, char **argv)
 	struct module_args a = { 0 };
 	_cleanup_json_ json_object *reply = json_object_new_object(), *doc = NULL;
 	_cleanup_free_ char *msg = NULL, *out = NULL;
-	int r = EXIT_USAGE;
+	int r = -MP_EUSAGE;
 
 	if (argc < 2)
 		msg = strdup("no argument file provided (run as an Ansible module)");
 	else if (parse_args(argv[argc - 1], &a, &msg) == 0)
 		r = run_captured(&a.o, &doc, &out);
-	if (!msg && r != EXIT_OK && !(msg = out ? last_error(out) : NULL))
-		asprintf(&msg, "onboard failed with exit code %d", r);
+	if (!msg && r != 0 && !(msg = out ? last_error(out) : NULL))
+		asprintf(&msg, "onboard failed with exit code %d", exit_code(r));
 	json_object *changed = NULL, *steps = NULL;
 	bool ch = doc && json_object_object_get_ex(doc, "changed", &changed) && json_object_get_boolean(changed);
 	jset_bool(reply, "changed", ch);
-	jset_bool(reply, "failed", r != EXIT_OK);
+	jset_bool(reply, "failed", r != 0);
 	if (!msg)
 		msg = strdup(a.o.dry_run ? (ch ? "changes planned (check mode)" : "no changes") : ch ? "onboarded" : "no changes");
 	jset_str(reply, "msg", msg ? msg : "out of memory");
 	json_object_object_add(reply, "steps", doc && json_object_object_get_ex(doc, "steps", &steps) ?
 						       json_object_get(steps) : json_object_new_array());
-	jset_u64(reply, "rc", (unsigned long long)r);
+	jset_u64(reply, "rc", (unsigned long long)exit_code(r));
 	jset_str(reply, "stdout", out ? out : "");
 	args_done(&a);
 	puts(json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
-	return r == EXIT_OK ? 0 : 1;
+	return r < 0 ? -MP_EFAILED : 0;
 }

@@ -12,7 +12,7 @@
 #define MIRRORPROV_VERSION "0.1"
 #endif
 
-const struct col_def checkrun_cols[] = {
+const struct col_def checkrun_cols[CHECKRUN_NCOLS] = {
 	{ "PROFILE", COLT_STR, 0, 0, "content profile" },
 	{ "URL", COLT_STR, 0, 0, "the profile's URL on this host" },
 	{ "RESULT", COLT_STR, 0, 0, "pass or FAIL" },
@@ -21,49 +21,49 @@ const struct col_def checkrun_cols[] = {
 	{ "FAILED", COLT_NUM, 0, 0, "checks that failed" },
 	{ "FIRST-FAILURE", COLT_STR, 0, 0, "the first failed check" },
 };
-const size_t checkrun_ncols = ARRAY_SIZE(checkrun_cols);
 
-static int parse_uint(const char *opt, const char *arg, unsigned long min, unsigned long max, unsigned long *ret)
+static int parse_uint(const struct opt *opt, const char *arg, unsigned long min, unsigned long max,
+		      unsigned long *ret)
 {
 	char *end;
 	errno = 0;
 	unsigned long v = strtoul(arg, &end, 10);
 	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max)
-		return usage_error("%s '%s' is not a whole number from %lu to %lu", opt, arg, min, max);
+		return usage_error("--%s '%s' is not a whole number from %lu to %lu", opt->name, arg, min, max);
 	*ret = v;
 	return 0;
 }
 
-int checkrun_option(struct checkrun_opts *o, int c, const char *arg)
+static int opt_sample(void *field, const char *arg, const struct opt *opt)
 {
 	unsigned long v;
-	int r;
+	int r = parse_uint(opt, arg, 0, 100000, &v);
 
-	switch (c) {
-	case OPT_CHECK_FULL:
-		o->full = true;
-		return 1;
-	case OPT_CHECK_SAMPLE:
-		if ((r = parse_uint("--sample", arg, 0, 100000, &v)))
-			return r;
-		o->sample = v;
-		return 1;
-	case OPT_CHECK_CA:
-		o->ca = arg;
-		return 1;
-	case OPT_CHECK_TIMEOUT:
-		if ((r = parse_uint("--timeout", arg, 1, 3600, &v)))
-			return r;
-		o->timeout = (unsigned)v;
-		return 1;
-	case OPT_CHECK_PER_HOST:
-		if ((r = parse_uint("--per-host", arg, 1, 64, &v)))
-			return r;
-		o->per_host = (unsigned)v;
-		return 1;
-	}
-	return 0;
+	if (!r)
+		*(size_t *)field = v;
+	return r;
 }
+
+static int opt_unsigned(void *field, const char *arg, const struct opt *opt)
+{
+	unsigned long v;
+	int r = parse_uint(opt, arg, 1, strcmp(opt->name, "timeout") == 0 ? 3600 : 64, &v);
+
+	if (!r)
+		*(unsigned *)field = (unsigned)v;
+	return r;
+}
+
+const struct opt checkrun_options[] = {
+	OPT_FLAG("full", 0, "check every file (default: a random sample)", struct checkrun_opts, full),
+	OPT_CALL("sample", 0, "N", "files per profile and URL (default 20)", struct checkrun_opts, sample, opt_sample),
+	OPT_STRING("ca", 0, "FILE", "also trust this CA certificate for https", struct checkrun_opts, ca),
+	OPT_CALL("timeout", 0, "SEC", "connect, HEAD and stall timeout (default 10)", struct checkrun_opts, timeout,
+		 opt_unsigned),
+	OPT_CALL("per-host", 0, "N", "concurrent connections per host (default 4)", struct checkrun_opts, per_host,
+		 opt_unsigned),
+	OPT_END,
+};
 
 struct prof_files {
 	char **files, **markers;
@@ -105,12 +105,12 @@ int checkrun(const struct hostconf *hc, const char *root, const struct profile_s
 	struct check_opts co = { .ca_file = o->ca, .timeout = o->timeout, .per_host = o->per_host,
 				 .user_agent = "mirrorprov/" MIRRORPROV_VERSION " (mirror URL check)",
 				 .full_listing = o->full };
-	int r = EXIT_OK;
+	int r = 0;
 
 	if (!t || !res || !pf || !urls || !owner)
 		return log_errno(-ENOMEM, "checks");
 	*all_ok = true;
-	for (size_t i = 0; i < set->n && r == EXIT_OK; i++) {
+	for (size_t i = 0; i < set->n && r == 0; i++) {
 		const struct profile *p = &set->v[i];
 		const char *bases[] = { hc->host.url_http, hc->host.url_https, hc->host.url_rsync };
 		int k;
@@ -135,7 +135,7 @@ int checkrun(const struct hostconf *hc, const char *root, const struct profile_s
 			nt++;
 		}
 	}
-	if (r == EXIT_OK) {
+	if (r == 0) {
 		/* a profile whose local tree is unreadable is not checked remotely */
 		size_t live = 0;
 		_cleanup_free_ struct check_target *lt = calloc(nt ? nt : 1, sizeof(*lt));
@@ -156,7 +156,7 @@ int checkrun(const struct hostconf *hc, const char *root, const struct profile_s
 	}
 	for (size_t j = 0; j < nt; j++) {
 		const struct prof_files *f = &pf[owner[j]];
-		if (r == EXIT_OK) {
+		if (r == 0) {
 			if (f->err) {
 				res[j].ok = false;
 				res[j].failed++;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "lib/hostconf.h"
+#include "options.h"
 #include "output.h"
 #include "sync/profile.h"
 
@@ -19,30 +20,14 @@ struct checkrun_opts {
 
 #define CHECKRUN_DEFAULTS { .sample = 20, .timeout = 10, .per_host = 4 }
 
-enum { OPT_CHECK_FULL = 0x200, OPT_CHECK_SAMPLE, OPT_CHECK_CA, OPT_CHECK_TIMEOUT, OPT_CHECK_PER_HOST };
+/* --full, --sample, --ca, --timeout, --per-host over a struct checkrun_opts. */
+extern const struct opt checkrun_options[];
 
-#define CHECKRUN_LONGOPTS                                                          \
-	{ "full", no_argument, NULL, OPT_CHECK_FULL },                             \
-	{ "sample", required_argument, NULL, OPT_CHECK_SAMPLE },                   \
-	{ "ca", required_argument, NULL, OPT_CHECK_CA },                           \
-	{ "timeout", required_argument, NULL, OPT_CHECK_TIMEOUT },                 \
-	{ "per-host", required_argument, NULL, OPT_CHECK_PER_HOST }
-
-#define CHECKRUN_HELP                                                                          \
-	"      --full            check every file (default: a random sample)\n"                   \
-	"      --sample N        files per profile and URL (default 20)\n"                        \
-	"      --ca FILE         also trust this CA certificate for https\n"                      \
-	"      --timeout SEC     connect, HEAD and stall timeout (default 10)\n"                  \
-	"      --per-host N      concurrent connections per host (default 4)\n"
-
-/* 1 when c was one of the options above (stored), 0 when not, or an exit code. */
-int checkrun_option(struct checkrun_opts *o, int c, const char *arg);
-
-extern const struct col_def checkrun_cols[];
-extern const size_t checkrun_ncols;
+#define CHECKRUN_NCOLS 7
+extern const struct col_def checkrun_cols[CHECKRUN_NCOLS];
 
 /* Checks each profile of set at every URL of the host (http, https, rsync),
  * local tree under root.  Appends one row per profile x URL to rows; *all_ok
- * tells whether every row passed.  Returns EXIT_OK when the checks ran. */
+ * tells whether every row passed.  Returns 0 when the checks ran (cli/mirrorprov.h). */
 int checkrun(const struct hostconf *hc, const char *root, const struct profile_set *set,
 	     const struct checkrun_opts *o, json_object *rows, bool *all_ok);

@@ -52,8 +52,7 @@ int checks_refuse(const struct fs_checks *c)
 {
 	const struct fs_check *f = fs_checks_failed(c);
 
-	log_error("refused: %s: %s", f ? f->name : "unknown", f ? f->detail : "a safety check failed");
-	return EXIT_REFUSED;
+	return refuse("%s: %s", f ? f->name : "unknown", f ? f->detail : "a safety check failed");
 }
 
 char *argv_join(char *const *argv)
@@ -206,19 +205,17 @@ int confirm_device(const char *what, const char *path, const char *name, const c
 		return 0;
 	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
 		log_error("refused: confirm: no terminal to confirm on; pass --yes to %s %s", what, path);
-		return EXIT_REFUSED;
+		return -MP_EREFUSED;
 	}
 	fflush(stdout);
 	fprintf(stderr, "This will %s %s and destroy what is on it.\nType the device name (%s) to go on: ", what, path, name);
 	if (!fgets(line, sizeof(line), stdin)) {
-		log_error("refused: confirm: no answer");
-		return EXIT_REFUSED;
+		return refuse("confirm: no answer");
 	}
 	line[strcspn(line, "\n")] = '\0';
 	if (strcmp(line, path) == 0 || strcmp(line, name) == 0 || strcmp(line, given) == 0)
 		return 0;
-	log_error("refused: confirm: '%s' is not %s", line, name);
-	return EXIT_REFUSED;
+	return refuse("confirm: '%s' is not %s", line, name);
 }
 
 void xfs_geom_describe(const struct xfs_geom *g, char *buf, size_t len)

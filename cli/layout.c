@@ -20,24 +20,12 @@
 #define MIRRORPROV_BINARY "/usr/local/sbin/mirrorprov"
 #endif
 
-static const struct verb_help layout_help = {
-	"mirrorprov layout [-c HOST.conf] [--root DIR] [--profile NAME,...] [--prefix DIR] [-n] [-J]",
-	MIRRORCTX_HELP
-	"  -p, --profile LIST    profiles to lay out (default: mirror.profiles)\n"
-	"      --prefix DIR      write the configuration files under DIR instead of /\n"
-	"                        (the tree is still created at the root; no user is created)\n"
-	"      --binary PATH     the mirrorprov the sync units run (default " MIRRORPROV_BINARY ")\n"
-	HELP_OPT_DRY_RUN HELP_OPT_JSON HELP_OPT_HELP,
-};
-
-enum { OPT_PREFIX = 0x100, OPT_BINARY };
-
 struct layout_options {
+	struct common_opts c;
 	struct mirrorctx ctx;
 	const char *profiles;   /* --profile, comma-separated */
 	const char *prefix;
 	const char *binary;
-	bool dry_run, json;
 };
 
 static const struct col_def item_cols[] = {
@@ -122,7 +110,7 @@ static int print_diffs(const struct layout_plan *plan)
 	}
 	if (!plan->changes)
 		puts("no changes");
-	return EXIT_OK;
+	return 0;
 }
 
 int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t *uid, gid_t *gid)
@@ -130,11 +118,11 @@ int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t 
 	*uid = (uid_t)-1;
 	*gid = (gid_t)-1;
 	if (prefix)
-		return EXIT_OK;
+		return 0;
 	int r = layout_user_lookup(user, uid, gid);
 	if (r == -ENOENT && dry_run) {
 		log_info("would create system user '%s'", user);
-		return EXIT_OK;
+		return 0;
 	}
 	if (r == -ENOENT) {
 		r = layout_user_create(user, MIRROR_USER_HOME);
@@ -142,7 +130,7 @@ int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t 
 			return log_errno(r, "creating system user '%s'", user);
 		r = layout_user_lookup(user, uid, gid);
 	}
-	return r < 0 ? log_errno(r, "looking up user '%s'", user) : EXIT_OK;
+	return r < 0 ? log_errno(r, "looking up user '%s'", user) : 0;
 }
 
 void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const char *root, const char *prefix,
@@ -173,7 +161,7 @@ static int run_layout(struct layout_options *opt)
 	int r;
 
 	layout_conf_init(&lc, hc, mirrorctx_root(&opt->ctx), opt->prefix, opt->binary);
-	if ((r = mirrorctx_profiles(&opt->ctx, opt->profiles, &set)) != EXIT_OK)
+	if ((r = mirrorctx_profiles(&opt->ctx, opt->profiles, &set)) != 0)
 		return r;
 	r = layout_plan_build(&lc, &set, &plan);
 	if (r < 0) {
@@ -182,67 +170,51 @@ static int run_layout(struct layout_options *opt)
 				    : log_errno(r, "building the layout plan");
 	}
 	warn_space(lc.root, plan.total_size);
-	r = layout_tree_owner(lc.user, opt->prefix, opt->dry_run, &uid, &gid);
-	if (r == EXIT_OK && opt->dry_run)
-		r = opt->json ? (print_plan(&plan, true, false) < 0 ? EXIT_FAIL : EXIT_OK) : print_diffs(&plan);
-	else if (r == EXIT_OK) {
+	r = layout_tree_owner(lc.user, opt->prefix, opt->c.dry_run, &uid, &gid);
+	if (r == 0 && opt->c.dry_run)
+		r = opt->c.json ? (print_plan(&plan, true, false) < 0 ? -MP_EFAILED : 0) : print_diffs(&plan);
+	else if (r == 0) {
 		int ar = layout_plan_apply(&plan, uid, gid, &failed);
 		if (ar < 0)
 			r = log_errno(ar, "writing %s", failed);
 		else
-			r = print_plan(&plan, opt->json, true) < 0 ? EXIT_FAIL : EXIT_OK;
+			r = print_plan(&plan, opt->c.json, true) < 0 ? -MP_EFAILED : 0;
 	}
 	layout_plan_free(&plan);
 	profile_set_free(&set);
 	return r;
 }
 
-int cmd_layout(int argc, char **argv)
+static int layout_main(void *opts, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		MIRRORCTX_LONGOPTS,
-		{ "profile", required_argument, NULL, 'p' }, { "prefix", required_argument, NULL, OPT_PREFIX },
-		{ "binary", required_argument, NULL, OPT_BINARY },
-		OPT_DRY_RUN, OPT_JSON, OPT_HELP, OPT_END,
-	};
-	struct layout_options opt = { 0 };
-	const char *why;
-	int c, r;
+	struct layout_options *opt = opts;
+	int r = mirrorctx_load(&opt->ctx);
 
-	while ((c = getopt_long(argc, argv, "c:p:nJh", longopts, NULL)) != -1) {
-		if (mirrorctx_option(&opt.ctx, c, optarg))
-			continue;
-		switch (c) {
-		case 'p':
-			opt.profiles = optarg;
-			break;
-		case OPT_PREFIX:
-			opt.prefix = optarg;
-			break;
-		case OPT_BINARY:
-			opt.binary = optarg;
-			break;
-		case 'n':
-			opt.dry_run = true;
-			break;
-		case 'J':
-			opt.json = true;
-			break;
-		case 'h':
-			return verb_print_help(&layout_help);
-		default:
-			return usage_error("try 'mirrorprov layout --help'");
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (opt.prefix && (why = check_abspath(opt.prefix)))
-		return usage_error("--prefix '%s' %s", opt.prefix, why);
-	if (opt.binary && (why = check_abspath(opt.binary)))
-		return usage_error("--binary '%s' %s", opt.binary, why);
-	r = mirrorctx_load(&opt.ctx);
-	if (r == EXIT_OK)
-		r = run_layout(&opt);
-	mirrorctx_free(&opt.ctx);
+	if (r == 0)
+		r = run_layout(opt);
+	mirrorctx_free(&opt->ctx);
 	return r;
 }
+
+static const struct opt layout_opts[] = {
+	OPT_GROUP(mirrorctx_options, struct layout_options, ctx),
+	OPT_STRING("profile", 'p', "LIST", "profiles to lay out (default: mirror.profiles)", struct layout_options,
+		   profiles),
+	OPT_CALL("prefix", 0, "DIR", "write the configuration files under DIR instead of /\n"
+				     "(the tree is still created at the root; no user is created)",
+		 struct layout_options, prefix, opt_abspath),
+	OPT_CALL("binary", 0, "PATH", "the mirrorprov the sync units run (default " MIRRORPROV_BINARY ")",
+		 struct layout_options, binary, opt_abspath),
+	OPT_DRY_RUN(struct layout_options, HELP_DRY_RUN),
+	OPT_JSON(struct layout_options),
+	OPT_END,
+};
+
+const struct verb verb_layout = {
+	.name = "layout",
+	.summary = "create the mirror tree, rsyncd, nginx and sync timers",
+	.synopsis = "mirrorprov layout [-c HOST.conf] [--root DIR] [--profile NAME,...] [--prefix DIR] [-n] [-J]",
+	.options = layout_opts,
+	.opts_size = sizeof(struct layout_options),
+	.run = layout_main,
+};

@@ -45,12 +45,13 @@ static void vlog(const char *kind, const char *fmt, va_list ap, const char *tail
 	fputc('\n', stderr);
 }
 
-void log_error(const char *fmt, ...)
+int log_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vlog(NULL, fmt, ap, NULL);
 	va_end(ap);
+	return -MP_EFAILED;
 }
 
 void log_warn(const char *fmt, ...)
@@ -75,7 +76,7 @@ int log_errno(int r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(NULL, fmt, ap, strerror(r < 0 ? -r : r));
 	va_end(ap);
-	return EXIT_FAIL;
+	return r < 0 ? r : r > 0 ? -r : -MP_EFAILED;
 }
 
 int usage_error(const char *fmt, ...)
@@ -84,11 +85,28 @@ int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(NULL, fmt, ap, NULL);
 	va_end(ap);
-	return EXIT_USAGE;
+	return -MP_EUSAGE;
 }
 
-int verb_print_help(const struct verb_help *h)
+int refuse(const char *fmt, ...)
 {
-	printf("Usage:\n %s\n\nOptions:\n%s\nSee mirrorprov(8) for details.\n", h->synopsis, h->options);
-	return EXIT_OK;
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("refused", fmt, ap, NULL);
+	va_end(ap);
+	return -MP_EREFUSED;
+}
+
+int exit_code(int r)
+{
+	switch (r) {
+	case 0:
+		return EXIT_OK;
+	case -MP_EUSAGE:
+		return EXIT_USAGE;
+	case -MP_EREFUSED:
+		return EXIT_REFUSED;
+	default:
+		return EXIT_FAIL;
+	}
 }

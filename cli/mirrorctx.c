@@ -8,16 +8,12 @@
 #include "lib/names.h"
 #include "mirrorprov.h"
 
-int mirrorctx_option(struct mirrorctx *ctx, int c, const char *arg)
-{
-	if (c == 'c')
-		ctx->config = arg;
-	else if (c == MIRRORCTX_OPT_ROOT)
-		ctx->root = arg;
-	else
-		return 0;
-	return 1;
-}
+const struct opt mirrorctx_options[] = {
+	OPT_STRING("config", 'c', "FILE", "host configuration (default " HOSTCONF_DEFAULT_PATH ")", struct mirrorctx, config),
+	OPT_STRING("root", 0, "DIR", "mirror root (default: mirror.root of the host configuration)", struct mirrorctx,
+		   root),
+	OPT_END,
+};
 
 int mirrorctx_load(struct mirrorctx *ctx)
 {
@@ -28,16 +24,14 @@ int mirrorctx_load(struct mirrorctx *ctx)
 		return usage_error("--root '%s' %s", ctx->root, why);
 	/* Without -c the default file is optional when --root says where the tree is. */
 	if (!ctx->config && ctx->root && access(HOSTCONF_DEFAULT_PATH, F_OK) < 0)
-		return EXIT_OK;
+		return 0;
 	int r = hostconf_load(ctx->config, ctx->root ? 0 : HOSTCONF_MIRROR, &ctx->hc, &err);
 	if (r == -ENOMEM)
 		return log_errno(r, "loading the host configuration");
-	if (r < 0) {
-		log_error("%s", err);
-		return EXIT_USAGE;
-	}
+	if (r < 0)
+		return usage_error("%s", err);
 	ctx->loaded = true;
-	return EXIT_OK;
+	return 0;
 }
 
 void mirrorctx_free(struct mirrorctx *ctx)
@@ -86,9 +80,7 @@ int mirrorctx_profiles(const struct mirrorctx *ctx, const char *profiles, struct
 	r = profile_load_list(list, set, &err);
 	if (r == -ENOMEM || (r < 0 && !err))
 		return log_errno(r, "loading profiles");
-	if (r < 0) {
-		log_error("%s", err);
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
+	if (r < 0)
+		return usage_error("%s", err);
+	return 0;
 }

@@ -4,17 +4,11 @@
 #pragma once
 
 #include "lib/hostconf.h"
+#include "options.h"
 #include "sync/profile.h"
 
-#define MIRRORCTX_HELP                                                                          \
-	"  -c, --config FILE     host configuration (default " HOSTCONF_DEFAULT_PATH ")\n"        \
-	"      --root DIR        mirror root (default: mirror.root of the host configuration)\n"
-
-enum { MIRRORCTX_OPT_ROOT = 0x2000 };
-
-#define MIRRORCTX_LONGOPTS                                              \
-	{ "config", required_argument, NULL, 'c' },                     \
-	{ "root", required_argument, NULL, MIRRORCTX_OPT_ROOT }
+/* -c/--config and --root over a struct mirrorctx. */
+extern const struct opt mirrorctx_options[];
 
 struct mirrorctx {
 	const char *config;   /* -c, or NULL */
@@ -23,14 +17,12 @@ struct mirrorctx {
 	bool loaded;
 };
 
-/* getopt handler for -c/--root: 1 when c was one of them, else 0. */
-int mirrorctx_option(struct mirrorctx *ctx, int c, const char *arg);
-/* Loads the configuration and settles the root; reports errors itself and
- * returns an exit code (EXIT_OK on success). */
+/* Loads the configuration and settles the root; reports errors itself
+ * (cli/mirrorprov.h's convention). */
 int mirrorctx_load(struct mirrorctx *ctx);
 void mirrorctx_free(struct mirrorctx *ctx);
 /* The effective mirror root. */
 const char *mirrorctx_root(const struct mirrorctx *ctx);
 /* The profiles named in profiles ("a,b", --profile) or else mirror.profiles;
- * reports errors itself and returns an exit code. */
+ * reports errors itself. */
 int mirrorctx_profiles(const struct mirrorctx *ctx, const char *profiles, struct profile_set *set);

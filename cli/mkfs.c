@@ -8,92 +8,25 @@
 #include "mirrorprov.h"
 #include "output.h"
 
-static const struct verb_help mkfs_help = {
-	"mirrorprov mkfs GEOMETRY-OPTIONS [--label L] [--partition] [--expect-wwid ID]\n"
-	"                [--no-discard] [-n] [-f] [-y] [-J] DEVICE",
-	GEOMOPT_HELP
-	"  -L, --label L         filesystem label (at most 12 bytes)\n"
-	"  --partition           write a GPT with one partition aligned to the full stripe\n"
-	"  --expect-wwid ID      refuse unless the device has this WWID\n"
-	"  --no-discard          do not discard the blocks (mkfs.xfs -K)\n"
-	HELP_OPT_DRY_RUN
-	"  -f, --force           format even though signatures (filesystem, RAID, LVM,\n"
-	"                        partition table) were found; never overrides the other checks\n"
-	HELP_OPT_YES HELP_OPT_JSON HELP_OPT_HELP
-	"\nDEVICE: /dev/sdf, /dev/mapper/mpatha, /dev/disk/by-id/..., or a WWID (naa.…, wwn-0x…).\n",
-};
-
-enum { OPT_LABEL = 0x100, OPT_PARTITION, OPT_EXPECT_WWID, OPT_NO_DISCARD };
-
 struct mkfs_options {
+	struct common_opts c;
 	struct geom_opts geom;
 	struct mkfs_request req;
-	bool dry_run, yes, json;
 };
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
 
-static int parse_args(int argc, char **argv, struct mkfs_options *o)
+static void mkfs_init(void *opts)
 {
-	static const struct option longopts[] = {
-		GEOMOPT_LONGOPTS,
-		{ "label", required_argument, NULL, 'L' },
-		{ "partition", no_argument, NULL, OPT_PARTITION },
-		{ "expect-wwid", required_argument, NULL, OPT_EXPECT_WWID },
-		{ "no-discard", no_argument, NULL, OPT_NO_DISCARD },
-		OPT_DRY_RUN, OPT_FORCE, OPT_YES, OPT_JSON, OPT_HELP, OPT_END,
-	};
-	int c, r;
+	geomopt_init(&((struct mkfs_options *)opts)->geom);
+}
 
-	geomopt_init(&o->geom);
-	while ((c = getopt_long(argc, argv, "L:nfyJh", longopts, NULL)) != -1) {
-		r = geomopt_handle(&o->geom, c, optarg);
-		if (r == 1)
-			continue;
-		if (r)
-			return r;
-		switch (c) {
-		case 'L':
-			if (!*optarg || strlen(optarg) > 12 || strpbrk(optarg, " \t\n"))
-				return usage_error("label '%s' must be 1 to 12 bytes without spaces", optarg);
-			o->req.label = optarg;
-			break;
-		case OPT_PARTITION:
-			o->req.partition = true;
-			break;
-		case OPT_EXPECT_WWID:
-			o->req.expect_wwid = optarg;
-			break;
-		case OPT_NO_DISCARD:
-			o->req.no_discard = true;
-			break;
-		case 'n':
-			o->dry_run = true;
-			break;
-		case 'f':
-			o->req.force = true;
-			break;
-		case 'y':
-			o->yes = true;
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case 'h':
-			verb_print_help(&mkfs_help);
-			return -1;
-		default:
-			return usage_error("try 'mirrorprov mkfs --help'");
-		}
-	}
-	if (optind >= argc)
-		return usage_error("no DEVICE given");
-	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s'", argv[optind + 1]);
-	o->req.device = argv[optind];
-	if (!o->geom.given)
-		return usage_error("no RAID geometry given (e.g. --raid6 15 --spare 1 --chunk 64k)");
-	return geomopt_compute(&o->geom, &o->req.geom);
+static int opt_label(void *field, const char *arg, const struct opt *o)
+{
+	if (!*arg || strlen(arg) > 12 || strpbrk(arg, " \t\n"))
+		return usage_error("label '%s' must be 1 to 12 bytes without spaces", arg);
+	*(const char **)field = arg;
+	return 0;
 }
 
 /* mkfs.xfs's stderr: its warnings on success, the reason on failure. */
@@ -120,7 +53,7 @@ int mkfs_report_apply_error(const struct mkfs_plan *p, const struct mkfs_result 
 	case -ENOENT:
 		if (res->failed == MKFS_STEP_NONE) {
 			log_error("mkfs.xfs not found in PATH (install xfsprogs); nothing was written");
-			return EXIT_FAIL;
+			return -MP_EFAILED;
 		}
 		break;
 	case -EPERM:
@@ -129,7 +62,7 @@ int mkfs_report_apply_error(const struct mkfs_plan *p, const struct mkfs_result 
 		if (res->failed <= MKFS_STEP_PARTITION) {
 			log_error("refused: exclusive: %s is locked or opened exclusively by another program; nothing was written",
 				  p->path);
-			return EXIT_REFUSED;
+			return -MP_EREFUSED;
 		}
 		break;
 	case -ECANCELED:
@@ -139,15 +72,13 @@ int mkfs_report_apply_error(const struct mkfs_plan *p, const struct mkfs_result 
 				  strsignal(res->signal), res->node);
 		else
 			log_error("mkfs.xfs failed with exit code %d; %s is in an unknown state", res->exit_code, res->node);
-		return EXIT_FAIL;
+		return -MP_EFAILED;
 	case -EBADMSG:
-		log_error("the new superblock on %s does not match the plan: %s", res->node, res->why);
-		return EXIT_FAIL;
+		return log_error("the new superblock on %s does not match the plan: %s", res->node, res->why);
 	case -ENXIO:
 		if (res->failed == MKFS_STEP_PARTITION) {
-			log_error("the kernel did not add partition 1 of %s (no partition scanning, e.g. a loop device without -P)",
+			return log_error("the kernel did not add partition 1 of %s (no partition scanning, e.g. a loop device without -P)",
 				  p->path);
-			return EXIT_FAIL;
 		}
 		break;
 	}
@@ -187,20 +118,24 @@ static json_object *result_to_json(const struct mkfs_result *res)
 	return o;
 }
 
-int cmd_mkfs(int argc, char **argv)
+static int mkfs_run(void *opts, int argc, char **argv)
 {
 	_cleanup_(udev_unrefp) struct udev *udev = NULL;
-	struct mkfs_options o = { 0 };
+	struct mkfs_options o = *(struct mkfs_options *)opts;
 	struct mkfs_plan plan;
 	struct mkfs_result res = { 0 };
 	_cleanup_json_ json_object *doc = NULL;
 	int r;
 
-	if ((r = parse_args(argc, argv, &o)))
-		return r < 0 ? EXIT_OK : r;
+	o.req.device = argv[0];
+	o.req.force = o.c.force;
+	if (!o.geom.given)
+		return usage_error("no RAID geometry given (e.g. --raid6 15 --spare 1 --chunk 64k)");
+	if ((r = geomopt_compute(&o.geom, &o.req.geom)))
+		return r;
 	if (!(udev = udev_new()))
 		return log_errno(-ENOMEM, "cannot use libudev");
-	o.req.lock = !o.dry_run;
+	o.req.lock = !o.c.dry_run;
 
 	r = mkfs_plan_build(udev, &o.req, &plan);
 	if (r == -EOPNOTSUPP)
@@ -217,30 +152,60 @@ int cmd_mkfs(int argc, char **argv)
 
 	geometry_warn(&o.req.geom);
 	mkfs_plan_warn(&plan);
-	if (o.json) {
+	if (o.c.json) {
 		doc = mkfs_plan_to_json(&plan);
-		jset_bool(doc, "dry_run", o.dry_run);
+		jset_bool(doc, "dry_run", o.c.dry_run);
 	} else
 		mkfs_plan_print(stdout, &plan);
 
 	if (fs_checks_failed(&plan.checks))
 		r = checks_refuse(&plan.checks);
-	else if (o.dry_run)
-		r = EXIT_OK;
-	else if ((r = confirm_device("format", plan.path, plan.dev.name, o.req.device, o.yes)) == 0) {
+	else if (o.c.dry_run)
+		r = 0;
+	else if ((r = confirm_device("format", plan.path, plan.dev.name, o.req.device, o.c.yes)) == 0) {
 		/* a confirmation prompt may have taken minutes: check again */
-		int a = mkfs_plan_apply(udev, &plan, !o.yes, &res);
+		int a = mkfs_plan_apply(udev, &plan, !o.c.yes, &res);
 		if (a < 0)
 			r = mkfs_report_apply_error(&plan, &res, a);
 		else {
-			mkfs_report_success(&plan, &res, o.json);
+			mkfs_report_success(&plan, &res, o.c.json);
 			if (doc)
 				json_object_object_add(doc, "result", result_to_json(&res));
 		}
 	}
 	if (doc && out_json(stdout, doc) < 0 && !r)
-		r = EXIT_FAIL;
+		r = -MP_EFAILED;
 	mkfs_result_done(&res);
 	mkfs_plan_done(&plan);
 	return r;
 }
+
+static const struct opt mkfs_opts[] = {
+	OPT_GROUP(geomopt_options, struct mkfs_options, geom),
+	OPT_CALL("label", 'L', "L", "filesystem label (at most 12 bytes)", struct mkfs_options, req.label, opt_label),
+	OPT_FLAG("partition", 0, "write a GPT with one partition aligned to the full stripe", struct mkfs_options,
+		 req.partition),
+	OPT_STRING("expect-wwid", 0, "ID", "refuse unless the device has this WWID", struct mkfs_options,
+		   req.expect_wwid),
+	OPT_FLAG("no-discard", 0, "do not discard the blocks (mkfs.xfs -K)", struct mkfs_options, req.no_discard),
+	OPT_FORCE(struct mkfs_options, "format even though signatures (filesystem, RAID, LVM,\n"
+				       "partition table) were found; never overrides the other checks"),
+	OPT_JSON(struct mkfs_options),
+	OPT_END,
+};
+
+const struct verb verb_mkfs = {
+	.name = "mkfs",
+	.summary = "format a RAID LUN as XFS with the right stripe, safely",
+	.flags = VERB_NEEDS_ROOT | VERB_DESTRUCTIVE,
+	.synopsis = "mirrorprov mkfs GEOMETRY-OPTIONS [--label L] [--partition] [--expect-wwid ID]\n"
+		    "                [--no-discard] [-n] [-f] [-y] [-J] DEVICE",
+	.options = mkfs_opts,
+	.help_tail = "\nDEVICE: /dev/sdf, /dev/mapper/mpatha, /dev/disk/by-id/..., or a WWID (naa.…, wwn-0x…).\n",
+	.opts_size = sizeof(struct mkfs_options),
+	.init = mkfs_init,
+	.args_min = 1,
+	.args_max = 1,
+	.args_missing = "no DEVICE given",
+	.run = mkfs_run,
+};

@@ -30,24 +30,6 @@
 #define STOP_AFTER_ENV "MIRRORPROV_ONBOARD_STOP_AFTER"
 #define REGISTER_RECORD "/var/lib/mirrorprov/onboard.registered"
 
-static const struct verb_help onboard_help = {
-	"mirrorprov onboard [-c HOST.conf] [-n] [-y] [-f] [--sync] [--image FILE --image-size SIZE]\n"
-	"                   [--prefix DIR] [check options] [-J]",
-	"  -c, --config FILE     host configuration (default " HOSTCONF_DEFAULT_PATH ")\n"
-	"      --sync            run the first sync of each profile not synced yet\n"
-	"      --image FILE      rehearse on a sparse image file attached to a loop device\n"
-	"                        instead of storage.device (created when missing)\n"
-	"      --image-size SIZE size of the image when it is created (e.g. 4G)\n"
-	"      --prefix DIR      write the fstab and configuration files under DIR instead of /\n"
-	"                        (as layout --prefix; no user is created)\n"
-	CHECKRUN_HELP
-	HELP_OPT_DRY_RUN
-	"  -f, --force           format a device that holds signatures (mkfs --force)\n"
-	HELP_OPT_YES HELP_OPT_JSON HELP_OPT_HELP
-	"\nSteps: device, geometry, mkfs, mount, layout, sync, check, register; each is done\n"
-	"(already true), change (what it will do) or blocked (why not; nothing is written).\n",
-};
-
 enum step_state { STEP_DONE, STEP_CHANGE, STEP_BLOCKED };
 static const char *const state_names[] = { [STEP_DONE] = "done", [STEP_CHANGE] = "change", [STEP_BLOCKED] = "blocked" };
 
@@ -411,7 +393,7 @@ static int plan_check(struct onboard *ob)
 		return set_step(ob, S_CHECK, STEP_CHANGE, "check the %s URLs of each profile", url_kinds(&ob->ctx.hc));
 	/* Everything else is in place: whether the URLs work is a fact to look at now. */
 	rows = json_object_new_array();
-	if ((r = checkrun(&ob->ctx.hc, root_dir(ob), &ob->set, &ob->o->check, rows, &ok)) != EXIT_OK)
+	if ((r = checkrun(&ob->ctx.hc, root_dir(ob), &ob->set, &ob->o->check, rows, &ok)) != 0)
 		return set_step(ob, S_CHECK, STEP_BLOCKED, "the URL checks could not run");
 	size_t n = json_object_array_length(rows), bad = 0;
 	const char *first = NULL, *url = NULL;
@@ -483,7 +465,7 @@ static int apply_device(struct onboard *ob)
 	int r;
 
 	if (!ob->o->image)
-		return EXIT_OK;
+		return 0;
 	if ((r = loop_image_create(ob->o->image, ob->o->image_size)) < 0)
 		return log_errno(r, "cannot create the image %s", ob->o->image);
 	if (r > 0)
@@ -500,12 +482,12 @@ static int apply_device(struct onboard *ob)
 	printf("attached %s to %s\n", ob->o->image, dev);
 	free(ob->device);
 	ob->device = TAKE_PTR(dev);
-	return EXIT_OK;
+	return 0;
 }
 
 static int apply_geometry(struct onboard *ob)
 {
-	return EXIT_OK;
+	return 0;
 }
 
 static int apply_mkfs(struct onboard *ob)
@@ -567,9 +549,9 @@ static int apply_layout(struct onboard *ob)
 	if (r < 0)
 		return log_errno(r, "building the layout plan");
 	r = layout_tree_owner(lc.user, lc.prefix, false, &uid, &gid);
-	if (r == EXIT_OK && (r = layout_plan_apply(&p, uid, gid, &failed)) < 0)
+	if (r == 0 && (r = layout_plan_apply(&p, uid, gid, &failed)) < 0)
 		r = log_errno(r, "writing %s", failed);
-	else if (r == EXIT_OK)
+	else if (r == 0)
 		printf("layout: %zu directories and files created or updated\n", p.changes);
 	layout_plan_free(&p);
 	return r;
@@ -600,7 +582,7 @@ static int apply_sync(struct onboard *ob)
 		if (r)
 			return r;
 	}
-	return EXIT_OK;
+	return 0;
 }
 
 static int apply_check(struct onboard *ob)
@@ -610,14 +592,14 @@ static int apply_check(struct onboard *ob)
 	bool ok;
 	int r = checkrun(&ob->ctx.hc, root_dir(ob), &ob->set, &ob->o->check, rows, &ok);
 
-	if (r != EXIT_OK)
+	if (r != 0)
 		return r;
-	cols_all(checkrun_ncols, &sel);
+	cols_all(CHECKRUN_NCOLS, &sel);
 	out_table(ok ? stdout : stderr, "checks", checkrun_cols, &sel, rows, false);
 	if (ok)
-		return EXIT_OK;
+		return 0;
 	log_error("the URL checks failed; nothing registered");
-	return EXIT_FAIL;
+	return -MP_EFAILED;
 }
 
 static int apply_register(struct onboard *ob)
@@ -628,11 +610,11 @@ static int apply_register(struct onboard *ob)
 
 	if (!text || !(dir = strdup(ob->record)))
 		return log_errno(-ENOMEM, "register");
-	if ((r = register_run(&ro)) != EXIT_OK)
+	if ((r = register_run(&ro)) != 0)
 		return r;
 	if ((r = mkdir_p(dirname(dir), 0755)) < 0 || (r = write_file_atomic(ob->record, text, strlen(text), 0644, false)) < 0)
 		return log_errno(r, "registered, but cannot write %s", ob->record);
-	return EXIT_OK;
+	return 0;
 }
 
 static int (*const appliers[_S_MAX])(struct onboard *) = {
@@ -651,8 +633,7 @@ static int load(struct onboard *ob)
 	if (r == -ENOMEM || (r < 0 && !err))
 		return log_errno(r, "loading the host configuration");
 	if (r < 0) {
-		log_error("%s", err);
-		return EXIT_USAGE;
+		return usage_error("%s", err);
 	}
 	ob->ctx.loaded = true;
 	ob->st = &ob->ctx.hc.storage;
@@ -672,7 +653,7 @@ static int load(struct onboard *ob)
 	if (asprintf(&ob->fstab, "%s/etc/fstab", o->prefix ? o->prefix : "") < 0 ||
 	    asprintf(&ob->record, "%s" REGISTER_RECORD, o->prefix ? o->prefix : "") < 0)
 		return log_errno(-ENOMEM, "onboard");
-	return EXIT_OK;
+	return 0;
 }
 
 static void onboard_done(struct onboard *ob)
@@ -741,7 +722,7 @@ int onboard_run(const struct onboard_options *o, json_object **ret_doc)
 	*ret_doc = NULL;
 	if (!udev)
 		return log_errno(-ENOMEM, "cannot use libudev");
-	if ((r = load(&ob)) != EXIT_OK) {
+	if ((r = load(&ob)) != 0) {
 		onboard_done(&ob);
 		return r;
 	}
@@ -761,27 +742,27 @@ int onboard_run(const struct onboard_options *o, json_object **ret_doc)
 		out_table(stdout, "steps", step_cols, &sel, rows, false);
 	}
 
-	r = EXIT_OK;
+	r = 0;
 	if (blocked >= 0) {
 		log_error("blocked: %s: %s", step_names[blocked], ob.steps[blocked].detail);
-		r = EXIT_REFUSED;
+		r = -MP_EREFUSED;
 	} else if (!changes) {
 		if (!o->json)
 			puts("no changes");
-	} else if (!o->dry_run && (ob.steps[S_MKFS].state != STEP_CHANGE || (r = confirm(&ob)) == EXIT_OK)) {
-		for (int i = 0; i < _S_MAX && r == EXIT_OK; i++) {
+	} else if (!o->dry_run && (ob.steps[S_MKFS].state != STEP_CHANGE || (r = confirm(&ob)) == 0)) {
+		for (int i = 0; i < _S_MAX && r == 0; i++) {
 			if (ob.steps[i].state == STEP_CHANGE) {
 				if (!o->json)
 					printf("\n==> %s: %s\n", step_names[i], ob.steps[i].detail);
 				fflush(stdout);
-				if ((r = appliers[i](&ob)) != EXIT_OK)
+				if ((r = appliers[i](&ob)) != 0)
 					jset_str(doc, "failed", step_names[i]);
 				else
 					changed = true;
 			}
 			stop_if_asked(i);
 		}
-		if (r == EXIT_OK && !o->json)
+		if (r == 0 && !o->json)
 			puts("\nonboard: complete");
 	}
 	jset_bool(doc, "changed", o->dry_run ? changes && blocked < 0 : changed);
@@ -790,64 +771,80 @@ int onboard_run(const struct onboard_options *o, json_object **ret_doc)
 	return r;
 }
 
-enum { OPT_SYNC = 0x100, OPT_IMAGE, OPT_IMAGE_SIZE, OPT_PREFIX };
+struct onboard_verb {
+	struct common_opts c;
+	struct onboard_options o;
+};
 
-int cmd_onboard(int argc, char **argv)
+static void onboard_init(void *opts)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' }, { "sync", no_argument, NULL, OPT_SYNC },
-		{ "image", required_argument, NULL, OPT_IMAGE }, { "image-size", required_argument, NULL, OPT_IMAGE_SIZE },
-		{ "prefix", required_argument, NULL, OPT_PREFIX },
-		CHECKRUN_LONGOPTS, OPT_DRY_RUN, OPT_FORCE, OPT_YES, OPT_JSON, OPT_HELP, OPT_END,
-	};
-	struct onboard_options o = { .check = CHECKRUN_DEFAULTS };
-	_cleanup_json_ json_object *doc = NULL;
-	const char *why;
-	int c, r, saved = -1;
+	((struct onboard_verb *)opts)->o.check = (struct checkrun_opts)CHECKRUN_DEFAULTS;
+}
 
-	while ((c = getopt_long(argc, argv, "c:nfyJh", longopts, NULL)) != -1) {
-		if ((r = checkrun_option(&o.check, c, optarg)) == 1)
-			continue;
-		if (r)
-			return r;
-		switch (c) {
-		case 'c': o.config = optarg; break;
-		case OPT_SYNC: o.sync = true; break;
-		case OPT_IMAGE: o.image = optarg; break;
-		case OPT_IMAGE_SIZE:
-			if (parse_size(optarg, &o.image_size) < 0 || o.image_size < 16 * 1024 * 1024)
-				return usage_error("--image-size '%s' is not a size of at least 16 MiB (e.g. 4G)", optarg);
-			break;
-		case OPT_PREFIX:
-			if ((why = check_abspath(optarg)))
-				return usage_error("--prefix '%s' %s", optarg, why);
-			o.prefix = optarg;
-			break;
-		case 'n': o.dry_run = true; break;
-		case 'f': o.force = true; break;
-		case 'y': o.yes = true; break;
-		case 'J': o.json = true; break;
-		case 'h': return verb_print_help(&onboard_help);
-		default: return usage_error("try 'mirrorprov onboard --help'");
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (o.image_size && !o.image)
+static int opt_image_size(void *field, const char *arg, const struct opt *o)
+{
+	uint64_t *size = field;
+
+	if (parse_size(arg, size) < 0 || *size < 16 * 1024 * 1024)
+		return usage_error("--image-size '%s' is not a size of at least 16 MiB (e.g. 4G)", arg);
+	return 0;
+}
+
+static int onboard_main(void *opts, int argc, char **argv)
+{
+	struct onboard_verb *v = opts;
+	_cleanup_json_ json_object *doc = NULL;
+	int r, saved = -1;
+
+	if (v->o.image_size && !v->o.image)
 		return usage_error("--image-size needs --image");
-	if (o.json) {
+	v->o.dry_run = v->c.dry_run;
+	v->o.force = v->c.force;
+	v->o.yes = v->c.yes;
+	v->o.json = v->c.json;
+	if (v->o.json) {
 		/* the steps' own output goes to stderr: stdout carries one JSON document */
 		fflush(stdout);
 		if ((saved = dup(STDOUT_FILENO)) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			return log_errno(-errno, "redirecting output");
 	}
-	r = onboard_run(&o, &doc);
+	r = onboard_run(&v->o, &doc);
 	if (saved >= 0) {
 		fflush(stdout);
 		dup2(saved, STDOUT_FILENO);
 		close(saved);
 		if (doc && out_json(stdout, doc) < 0 && !r)
-			r = EXIT_FAIL;
+			r = -MP_EFAILED;
 	}
 	return r;
 }
+
+static const struct opt onboard_opts[] = {
+	OPT_STRING("config", 'c', "FILE", "host configuration (default " HOSTCONF_DEFAULT_PATH ")", struct onboard_verb,
+		   o.config),
+	OPT_FLAG("sync", 0, "run the first sync of each profile not synced yet", struct onboard_verb, o.sync),
+	OPT_STRING("image", 0, "FILE", "rehearse on a sparse image file attached to a loop device\n"
+				       "instead of storage.device (created when missing)", struct onboard_verb, o.image),
+	OPT_CALL("image-size", 0, "SIZE", "size of the image when it is created (e.g. 4G)", struct onboard_verb,
+		 o.image_size, opt_image_size),
+	OPT_CALL("prefix", 0, "DIR", "write the fstab and configuration files under DIR instead of /\n"
+				     "(as layout --prefix; no user is created)", struct onboard_verb, o.prefix, opt_abspath),
+	OPT_GROUP(checkrun_options, struct onboard_verb, o.check),
+	OPT_FORCE(struct onboard_verb, "format a device that holds signatures (mkfs --force)"),
+	OPT_JSON(struct onboard_verb),
+	OPT_END,
+};
+
+const struct verb verb_onboard = {
+	.name = "onboard",
+	.summary = "the whole server from one host configuration, as a plan",
+	.flags = VERB_NEEDS_ROOT | VERB_DESTRUCTIVE,
+	.synopsis = "mirrorprov onboard [-c HOST.conf] [-n] [-y] [-f] [--sync] [--image FILE --image-size SIZE]\n"
+		    "                   [--prefix DIR] [check options] [-J]",
+	.options = onboard_opts,
+	.help_tail = "\nSteps: device, geometry, mkfs, mount, layout, sync, check, register; each is done\n"
+		     "(already true), change (what it will do) or blocked (why not; nothing is written).\n",
+	.opts_size = sizeof(struct onboard_verb),
+	.init = onboard_init,
+	.run = onboard_main,
+};

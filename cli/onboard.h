@@ -21,7 +21,7 @@ struct onboard_options {
 
 /* Builds and prints the plan (the table unless json), then applies it unless
  * dry_run.  *ret_doc receives {steps: [{name, state, detail}], changed}.
- * Reports errors itself and returns an exit code. */
+ * Reports errors itself and returns a result of cli/mirrorprov.h. */
 int onboard_run(const struct onboard_options *o, json_object **ret_doc);
 
 /* Ansible binary module mode (argv[0] is mirrorprov_onboard): argv[argc-1]

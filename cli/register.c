@@ -13,24 +13,6 @@
 #include "output.h"
 #include "steps.h"
 
-static const struct verb_help register_help = {
-	"mirrorprov register [-c HOST.conf] [--root DIR] [--backend TYPE] [--profile NAME,...]\n"
-	"                    [--no-send] [--skip-check] [check options] [-J]",
-	MIRRORCTX_HELP
-	"  -b, --backend TYPE    mirrormanager, mirrorbits, mirrorbrain, mirrorcache, debian or\n"
-	"                        almalinux (default: backend.type)\n"
-	"  -p, --profile LIST    profiles to register (default: those of mirror.profiles whose\n"
-	"                        backend is TYPE)\n"
-	"      --no-send         show what would be sent (the checkin JSON, the commands, the\n"
-	"                        request body) and send nothing\n"
-	"      --skip-check      register without checking the URLs first\n"
-	"check options (run before anything is sent):\n"
-	CHECKRUN_HELP
-	HELP_OPT_JSON HELP_OPT_HELP,
-};
-
-enum { OPT_NO_SEND = 0x100, OPT_SKIP_CHECK };
-
 #define CHECKIN_TIMEOUT 300   /* seconds: MirrorManager updates the database before it answers */
 #define RUN_TIMEOUT 120       /* seconds for one mirrorbits/mb call */
 
@@ -38,7 +20,7 @@ enum { OPT_NO_SEND = 0x100, OPT_SKIP_CHECK };
 static int pick_profiles(const struct register_options *opt, const char *type, struct profile_set *set)
 {
 	int r = mirrorctx_profiles(&opt->ctx, opt->profiles, set);
-	if (r != EXIT_OK || opt->profiles)
+	if (r != 0 || opt->profiles)
 		return r;
 	size_t j = 0;
 	for (size_t i = 0; i < set->n; i++) {
@@ -50,19 +32,19 @@ static int pick_profiles(const struct register_options *opt, const char *type, s
 	set->n = j;
 	if (!j)
 		return usage_error("no profile in mirror.profiles registers with %s; name them with --profile", type);
-	return EXIT_OK;
+	return 0;
 }
 
 static int print_text(const char *backend, const char *kind, const char *profile, const char *text, bool json)
 {
 	if (!json)
-		return fputs(text, stdout) < 0 ? EXIT_FAIL : EXIT_OK;
+		return fputs(text, stdout) < 0 ? -MP_EFAILED : 0;
 	_cleanup_json_ json_object *o = json_object_new_object();
 	jset_str(o, "backend", backend);
 	jset_str(o, "kind", kind);
 	jset_str(o, "profile", profile);
 	jset_str(o, "text", text);
-	return out_json(stdout, o) < 0 ? EXIT_FAIL : EXIT_OK;
+	return out_json(stdout, o) < 0 ? -MP_EFAILED : 0;
 }
 
 /* Texts a human submits: the MirrorManager sheet, Debian stanzas, AlmaLinux YAML. */
@@ -91,7 +73,7 @@ static int print_documents(const struct hostconf *hc, const char *type, const st
 		if ((r = print_text(type, deb ? "masterlist-stanza" : "mirrors.d-yaml", set->v[i].name, sb.buf, json)))
 			return r;
 	}
-	return EXIT_OK;
+	return 0;
 }
 
 static int read_password(const struct hostconf *hc, char **ret)
@@ -106,7 +88,7 @@ static int read_password(const struct hostconf *hc, char **ret)
 				   "chmod 600 it", hc->backend.password_file);
 	if (r < 0)
 		return log_errno(r, "reading password file %s", hc->backend.password_file);
-	return EXIT_OK;
+	return 0;
 }
 
 static void clear_secret(char **s)
@@ -126,7 +108,7 @@ static int register_checkin(const struct register_options *opt, const struct hos
 
 	if (!hc->backend.url)
 		return usage_error("backend.url (the MirrorManager XML-RPC URL) is not set");
-	if (!opt->no_send && (r = read_password(hc, &password)) != EXIT_OK)
+	if (!opt->no_send && (r = read_password(hc, &password)) != 0)
 		return r;
 	for (size_t i = 0; i < set->n; i++)
 		ncats += set->v[i].n_categories;
@@ -160,7 +142,7 @@ static int register_checkin(const struct register_options *opt, const struct hos
 		_cleanup_json_ json_object *o = json_tokener_parse(json.buf);
 		if (!o)
 			return log_errno(-EBADMSG, "checkin JSON");
-		return out_json(stdout, o) < 0 ? EXIT_FAIL : EXIT_OK;
+		return out_json(stdout, o) < 0 ? -MP_EFAILED : 0;
 	}
 	explicit_bzero(json.buf, json.len);
 	if ((r = checkin_request(payload, &req)) < 0)
@@ -173,16 +155,16 @@ static int register_checkin(const struct register_options *opt, const struct hos
 				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout, .timeout = CHECKIN_TIMEOUT };
 	r = http_post(&post, &status, &body, err);
 	if (r == -EFBIG)
-		return log_error("checkin: the reply of %s is larger than %u bytes", hc->backend.url, HTTP_REPLY_MAX), EXIT_FAIL;
+		return log_error("checkin: the reply of %s is larger than %u bytes", hc->backend.url, HTTP_REPLY_MAX);
 	if (r < 0)
-		return log_error("checkin: %s: %s", hc->backend.url, err), EXIT_FAIL;
+		return log_error("checkin: %s: %s", hc->backend.url, err);
 	if (status != 200)
-		return log_error("checkin: %s answered HTTP %ld", hc->backend.url, status), EXIT_FAIL;
+		return log_error("checkin: %s answered HTTP %ld", hc->backend.url, status);
 	r = xmlrpc_reply_string(body, &reply);
 	if (r == -EREMOTEIO)
-		return log_error("checkin: XML-RPC fault: %s", reply ? reply : "(no message)"), EXIT_FAIL;
+		return log_error("checkin: XML-RPC fault: %s", reply ? reply : "(no message)");
 	if (r < 0)
-		return log_error("checkin: %s did not answer with an XML-RPC string", hc->backend.url), EXIT_FAIL;
+		return log_error("checkin: %s did not answer with an XML-RPC string", hc->backend.url);
 
 	bool ok = checkin_succeeded(reply);
 	_cleanup_json_ json_object *missing = json_object_new_array();
@@ -200,7 +182,7 @@ static int register_checkin(const struct register_options *opt, const struct hos
 		json_object_object_add(o, "categories_not_on_host", json_object_get(missing));
 		jset_u64(o, "directories", dirs);
 		if (out_json(stdout, o) < 0)
-			return EXIT_FAIL;
+			return -MP_EFAILED;
 	} else if (ok) {
 		print_untrusted(stdout, reply);
 		if (!reply[0] || reply[strlen(reply) - 1] != '\n')
@@ -215,13 +197,12 @@ static int register_checkin(const struct register_options *opt, const struct hos
 		size_t n = tail ? (size_t)(tail - reply) : strlen(reply);
 		while (n && reply[n - 1] == ' ')
 			n--;
-		log_error("checkin refused by %s: %.*s", hc->backend.url, (int)n, n ? reply : "(empty reply)");
-		return EXIT_FAIL;
+		return log_error("checkin refused by %s: %.*s", hc->backend.url, (int)n, n ? reply : "(empty reply)");
 	}
 	for (size_t i = 0; i < json_object_array_length(missing); i++)
 		log_error("category '%s' is not set up for this host in MirrorManager (add it in the web UI)",
 			  json_object_get_string(json_object_array_get_idx(missing, i)));
-	return json_object_array_length(missing) ? EXIT_FAIL : EXIT_OK;
+	return json_object_array_length(missing) ? -MP_EFAILED : 0;
 }
 
 static void print_argv(char *const *argv)
@@ -242,19 +223,19 @@ static int run_tool(char *const *argv, const char *stdin_path, const char *what)
 
 	if (r < 0) {
 		log_errno(r, "running %s", argv[0]);
-		return EXIT_FAIL;
+		return -MP_EFAILED;
 	}
 	if (sr.out)
 		fputs(sr.out, stdout);
 	if (sr.err)
 		fputs(sr.err, stderr);
-	r = EXIT_OK;
+	r = 0;
 	if (sr.timed_out) {
 		log_error("%s timed out after %u s", what, RUN_TIMEOUT);
-		r = EXIT_FAIL;
+		r = -MP_EFAILED;
 	} else if (sr.exit_code) {
 		log_error("%s failed with exit code %d", what, sr.exit_code);
-		r = EXIT_FAIL;
+		r = -MP_EFAILED;
 	}
 	spawn_result_free(&sr);
 	return r;
@@ -292,13 +273,13 @@ static int register_cli(const struct register_options *opt, const struct hostcon
 			print_argv(enable);
 		if (opt->no_send)
 			continue;
-		if ((r = run_tool(add, stdin_path, bits ? "mirrorbits add" : "mb new")) != EXIT_OK ||
-		    (enable && (r = run_tool(enable, stdin_path, "mirrorbits enable")) != EXIT_OK))
+		if ((r = run_tool(add, stdin_path, bits ? "mirrorbits add" : "mb new")) != 0 ||
+		    (enable && (r = run_tool(enable, stdin_path, "mirrorbits enable")) != 0))
 			return r;
 	}
 	if (!bits && !opt->no_send)
 		printf("new MirrorBrain mirrors start disabled: enable with 'mb enable %s' once scanned\n", hc->host.name);
-	return EXIT_OK;
+	return 0;
 }
 
 static int register_mirrorcache(const struct register_options *opt, const struct hostconf *hc,
@@ -310,7 +291,7 @@ static int register_mirrorcache(const struct register_options *opt, const struct
 
 	if (!hc->backend.url)
 		return usage_error("backend.url (the MirrorCache instance) is not set");
-	if (!opt->no_send && hc->backend.password_file && (r = read_password(hc, &token)) != EXIT_OK)
+	if (!opt->no_send && hc->backend.password_file && (r = read_password(hc, &token)) != 0)
 		return r;
 	size_t n = strlen(hc->backend.url);
 	if (asprintf(&url, "%.*s/rest/server", (int)(n && hc->backend.url[n - 1] == '/' ? n - 1 : n), hc->backend.url) < 0)
@@ -335,14 +316,14 @@ static int register_mirrorcache(const struct register_options *opt, const struct
 					  .connect_timeout = opt->check.timeout, .timeout = 60 };
 		r = http_post(&post, &status, &reply, err);
 		if (r < 0)
-			return log_error("%s: %s", url, r == -EFBIG ? "reply too large" : err), EXIT_FAIL;
+			return log_error("%s: %s", url, r == -EFBIG ? "reply too large" : err);
 		printf("HTTP %ld ", status);
 		print_untrusted(stdout, reply);
 		putchar('\n');
 		if (status < 200 || status >= 300)
-			return log_error("MirrorCache refused the server: HTTP %ld", status), EXIT_FAIL;
+			return log_error("MirrorCache refused the server: HTTP %ld", status);
 	}
-	return EXIT_OK;
+	return 0;
 }
 
 int register_run(const struct register_options *opt)
@@ -365,7 +346,7 @@ int register_run(const struct register_options *opt)
 		r = usage_error("unknown backend '%s'", type);
 	else
 		r = pick_profiles(opt, type, &set);
-	if (r != EXIT_OK) {
+	if (r != 0) {
 		profile_set_free(&set);
 		return r;
 	}
@@ -376,15 +357,15 @@ int register_run(const struct register_options *opt)
 		_cleanup_json_ json_object *rows = json_object_new_array();
 		struct col_select sel;
 		bool ok;
-		cols_all(checkrun_ncols, &sel);
+		cols_all(CHECKRUN_NCOLS, &sel);
 		r = checkrun(hc, mirrorctx_root(&opt->ctx), &set, &opt->check, rows, &ok);
-		if (r == EXIT_OK && !ok) {
+		if (r == 0 && !ok) {
 			out_table(stderr, "checks", checkrun_cols, &sel, rows, false);
 			log_error("the URL checks failed, nothing registered (--skip-check overrides)");
-			r = EXIT_FAIL;
+			r = -MP_EFAILED;
 		}
 	}
-	if (r == EXIT_OK) {
+	if (r == 0) {
 		if (prints)
 			r = print_documents(hc, type, &set, opt->json);
 		else if (strcmp(type, "mirrormanager") == 0)
@@ -413,37 +394,49 @@ bool register_prints(const struct register_options *opt)
 			(strcmp(type, "mirrormanager") == 0 && !(opt->ctx.loaded && opt->ctx.hc.host.private_mirror)));
 }
 
-int cmd_register(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		MIRRORCTX_LONGOPTS,
-		{ "backend", required_argument, NULL, 'b' }, { "profile", required_argument, NULL, 'p' },
-		{ "no-send", no_argument, NULL, OPT_NO_SEND }, { "skip-check", no_argument, NULL, OPT_SKIP_CHECK },
-		CHECKRUN_LONGOPTS, OPT_JSON, OPT_HELP, OPT_END,
-	};
-	struct register_options opt = { .check = CHECKRUN_DEFAULTS };
-	int c, r;
+struct register_verb {
+	struct common_opts c;
+	struct register_options r;
+};
 
-	while ((c = getopt_long(argc, argv, "c:b:p:Jh", longopts, NULL)) != -1) {
-		if (mirrorctx_option(&opt.ctx, c, optarg) || (r = checkrun_option(&opt.check, c, optarg)) == 1)
-			continue;
-		if (r)
-			return r;
-		switch (c) {
-		case 'b': opt.backend = optarg; break;
-		case 'p': opt.profiles = optarg; break;
-		case OPT_NO_SEND: opt.no_send = true; break;
-		case OPT_SKIP_CHECK: opt.skip_check = true; break;
-		case 'J': opt.json = true; break;
-		case 'h': return verb_print_help(&register_help);
-		default: return usage_error("try 'mirrorprov register --help'");
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if ((r = mirrorctx_load(&opt.ctx)) != EXIT_OK)
-		return r;
-	r = register_run(&opt);
-	mirrorctx_free(&opt.ctx);
+static void register_init(void *opts)
+{
+	((struct register_verb *)opts)->r.check = (struct checkrun_opts)CHECKRUN_DEFAULTS;
+}
+
+static int register_main(void *opts, int argc, char **argv)
+{
+	struct register_verb *v = opts;
+	int r = mirrorctx_load(&v->r.ctx);
+
+	v->r.json = v->c.json;
+	if (r == 0)
+		r = register_run(&v->r);
+	mirrorctx_free(&v->r.ctx);
 	return r;
 }
+
+static const struct opt register_opts[] = {
+	OPT_GROUP(mirrorctx_options, struct register_verb, r.ctx),
+	OPT_STRING("backend", 'b', "TYPE", "mirrormanager, mirrorbits, mirrorbrain, mirrorcache, debian or\n"
+					   "almalinux (default: backend.type)", struct register_verb, r.backend),
+	OPT_STRING("profile", 'p', "LIST", "profiles to register (default: those of mirror.profiles whose\n"
+					   "backend is TYPE)", struct register_verb, r.profiles),
+	OPT_FLAG("no-send", 0, "show what would be sent (the checkin JSON, the commands, the\n"
+			       "request body) and send nothing", struct register_verb, r.no_send),
+	OPT_FLAG("skip-check", 0, "register without checking the URLs first", struct register_verb, r.skip_check),
+	OPT_GROUP_HEADING(checkrun_options, struct register_verb, r.check, "check options (run before anything is sent):"),
+	OPT_JSON(struct register_verb),
+	OPT_END,
+};
+
+const struct verb verb_register = {
+	.name = "register",
+	.summary = "register the host with its mirror backend",
+	.synopsis = "mirrorprov register [-c HOST.conf] [--root DIR] [--backend TYPE] [--profile NAME,...]\n"
+		    "                    [--no-send] [--skip-check] [check options] [-J]",
+	.options = register_opts,
+	.opts_size = sizeof(struct register_verb),
+	.init = register_init,
+	.run = register_main,
+};

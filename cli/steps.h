@@ -15,10 +15,10 @@
 void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const char *root, const char *prefix,
 		      const char *binary);
 /* The tree owner's ids, the system user created when missing (never with a
- * prefix: then -1/-1).  Reports errors itself; returns an exit code. */
+ * prefix: then -1/-1).  Reports errors itself; returns a result of cli/mirrorprov.h. */
 int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t *uid, gid_t *gid);
 
-/* A failed sync_run() as one line; returns the exit code. */
+/* A failed sync_run() as one line; returns its result (cli/mirrorprov.h). */
 int sync_report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res);
 
 struct register_options {
@@ -29,7 +29,7 @@ struct register_options {
 	struct checkrun_opts check;
 };
 
-/* `mirrorprov register` after option parsing; reports itself, returns an exit code. */
+/* `mirrorprov register` after option parsing; reports itself, returns a result of cli/mirrorprov.h. */
 int register_run(const struct register_options *opt);
 /* The backend type in effect, or NULL. */
 const char *register_backend_type(const struct register_options *opt);

@@ -12,20 +12,11 @@
 #include "steps.h"
 #include "sync/syncrun.h"
 
-static const struct verb_help sync_help = {
-	"mirrorprov sync [-c HOST.conf] [--root DIR] [--upstream URL] [--timeout DURATION] [-n] [-J] NAME",
-	MIRRORCTX_HELP
-	"  -u, --upstream URL    pull from rsync://HOST[:PORT]/MODULE/ instead of the profile's upstream\n"
-	"  -t, --timeout DUR     give up after DUR (\"90min\", \"6h\"; default: the profile's timeout)\n"
-	"  -n, --dry-run         print the commands and stop\n"
-	HELP_OPT_JSON HELP_OPT_HELP,
-};
-
 struct sync_options {
+	struct common_opts c;
 	struct mirrorctx ctx;
 	const char *upstream;
 	uint64_t timeout;
-	bool dry_run, json;
 };
 
 static void print_argv(char **argv)
@@ -39,30 +30,48 @@ static void print_argv(char **argv)
 	putchar('\n');
 }
 
+/* The commands of a dry run: one line each, or {profile, method, directory, commands: [[argv]]}. */
+static int print_plan(const struct profile *p, const char *dest, char ***plan, bool json)
+{
+	if (!json) {
+		for (char ***a = plan; *a; a++)
+			print_argv(*a);
+		return 0;
+	}
+	_cleanup_json_ json_object *o = json_object_new_object(), *cmds = json_object_new_array();
+	for (char ***a = plan; *a; a++) {
+		json_object *argv = json_object_new_array();
+		for (char **s = *a; *s; s++)
+			json_object_array_add(argv, json_object_new_string(*s));
+		json_object_array_add(cmds, argv);
+	}
+	jset_str(o, "profile", p->name);
+	jset_str(o, "method", sync_method_name(p->method));
+	jset_str(o, "directory", dest);
+	json_object_object_add(o, "commands", json_object_get(cmds));
+	return out_json(stdout, o);
+}
+
 int sync_report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res)
 {
 	switch (r) {
 	case -EBUSY:
-		log_error("another sync of %s is running (it holds the lock on %s)", p->name, dest);
-		return EXIT_FAIL;
+		return log_error("another sync of %s is running (it holds the lock on %s)", p->name, dest);
 	case -ETIMEDOUT:
 		log_error("%s: timed out after %.0f s; the mirror is incomplete", p->name, res->seconds);
-		return EXIT_FAIL;
+		return -MP_EFAILED;
 	case -ENODATA:
 		log_error("%s: %s; the mirror is incomplete", p->name, res->message ? res->message : "a freshness marker is missing");
-		return EXIT_FAIL;
+		return -MP_EFAILED;
 	case -ENOENT:
-		log_error("%s is not installed", p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync");
-		return EXIT_FAIL;
+		return log_error("%s is not installed", p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync");
 	case -ENOTDIR:
-		log_error("the mirror root of %s does not exist (filesystem not mounted?)", dest);
-		return EXIT_FAIL;
+		return log_error("the mirror root of %s does not exist (filesystem not mounted?)", dest);
 	case -EIO: {
 		const char *tool = p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync";
 		const char *what = p->method == SYNC_FTPSYNC ? NULL : rsync_exit_message(res->exit_code);
-		log_error("%s: %s exited with %d%s%s%s%s%s", p->name, tool, res->exit_code, what ? " (" : "",
+		return log_error("%s: %s exited with %d%s%s%s%s%s", p->name, tool, res->exit_code, what ? " (" : "",
 			  what ? what : "", what ? ")" : "", res->message ? ": " : "", res->message ? res->message : "");
-		return EXIT_FAIL;
 	}
 	default:
 		return log_errno(r, "%s", p->name);
@@ -80,8 +89,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 	if (r < 0) {
 		if (!err)
 			return log_errno(r, "loading profile %s", name);
-		log_error("%s", err);
-		return EXIT_USAGE;
+		return usage_error("%s", err);
 	}
 	struct sync_request rq = {
 		.profile = &p,
@@ -90,25 +98,25 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		.host_name = hc && hc->has_host ? hc->host.name : NULL,
 		.admin_email = hc && hc->has_host ? hc->host.admin_email : NULL,
 		.timeout = opt->timeout,
-		.progress = !opt->json && !opt->dry_run && isatty(STDOUT_FILENO),
+		.progress = !opt->c.json && !opt->c.dry_run && isatty(STDOUT_FILENO),
 	};
 	if (asprintf(&dest, "%s/%s", rq.root, p.directory) < 0)
 		dest = NULL;
 
-	if (opt->dry_run) {
+	if (opt->c.dry_run) {
 		char ***plan;
 		r = sync_plan_argv(&rq, &plan);
 		if (r == 0) {
-			for (char ***a = plan; *a; a++)
-				print_argv(*a);
+			r = print_plan(&p, dest, plan, opt->c.json);
 			sync_plan_free(plan);
-		}
+		} else
+			r = log_errno(r, "building the sync commands");
 		profile_free(&p);
-		return r < 0 ? log_errno(r, "building the sync commands") : EXIT_OK;
+		return r;
 	}
 
 	r = sync_run(&rq, &res);
-	if (opt->json) {
+	if (opt->c.json) {
 		_cleanup_json_ json_object *o = json_object_new_object();
 		jset_str(o, "profile", p.name);
 		jset_str(o, "method", sync_method_name(p.method));
@@ -124,10 +132,10 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		jset_str(o, "message", res.message);
 		out_json(stdout, o);
 	}
-	int rc = EXIT_OK;
+	int rc = 0;
 	if (r < 0)
 		rc = sync_report_failure(r, &p, dest, &res);
-	else if (!opt->json) {
+	else if (!opt->c.json) {
 		char bytes[32];
 		format_size_human(res.bytes, bytes, sizeof(bytes));
 		if (rq.progress || p.method == SYNC_FTPSYNC)
@@ -142,47 +150,56 @@ static int run_sync(const struct sync_options *opt, const char *name)
 	return rc;
 }
 
-int cmd_sync(int argc, char **argv)
+static int opt_upstream(void *field, const char *arg, const struct opt *o)
 {
-	static const struct option longopts[] = {
-		MIRRORCTX_LONGOPTS,
-		{ "upstream", required_argument, NULL, 'u' }, { "timeout", required_argument, NULL, 't' },
-		OPT_DRY_RUN, OPT_JSON, OPT_HELP, OPT_END,
-	};
-	struct sync_options opt = { 0 };
-	const char *why;
-	int c, r;
+	const char *why = check_rsync_source(arg);
 
-	while ((c = getopt_long(argc, argv, "c:u:t:nJh", longopts, NULL)) != -1) {
-		if (mirrorctx_option(&opt.ctx, c, optarg))
-			continue;
-		switch (c) {
-		case 'u':
-			if ((why = check_rsync_source(optarg)))
-				return usage_error("--upstream '%s' %s", optarg, why);
-			opt.upstream = optarg;
-			break;
-		case 't':
-			if (parse_duration(optarg, &opt.timeout) < 0 || !opt.timeout)
-				return usage_error("--timeout '%s' is not a duration (e.g. \"90min\", \"6h\")", optarg);
-			break;
-		case 'n':
-			opt.dry_run = true;
-			break;
-		case 'J':
-			opt.json = true;
-			break;
-		case 'h':
-			return verb_print_help(&sync_help);
-		default:
-			return usage_error("try 'mirrorprov sync --help'");
-		}
-	}
-	if (optind + 1 != argc)
-		return usage_error(optind == argc ? "no profile name given" : "sync takes one profile name");
-	r = mirrorctx_load(&opt.ctx);
-	if (r == EXIT_OK)
-		r = run_sync(&opt, argv[optind]);
-	mirrorctx_free(&opt.ctx);
+	if (why)
+		return usage_error("--upstream '%s' %s", arg, why);
+	*(const char **)field = arg;
+	return 0;
+}
+
+static int opt_timeout(void *field, const char *arg, const struct opt *o)
+{
+	uint64_t *t = field;
+
+	if (parse_duration(arg, t) < 0 || !*t)
+		return usage_error("--timeout '%s' is not a duration (e.g. \"90min\", \"6h\")", arg);
+	return 0;
+}
+
+static int sync_main(void *opts, int argc, char **argv)
+{
+	struct sync_options *opt = opts;
+	int r = mirrorctx_load(&opt->ctx);
+
+	if (r == 0)
+		r = run_sync(opt, argv[0]);
+	mirrorctx_free(&opt->ctx);
 	return r;
 }
+
+static const struct opt sync_opts[] = {
+	OPT_GROUP(mirrorctx_options, struct sync_options, ctx),
+	OPT_CALL("upstream", 'u', "URL", "pull from rsync://HOST[:PORT]/MODULE/ instead of the profile's upstream",
+		 struct sync_options, upstream, opt_upstream),
+	OPT_CALL("timeout", 't', "DUR", "give up after DUR (\"90min\", \"6h\"; default: the profile's timeout)",
+		 struct sync_options, timeout, opt_timeout),
+	OPT_DRY_RUN(struct sync_options, "print the commands and stop"),
+	OPT_JSON(struct sync_options),
+	OPT_END,
+};
+
+const struct verb verb_sync = {
+	.name = "sync",
+	.summary = "sync one profile from its upstream",
+	.synopsis = "mirrorprov sync [-c HOST.conf] [--root DIR] [--upstream URL] [--timeout DURATION] [-n] [-J] NAME",
+	.options = sync_opts,
+	.opts_size = sizeof(struct sync_options),
+	.args_min = 1,
+	.args_max = 1,
+	.args_missing = "no profile name given",
+	.args_extra = "sync takes one profile name",
+	.run = sync_main,
+};

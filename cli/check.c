@@ -19,13 +19,12 @@ static void check_init(void *opts)
 	((struct check_options *)opts)->run = (struct checkrun_opts)CHECKRUN_DEFAULTS;
 }
 
-static int check_run(void *opts, int argc, char **argv)
+static int check_main(void *opts, int argc, char **argv)
 {
 	struct check_options *opt = opts;
 	struct profile_set set = { 0 };
 	struct col_select sel, all;
 	const char *bad;
-	bool ok;
 	int r;
 
 	cols_all(CHECKRUN_NCOLS, &all);
@@ -43,13 +42,17 @@ static int check_run(void *opts, int argc, char **argv)
 		mirrorctx_free(&opt->ctx);
 		return r;
 	}
-	_cleanup_json_ json_object *rows = json_object_new_array();
-	r = checkrun(&opt->ctx.hc, mirrorctx_root(&opt->ctx), &set, &opt->run, rows, &ok);
+	struct checkrun_result cr;
+	r = checkrun(&opt->ctx.hc, mirrorctx_root(&opt->ctx), &set, &opt->run, &cr);
 	profile_set_free(&set);
 	mirrorctx_free(&opt->ctx);
-	if (r < 0 || (r = out_table(stdout, "checks", checkrun_cols, &sel, rows, opt->c.json)) < 0)
-		return r;
-	return ok ? 0 : -MP_EFAILED;
+	if (r < 0)
+		return log_errno(r, "checking URLs");
+	r = checkrun_print(stdout, &cr, &sel, opt->c.json);
+	if (r == 0 && cr.failed)
+		r = -MP_EFAILED;
+	checkrun_result_free(&cr);
+	return r;
 }
 
 static const struct opt check_opts[] = {
@@ -71,5 +74,5 @@ const struct verb verb_check = {
 	.ncolumns = CHECKRUN_NCOLS,
 	.opts_size = sizeof(struct check_options),
 	.init = check_init,
-	.run = check_run,
+	.run = check_main,
 };

@@ -4,13 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/check.h"
 #include "lib/names.h"
 #include "mirrorprov.h"
-
-#ifndef MIRRORPROV_VERSION
-#define MIRRORPROV_VERSION "0.1"
-#endif
 
 const struct col_def checkrun_cols[CHECKRUN_NCOLS] = {
 	{ "PROFILE", COLT_STR, 0, 0, "content profile" },
@@ -65,117 +60,30 @@ const struct opt checkrun_options[] = {
 	OPT_END,
 };
 
-struct prof_files {
-	char **files, **markers;
-	char *local;
-	const char *unmatched;   /* a freshness pattern with no local file */
-	int err;                 /* the local tree could not be read */
-};
-
-static void prof_files_free(struct prof_files *f)
+json_object *checkrun_rows(const struct checkrun_result *cr)
 {
-	strv_freep(&f->files);
-	strv_freep(&f->markers);
-	free(f->local);
+	json_object *rows = json_object_new_array();
+
+	for (size_t j = 0; j < cr->n; j++) {
+		const struct check_result *r = &cr->v[j].res;
+		json_object *o = json_object_new_object();
+		jset_str(o, "profile", cr->v[j].profile);
+		jset_str(o, "url", cr->v[j].url);
+		jset_str(o, "result", r->ok ? "pass" : "FAIL");
+		jset_u64(o, "files", r->files);
+		jset_u64(o, "markers", r->markers);
+		jset_u64(o, "failed", r->failed);
+		jset_str(o, "first_failure", r->first_failure);
+		json_object_array_add(rows, o);
+	}
+	return rows;
 }
 
-static void add_row(json_object *rows, const char *profile, const char *url, const struct check_result *r)
+int checkrun_print(FILE *f, const struct checkrun_result *cr, const struct col_select *sel, bool json)
 {
-	json_object *o = json_object_new_object();
-	jset_str(o, "profile", profile);
-	jset_str(o, "url", url);
-	jset_str(o, "result", r->ok ? "pass" : "FAIL");
-	jset_u64(o, "files", r->files);
-	jset_u64(o, "markers", r->markers);
-	jset_u64(o, "failed", r->failed);
-	jset_str(o, "first_failure", r->first_failure);
-	json_object_array_add(rows, o);
-}
+	_cleanup_json_ json_object *rows = checkrun_rows(cr);
+	struct col_select all;
 
-int checkrun(const struct hostconf *hc, const char *root, const struct profile_set *set,
-	     const struct checkrun_opts *o, json_object *rows, bool *all_ok)
-{
-	const size_t per = 3;   /* http, https, rsync */
-	size_t n = set->n * per, nt = 0;
-	_cleanup_free_ struct check_target *t = calloc(n ? n : 1, sizeof(*t));
-	_cleanup_free_ struct check_result *res = calloc(n ? n : 1, sizeof(*res));
-	_cleanup_free_ struct prof_files *pf = calloc(set->n ? set->n : 1, sizeof(*pf));
-	_cleanup_free_ char **urls = calloc(n ? n : 1, sizeof(char *));
-	_cleanup_free_ size_t *owner = calloc(n ? n : 1, sizeof(size_t));
-	struct check_opts co = { .ca_file = o->ca, .timeout = o->timeout, .per_host = o->per_host,
-				 .user_agent = "mirrorprov/" MIRRORPROV_VERSION " (mirror URL check)",
-				 .full_listing = o->full };
-	int r = 0;
-
-	if (!t || !res || !pf || !urls || !owner)
-		return log_errno(-ENOMEM, "checks");
-	*all_ok = true;
-	for (size_t i = 0; i < set->n && r == 0; i++) {
-		const struct profile *p = &set->v[i];
-		const char *bases[] = { hc->host.url_http, hc->host.url_https, hc->host.url_rsync };
-		int k;
-
-		if (asprintf(&pf[i].local, "%s/%s", root, p->directory) < 0)
-			return log_errno(-ENOMEM, "checks");
-		if ((k = check_pick_files(pf[i].local, o->full, o->sample, &pf[i].files)) < 0 ||
-		    (k = check_expand_markers(pf[i].local, p->freshness, &pf[i].markers, &pf[i].unmatched)) < 0)
-			pf[i].err = k;
-		for (size_t s = 0; s < per; s++) {
-			if (!bases[s])
-				continue;
-			char *u = url_join(bases[s], s == 2 ? p->module : p->http_path);
-			if (!u) {
-				r = log_errno(-ENOMEM, "checks");
-				break;
-			}
-			urls[nt] = u;
-			owner[nt] = i;
-			t[nt] = (struct check_target){ .profile = p->name, .url = u, .local = pf[i].local,
-						       .files = pf[i].files, .markers = pf[i].markers };
-			nt++;
-		}
-	}
-	if (r == 0) {
-		/* a profile whose local tree is unreadable is not checked remotely */
-		size_t live = 0;
-		_cleanup_free_ struct check_target *lt = calloc(nt ? nt : 1, sizeof(*lt));
-		_cleanup_free_ size_t *map = calloc(nt ? nt : 1, sizeof(size_t));
-		_cleanup_free_ struct check_result *lres = calloc(nt ? nt : 1, sizeof(*lres));
-		if (!lt || !map || !lres)
-			return log_errno(-ENOMEM, "checks");
-		for (size_t j = 0; j < nt; j++)
-			if (!pf[owner[j]].err) {
-				map[live] = j;
-				lt[live++] = t[j];
-			}
-		int k = check_run(lt, live, &co, lres);
-		if (k < 0)
-			r = log_errno(k, "checking URLs");
-		for (size_t j = 0; j < live; j++)
-			res[map[j]] = lres[j];
-	}
-	for (size_t j = 0; j < nt; j++) {
-		const struct prof_files *f = &pf[owner[j]];
-		if (r == 0) {
-			if (f->err) {
-				res[j].ok = false;
-				res[j].failed++;
-				if (asprintf(&res[j].first_failure, "local tree %s: %s", f->local, strerror(-f->err)) < 0)
-					res[j].first_failure = NULL;
-			} else if (f->unmatched) {
-				res[j].ok = false;
-				res[j].failed++;
-				if (!res[j].first_failure &&
-				    asprintf(&res[j].first_failure, "freshness marker '%s': no such local file", f->unmatched) < 0)
-					res[j].first_failure = NULL;
-			}
-			*all_ok &= res[j].ok;
-			add_row(rows, t[j].profile, t[j].url, &res[j]);
-		}
-		check_result_free(&res[j]);
-		free(urls[j]);
-	}
-	for (size_t i = 0; i < set->n; i++)
-		prof_files_free(&pf[i]);
-	return r;
+	cols_all(CHECKRUN_NCOLS, &all);
+	return out_table(f, "checks", checkrun_cols, sel ? sel : &all, rows, json);
 }

@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "app/failure.h"
 #include "fs/safety.h"
 #include "geomopt.h"
 #include "lib/size.h"
@@ -50,32 +51,11 @@ json_object *checks_to_json(const struct fs_checks *c)
 
 int checks_refuse(const struct fs_checks *c)
 {
-	const struct fs_check *f = fs_checks_failed(c);
+	struct app_error e = { 0 };
+	int r = report_app_error(&e, checks_failure(c, &e));
 
-	return refuse("%s: %s", f ? f->name : "unknown", f ? f->detail : "a safety check failed");
-}
-
-char *argv_join(char *const *argv)
-{
-	size_t len = 1;
-	char *s;
-
-	for (char *const *a = argv; *a; a++)
-		len += strlen(*a) + 3;
-	if (!(s = calloc(1, len)))
-		return NULL;
-	for (char *const *a = argv; *a; a++) {
-		if (a != argv)
-			strcat(s, " ");
-		/* quote what a shell would split */
-		bool q = strpbrk(*a, " \t'\"$\\") != NULL || !**a;
-		if (q)
-			strcat(s, "'");
-		strcat(s, *a);
-		if (q)
-			strcat(s, "'");
-	}
-	return s;
+	app_error_free(&e);
+	return r;
 }
 
 static json_object *device_to_json(const struct mkfs_plan *p)

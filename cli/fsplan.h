@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
+#include "app/app.h"
 #include "fs/checks.h"
 #include "fs/mkfs.h"
 
@@ -14,8 +15,6 @@ json_object *checks_to_json(const struct fs_checks *c);
 /* refuse("NAME: DETAIL") for the first failed check: -MP_EREFUSED. */
 int checks_refuse(const struct fs_checks *c);
 
-/* "mkfs.xfs -f -d su=64k,sw=13 /dev/sdf" */
-char *argv_join(char *const *argv);
 
 json_object *mkfs_plan_to_json(const struct mkfs_plan *p);
 void mkfs_plan_print(FILE *f, const struct mkfs_plan *p);

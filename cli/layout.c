@@ -10,11 +10,8 @@
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
-#include "steps.h"
+#include "app/layout.h"
 #include "sync/layout.h"
-
-/* Not the mirror root: ftpsync keeps its configuration and logs in $HOME, which must not be served. */
-#define MIRROR_USER_HOME "/var/lib/mirrorprov"
 
 #ifndef MIRRORPROV_BINARY
 #define MIRRORPROV_BINARY "/usr/local/sbin/mirrorprov"
@@ -113,40 +110,18 @@ static int print_diffs(const struct layout_plan *plan)
 	return 0;
 }
 
-int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t *uid, gid_t *gid)
+/* The tree owner, the system user created when missing (said in a dry run). */
+static int tree_owner(const char *user, const char *prefix, bool dry_run, uid_t *uid, gid_t *gid)
 {
-	*uid = (uid_t)-1;
-	*gid = (gid_t)-1;
-	if (prefix)
-		return 0;
-	int r = layout_user_lookup(user, uid, gid);
-	if (r == -ENOENT && dry_run) {
-		log_info("would create system user '%s'", user);
-		return 0;
-	}
-	if (r == -ENOENT) {
-		r = layout_user_create(user, MIRROR_USER_HOME);
-		if (r < 0)
-			return log_errno(r, "creating system user '%s'", user);
-		r = layout_user_lookup(user, uid, gid);
-	}
-	return r < 0 ? log_errno(r, "looking up user '%s'", user) : 0;
-}
+	enum tree_owner_step failed;
+	bool would_create;
+	int r = layout_tree_owner(user, prefix, dry_run, uid, gid, &would_create, &failed);
 
-void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const char *root, const char *prefix,
-		      const char *binary)
-{
-	*lc = (struct layout_conf){
-		.root = root,
-		.user = hc && hc->has_mirror ? hc->mirror.user : "mirror",
-		.host_name = hc && hc->has_host ? hc->host.name : NULL,
-		.tls_certificate = hc && hc->has_mirror ? hc->mirror.tls_certificate : NULL,
-		.tls_key = hc && hc->has_mirror ? hc->mirror.tls_key : NULL,
-		.max_connections = hc && hc->has_host ? hc->host.max_connections : 0,
-		.hostconf_path = hc ? hc->path : NULL,
-		.mirrorprov = binary ? binary : MIRRORPROV_BINARY,
-		.prefix = prefix,
-	};
+	if (r < 0)
+		return log_errno(r, failed == OWNER_CREATE ? "creating system user '%s'" : "looking up user '%s'", user);
+	if (would_create)
+		log_info("would create system user '%s'", user);
+	return 0;
 }
 
 static int run_layout(struct layout_options *opt)
@@ -170,7 +145,7 @@ static int run_layout(struct layout_options *opt)
 				    : log_errno(r, "building the layout plan");
 	}
 	warn_space(lc.root, plan.total_size);
-	r = layout_tree_owner(lc.user, opt->prefix, opt->c.dry_run, &uid, &gid);
+	r = tree_owner(lc.user, opt->prefix, opt->c.dry_run, &uid, &gid);
 	if (r == 0 && opt->c.dry_run)
 		r = opt->c.json ? (print_plan(&plan, true, false) < 0 ? -MP_EFAILED : 0) : print_diffs(&plan);
 	else if (r == 0) {

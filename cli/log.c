@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "mirrorprov.h"
 
 const char *mp_verb;
@@ -108,5 +109,20 @@ int exit_code(int r)
 		return EXIT_REFUSED;
 	default:
 		return EXIT_FAIL;
+	}
+}
+
+int report_app_error(const struct app_error *e, int r)
+{
+	if (!e->message)
+		return log_errno(r, "failed");
+	switch (e->kind) {
+	case APP_BAD_INPUT:
+		return usage_error("%s", e->message);
+	case APP_REFUSED:
+		return refuse("%s", e->message);
+	default:
+		log_error("%s", e->message);
+		return r < 0 ? r : -MP_EFAILED;
 	}
 }

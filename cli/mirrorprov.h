@@ -80,6 +80,9 @@ void log_info(const char *fmt, ...) _printf_(1, 2);
 int log_errno(int r, const char *fmt, ...) _printf_(2, 3);
 int usage_error(const char *fmt, ...) _printf_(1, 2);
 int refuse(const char *fmt, ...) _printf_(1, 2);
+struct app_error;
+/* The error of the application layer (app/app.h) reported by its class; returns the result. */
+int report_app_error(const struct app_error *e, int r);
 
 /* Text from outside (a server's reply) for a person: lines and tabs kept,
  * other control characters (terminal escapes, \r) shown as \xNN. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/failure.h"
 #include "fsplan.h"
 #include "geomopt.h"
 #include "mirrorprov.h"
@@ -49,46 +50,13 @@ static void show_mkfs_stderr(const char *err, bool as_warnings)
 
 int mkfs_report_apply_error(const struct mkfs_plan *p, const struct mkfs_result *res, int r)
 {
-	switch (r) {
-	case -ENOENT:
-		if (res->failed == MKFS_STEP_NONE) {
-			log_error("mkfs.xfs not found in PATH (install xfsprogs); nothing was written");
-			return -MP_EFAILED;
-		}
-		break;
-	case -EPERM:
-		return checks_refuse(&res->recheck);
-	case -EBUSY:
-		if (res->failed <= MKFS_STEP_PARTITION) {
-			log_error("refused: exclusive: %s is locked or opened exclusively by another program; nothing was written",
-				  p->path);
-			return -MP_EREFUSED;
-		}
-		break;
-	case -ECANCELED:
+	struct app_error e = { 0 };
+
+	if (r == -ECANCELED)
 		show_mkfs_stderr(res->err, false);
-		if (res->signal)
-			log_error("mkfs.xfs was killed by signal %d (%s); %s is in an unknown state", res->signal,
-				  strsignal(res->signal), res->node);
-		else
-			log_error("mkfs.xfs failed with exit code %d; %s is in an unknown state", res->exit_code, res->node);
-		return -MP_EFAILED;
-	case -EBADMSG:
-		return log_error("the new superblock on %s does not match the plan: %s", res->node, res->why);
-	case -ENXIO:
-		if (res->failed == MKFS_STEP_PARTITION) {
-			return log_error("the kernel did not add partition 1 of %s (no partition scanning, e.g. a loop device without -P)",
-				  p->path);
-		}
-		break;
-	}
-	if (res->failed == MKFS_STEP_PARTITION)
-		return log_errno(r, "cannot partition %s", p->path);
-	if (res->failed == MKFS_STEP_VERIFY)
-		return log_errno(r, "cannot read the new superblock of %s", res->node);
-	if (res->failed == MKFS_STEP_MKFS)
-		return log_errno(r, "cannot run mkfs.xfs");
-	return log_errno(r, "cannot format %s", p->path);
+	r = report_app_error(&e, mkfs_apply_failure(p, res, r, &e));
+	app_error_free(&e);
+	return r;
 }
 
 void mkfs_report_success(const struct mkfs_plan *p, const struct mkfs_result *res, bool json)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/failure.h"
 #include "fsplan.h"
 #include "geomopt.h"
 #include "mirrorprov.h"
@@ -63,18 +64,11 @@ int mount_vet_options(const char *opts)
 
 int mount_report_apply_error(const struct mount_plan *p, const struct mount_result *res, int r)
 {
-	if (r == -EBADMSG) {
-		return log_error("the mounted filesystem on %s does not have the planned stripe: %s", p->mountpoint, res->why);
-	}
-	if (strcmp(res->failed, "mount") == 0) {
-		return log_error("cannot mount %s on %s: %s", p->path, p->mountpoint,
-			  *res->mount_error ? res->mount_error : strerror(-r));
-	}
-	if (strcmp(res->failed, "fstab") == 0)
-		return log_errno(r, "mounted, but cannot write %s", p->req.fstab);
-	if (strcmp(res->failed, "mkdir") == 0)
-		return log_errno(r, "cannot create %s", p->mountpoint);
-	return log_errno(r, "cannot read the geometry of %s (XFS_IOC_FSGEOMETRY)", p->mountpoint);
+	struct app_error e = { 0 };
+
+	r = report_app_error(&e, mount_apply_failure(p, res, r, &e));
+	app_error_free(&e);
+	return r;
 }
 
 void mount_report_success(const struct mount_plan *p, const struct mount_result *res)

@@ -1,28 +1,26 @@
-/* `mirrorprov onboard`: the whole server from one host configuration, as a
- * plan of steps (device, geometry, mkfs, mount, layout, sync, check,
- * register), each done, change or blocked; shared by the verb and the Ansible
- * module (ansible.c). */
+/* `mirrorprov onboard` (app/onboard.h runs the steps): the verb's text and
+ * JSON forms and the Ansible module (ansible.c) present the same struct
+ * onboard. */
 #pragma once
 
 #include <json-c/json.h>
 #include <stdbool.h>
-#include <stdint.h>
 
-#include "checkrun.h"
+#include "app/onboard.h"
 
-struct onboard_options {
-	const char *config;     /* NULL: the default host configuration */
-	const char *image;      /* rehearsal image file, or NULL */
-	uint64_t image_size;    /* bytes, for creating the image; 0: not given */
-	const char *prefix;     /* fstab and configuration files under this directory */
-	struct checkrun_opts check;
-	bool sync, force, dry_run, yes, json;
+/* Plans, presents the plan (a table in MODE_TEXT), applies it unless
+ * dry_run with yes for the confirmation; *ret_doc receives {steps: [{name,
+ * state, detail}], changed, dry_run[, failed]}, *ret_error the error's text
+ * (NULL when it went well).  Returns a result of cli/mirrorprov.h, reported
+ * on stderr unless MODE_QUIET. */
+enum onboard_mode {
+	MODE_TEXT,    /* the plan as a table, the steps' output on stdout */
+	MODE_JSON,    /* the steps' output on stderr: stdout carries the document */
+	MODE_QUIET,   /* nothing printed: the Ansible module */
 };
 
-/* Builds and prints the plan (the table unless json), then applies it unless
- * dry_run.  *ret_doc receives {steps: [{name, state, detail}], changed}.
- * Reports errors itself and returns a result of cli/mirrorprov.h. */
-int onboard_run(const struct onboard_options *o, json_object **ret_doc);
+int onboard_present(const struct onboard_options *o, bool yes, enum onboard_mode mode, json_object **ret_doc,
+		    char **ret_error);
 
 /* Ansible binary module mode (argv[0] is mirrorprov_onboard): argv[argc-1]
  * names the JSON arguments file; prints exactly one JSON object. */

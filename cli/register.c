@@ -11,7 +11,7 @@
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
-#include "steps.h"
+#include "register.h"
 
 #define CHECKIN_TIMEOUT 300   /* seconds: MirrorManager updates the database before it answers */
 #define RUN_TIMEOUT 120       /* seconds for one mirrorbits/mb call */
@@ -35,20 +35,20 @@ static int pick_profiles(const struct register_options *opt, const char *type, s
 	return 0;
 }
 
-static int print_text(const char *backend, const char *kind, const char *profile, const char *text, bool json)
+static int print_text(FILE *out, const char *backend, const char *kind, const char *profile, const char *text, bool json)
 {
 	if (!json)
-		return fputs(text, stdout) < 0 ? -MP_EFAILED : 0;
+		return fputs(text, out) < 0 ? -MP_EFAILED : 0;
 	_cleanup_json_ json_object *o = json_object_new_object();
 	jset_str(o, "backend", backend);
 	jset_str(o, "kind", kind);
 	jset_str(o, "profile", profile);
 	jset_str(o, "text", text);
-	return out_json(stdout, o) < 0 ? -MP_EFAILED : 0;
+	return out_json(out, o) < 0 ? -MP_EFAILED : 0;
 }
 
 /* Texts a human submits: the MirrorManager sheet, Debian stanzas, AlmaLinux YAML. */
-static int print_documents(const struct hostconf *hc, const char *type, const struct profile_set *set, bool json)
+static int print_documents(FILE *out, const struct hostconf *hc, const char *type, const struct profile_set *set, bool json)
 {
 	_cleanup_strbuf_ struct strbuf sb = { 0 };
 	int r;
@@ -56,7 +56,7 @@ static int print_documents(const struct hostconf *hc, const char *type, const st
 	if (strcmp(type, "mirrormanager") == 0) {
 		if ((r = mm_sheet(hc, set, &sb)) < 0)
 			return log_errno(r, "registration sheet");
-		return print_text(type, "registration-sheet", NULL, sb.buf, json);
+		return print_text(out, type, "registration-sheet", NULL, sb.buf, json);
 	}
 	for (size_t i = 0; i < set->n; i++) {
 		strbuf_free(&sb);
@@ -65,12 +65,12 @@ static int print_documents(const struct hostconf *hc, const char *type, const st
 		if (r < 0)
 			return log_errno(r, "%s", set->v[i].name);
 		if (!json && i)
-			putchar('\n');
+			fputc('\n', out);
 		if (!json)
-			printf(deb ? "# Mirrors.masterlist stanza for %s (submit at https://www.debian.org/mirror/submit)\n"
+			fprintf(out, deb ? "# Mirrors.masterlist stanza for %s (submit at https://www.debian.org/mirror/submit)\n"
 				   : "# mirrors.d/%s.yml (pull request to https://github.com/AlmaLinux/mirrors)\n",
 			       deb ? set->v[i].name : hc->host.name);
-		if ((r = print_text(type, deb ? "masterlist-stanza" : "mirrors.d-yaml", set->v[i].name, sb.buf, json)))
+		if ((r = print_text(out, type, deb ? "masterlist-stanza" : "mirrors.d-yaml", set->v[i].name, sb.buf, json)))
 			return r;
 	}
 	return 0;
@@ -102,6 +102,7 @@ static void clear_secret(char **s)
 static int register_checkin(const struct register_options *opt, const struct hostconf *hc, const char *root,
 			    const struct profile_set *set)
 {
+	FILE *out = opt->out;
 	_cleanup_(clear_secret) char *password = NULL;
 	size_t ncats = 0, k = 0;
 	int r;
@@ -142,7 +143,7 @@ static int register_checkin(const struct register_options *opt, const struct hos
 		_cleanup_json_ json_object *o = json_tokener_parse(json.buf);
 		if (!o)
 			return log_errno(-EBADMSG, "checkin JSON");
-		return out_json(stdout, o) < 0 ? -MP_EFAILED : 0;
+		return out_json(out, o) < 0 ? -MP_EFAILED : 0;
 	}
 	explicit_bzero(json.buf, json.len);
 	if ((r = checkin_request(payload, &req)) < 0)
@@ -181,12 +182,12 @@ static int register_checkin(const struct register_options *opt, const struct hos
 		jset_str(o, "reply", reply);
 		json_object_object_add(o, "categories_not_on_host", json_object_get(missing));
 		jset_u64(o, "directories", dirs);
-		if (out_json(stdout, o) < 0)
+		if (out_json(out, o) < 0)
 			return -MP_EFAILED;
 	} else if (ok) {
-		print_untrusted(stdout, reply);
+		print_untrusted(out, reply);
 		if (!reply[0] || reply[strlen(reply) - 1] != '\n')
-			putchar('\n');
+			fputc('\n', out);
 	}
 	if (!ok) {
 		/* MirrorManager's message on one line, without its "error checking in" */
@@ -205,16 +206,16 @@ static int register_checkin(const struct register_options *opt, const struct hos
 	return json_object_array_length(missing) ? -MP_EFAILED : 0;
 }
 
-static void print_argv(char *const *argv)
+static void print_argv(FILE *out, char *const *argv)
 {
-	fputs("$", stdout);
+	fputs("$", out);
 	for (size_t i = 0; argv[i]; i++)
-		printf(strpbrk(argv[i], " \"'$\\") ? " '%s'" : " %s", argv[i]);
-	putchar('\n');
+		fprintf(out, strpbrk(argv[i], " \"'$\\") ? " '%s'" : " %s", argv[i]);
+	fputc('\n', out);
 }
 
 /* Runs argv (stdin from the password file for mirrorbits -a); output passed through. */
-static int run_tool(char *const *argv, const char *stdin_path, const char *what)
+static int run_tool(FILE *out, char *const *argv, const char *stdin_path, const char *what)
 {
 	struct spawn_opts so = { .stdin_path = stdin_path, .capture_stdout = 1, .capture_stderr = 1,
 				 .timeout_sec = RUN_TIMEOUT, .max_capture = 64 * 1024 };
@@ -226,7 +227,7 @@ static int run_tool(char *const *argv, const char *stdin_path, const char *what)
 		return -MP_EFAILED;
 	}
 	if (sr.out)
-		fputs(sr.out, stdout);
+		fputs(sr.out, out);
 	if (sr.err)
 		fputs(sr.err, stderr);
 	r = 0;
@@ -244,6 +245,7 @@ static int run_tool(char *const *argv, const char *stdin_path, const char *what)
 static int register_cli(const struct register_options *opt, const struct hostconf *hc, const char *type,
 			const struct profile_set *set)
 {
+	FILE *out = opt->out;
 	bool bits = strcmp(type, "mirrorbits") == 0;
 	const char *stdin_path = NULL;
 	int r;
@@ -268,23 +270,24 @@ static int register_cli(const struct register_options *opt, const struct hostcon
 		reg_urls_free(&u);
 		if (r < 0)
 			return log_errno(r, "%s arguments", type);
-		print_argv(add);
+		print_argv(out, add);
 		if (enable)
-			print_argv(enable);
+			print_argv(out, enable);
 		if (opt->no_send)
 			continue;
-		if ((r = run_tool(add, stdin_path, bits ? "mirrorbits add" : "mb new")) != 0 ||
-		    (enable && (r = run_tool(enable, stdin_path, "mirrorbits enable")) != 0))
+		if ((r = run_tool(out, add, stdin_path, bits ? "mirrorbits add" : "mb new")) != 0 ||
+		    (enable && (r = run_tool(out, enable, stdin_path, "mirrorbits enable")) != 0))
 			return r;
 	}
 	if (!bits && !opt->no_send)
-		printf("new MirrorBrain mirrors start disabled: enable with 'mb enable %s' once scanned\n", hc->host.name);
+		fprintf(out, "new MirrorBrain mirrors start disabled: enable with 'mb enable %s' once scanned\n", hc->host.name);
 	return 0;
 }
 
 static int register_mirrorcache(const struct register_options *opt, const struct hostconf *hc,
 				const struct profile_set *set)
 {
+	FILE *out = opt->out;
 	_cleanup_(clear_secret) char *token = NULL;
 	_cleanup_free_ char *url = NULL;
 	int r;
@@ -305,7 +308,7 @@ static int register_mirrorcache(const struct register_options *opt, const struct
 		if (!body)
 			return log_errno(-ENOMEM, "request body");
 		const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
-		printf("POST %s %s\n", url, text);
+		fprintf(out, "POST %s %s\n", url, text);
 		if (opt->no_send)
 			continue;
 		char err[CURL_ERROR_SIZE];
@@ -317,13 +320,29 @@ static int register_mirrorcache(const struct register_options *opt, const struct
 		r = http_post(&post, &status, &reply, err);
 		if (r < 0)
 			return log_error("%s: %s", url, r == -EFBIG ? "reply too large" : err);
-		printf("HTTP %ld ", status);
-		print_untrusted(stdout, reply);
-		putchar('\n');
+		fprintf(out, "HTTP %ld ", status);
+		print_untrusted(out, reply);
+		fputc('\n', out);
 		if (status < 200 || status >= 300)
 			return log_error("MirrorCache refused the server: HTTP %ld", status);
 	}
 	return 0;
+}
+
+/* A host is never registered with URLs that do not work. */
+static int check_first(const struct register_options *opt, const struct profile_set *set)
+{
+	struct checkrun_result cr;
+	int r = checkrun(&opt->ctx.hc, mirrorctx_root(&opt->ctx), set, &opt->check, &cr);
+
+	if (r < 0)
+		return log_errno(r, "checking URLs");
+	if (cr.failed) {
+		checkrun_print(stderr, &cr, NULL, false);
+		r = log_error("the URL checks failed, nothing registered (--skip-check overrides)");
+	}
+	checkrun_result_free(&cr);
+	return r;
 }
 
 int register_run(const struct register_options *opt)
@@ -331,9 +350,9 @@ int register_run(const struct register_options *opt)
 	static const char *const types[] = { "mirrormanager", "mirrorbits", "mirrorbrain", "mirrorcache",
 					     "debian", "almalinux" };
 	const struct hostconf *hc = &opt->ctx.hc;
-	const char *type = register_backend_type(opt);
+	const char *type = register_backend_type(opt->ctx.loaded ? hc : NULL, opt->backend);
 	struct profile_set set = { 0 };
-	bool known = false;
+	bool known = false, prints;
 	int r;
 
 	for (size_t i = 0; type && i < ARRAY_SIZE(types); i++)
@@ -346,28 +365,12 @@ int register_run(const struct register_options *opt)
 		r = usage_error("unknown backend '%s'", type);
 	else
 		r = pick_profiles(opt, type, &set);
-	if (r != 0) {
-		profile_set_free(&set);
-		return r;
-	}
-
-	bool prints = register_prints(opt);
-	/* a host is never registered with URLs that do not work */
-	if (!prints && !opt->no_send && !opt->skip_check) {
-		_cleanup_json_ json_object *rows = json_object_new_array();
-		struct col_select sel;
-		bool ok;
-		cols_all(CHECKRUN_NCOLS, &sel);
-		r = checkrun(hc, mirrorctx_root(&opt->ctx), &set, &opt->check, rows, &ok);
-		if (r == 0 && !ok) {
-			out_table(stderr, "checks", checkrun_cols, &sel, rows, false);
-			log_error("the URL checks failed, nothing registered (--skip-check overrides)");
-			r = -MP_EFAILED;
-		}
-	}
+	prints = r == 0 && register_prints(hc, type);
+	if (r == 0 && !prints && !opt->no_send && !opt->skip_check)
+		r = check_first(opt, &set);
 	if (r == 0) {
 		if (prints)
-			r = print_documents(hc, type, &set, opt->json);
+			r = print_documents(opt->out, hc, type, &set, opt->json);
 		else if (strcmp(type, "mirrormanager") == 0)
 			r = register_checkin(opt, hc, mirrorctx_root(&opt->ctx), &set);
 		else if (strcmp(type, "mirrorcache") == 0)
@@ -377,21 +380,6 @@ int register_run(const struct register_options *opt)
 	}
 	profile_set_free(&set);
 	return r;
-}
-
-const char *register_backend_type(const struct register_options *opt)
-{
-	const struct hostconf *hc = &opt->ctx.hc;
-
-	return opt->backend ? opt->backend : opt->ctx.loaded && hc->has_backend ? hc->backend.type : NULL;
-}
-
-bool register_prints(const struct register_options *opt)
-{
-	const char *type = register_backend_type(opt);
-
-	return type && (strcmp(type, "debian") == 0 || strcmp(type, "almalinux") == 0 ||
-			(strcmp(type, "mirrormanager") == 0 && !(opt->ctx.loaded && opt->ctx.hc.host.private_mirror)));
 }
 
 struct register_verb {
@@ -410,6 +398,7 @@ static int register_main(void *opts, int argc, char **argv)
 	int r = mirrorctx_load(&v->r.ctx);
 
 	v->r.json = v->c.json;
+	v->r.out = stdout;
 	if (r == 0)
 		r = register_run(&v->r);
 	mirrorctx_free(&v->r.ctx);

@@ -3,13 +3,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/failure.h"
 #include "lib/conf.h"
 #include "lib/names.h"
 #include "lib/size.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
-#include "steps.h"
 #include "sync/syncrun.h"
 
 struct sync_options {
@@ -52,30 +52,13 @@ static int print_plan(const struct profile *p, const char *dest, char ***plan, b
 	return out_json(stdout, o);
 }
 
-int sync_report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res)
+static int report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res)
 {
-	switch (r) {
-	case -EBUSY:
-		return log_error("another sync of %s is running (it holds the lock on %s)", p->name, dest);
-	case -ETIMEDOUT:
-		log_error("%s: timed out after %.0f s; the mirror is incomplete", p->name, res->seconds);
-		return -MP_EFAILED;
-	case -ENODATA:
-		log_error("%s: %s; the mirror is incomplete", p->name, res->message ? res->message : "a freshness marker is missing");
-		return -MP_EFAILED;
-	case -ENOENT:
-		return log_error("%s is not installed", p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync");
-	case -ENOTDIR:
-		return log_error("the mirror root of %s does not exist (filesystem not mounted?)", dest);
-	case -EIO: {
-		const char *tool = p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync";
-		const char *what = p->method == SYNC_FTPSYNC ? NULL : rsync_exit_message(res->exit_code);
-		return log_error("%s: %s exited with %d%s%s%s%s%s", p->name, tool, res->exit_code, what ? " (" : "",
-			  what ? what : "", what ? ")" : "", res->message ? ": " : "", res->message ? res->message : "");
-	}
-	default:
-		return log_errno(r, "%s", p->name);
-	}
+	struct app_error e = { 0 };
+
+	r = report_app_error(&e, sync_failure(r, p, dest, res, &e));
+	app_error_free(&e);
+	return r;
 }
 
 static int run_sync(const struct sync_options *opt, const char *name)
@@ -134,7 +117,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 	}
 	int rc = 0;
 	if (r < 0)
-		rc = sync_report_failure(r, &p, dest, &res);
+		rc = report_failure(r, &p, dest, &res);
 	else if (!opt->c.json) {
 		char bytes[32];
 		format_size_human(res.bytes, bytes, sizeof(bytes));

@@ -1,0 +1,41 @@
+/* The URL-check run of `check`, `register` and onboard's check step: each
+ * profile of a set at every URL of the host (http, https, rsync), against the
+ * local tree. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "backend/check.h"
+#include "lib/hostconf.h"
+#include "sync/profile.h"
+
+struct checkrun_opts {
+	bool full;            /* every file instead of a sample */
+	size_t sample;        /* files per profile and URL */
+	const char *ca;       /* --ca FILE */
+	unsigned timeout;     /* seconds */
+	unsigned per_host;
+};
+
+#define CHECKRUN_DEFAULTS { .sample = 20, .timeout = 10, .per_host = 4 }
+
+/* One profile at one URL. */
+struct url_check {
+	const char *profile;   /* the profile's name (in the set checked) */
+	char *url;
+	struct check_result res;   /* a local tree that cannot be read or lacks a marker fails here too */
+};
+
+struct checkrun_result {
+	size_t n;
+	struct url_check *v;
+	size_t failed;         /* entries that did not pass */
+	const struct url_check *first_failed;   /* NULL when all passed */
+};
+
+/* Checks each profile of set at every URL of the host, local tree under root.
+ * 0 when the checks ran (whatever they found), else -errno. */
+int checkrun(const struct hostconf *hc, const char *root, const struct profile_set *set,
+	     const struct checkrun_opts *o, struct checkrun_result *ret);
+void checkrun_result_free(struct checkrun_result *r);

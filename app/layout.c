@@ -1,0 +1,52 @@
+#include "layout.h"
+
+#include <errno.h>
+
+/* Not the mirror root: ftpsync keeps its configuration and logs in $HOME, which must not be served. */
+#define MIRROR_USER_HOME "/var/lib/mirrorprov"
+
+#ifndef MIRRORPROV_BINARY
+#define MIRRORPROV_BINARY "/usr/local/sbin/mirrorprov"
+#endif
+
+void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const char *root, const char *prefix,
+		      const char *binary)
+{
+	*lc = (struct layout_conf){
+		.root = root,
+		.user = hc && hc->has_mirror ? hc->mirror.user : "mirror",
+		.host_name = hc && hc->has_host ? hc->host.name : NULL,
+		.tls_certificate = hc && hc->has_mirror ? hc->mirror.tls_certificate : NULL,
+		.tls_key = hc && hc->has_mirror ? hc->mirror.tls_key : NULL,
+		.max_connections = hc && hc->has_host ? hc->host.max_connections : 0,
+		.hostconf_path = hc ? hc->path : NULL,
+		.mirrorprov = binary ? binary : MIRRORPROV_BINARY,
+		.prefix = prefix,
+	};
+}
+
+int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t *uid, gid_t *gid, bool *would_create,
+		      enum tree_owner_step *failed)
+{
+	int r;
+
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	*would_create = false;
+	*failed = OWNER_LOOKUP;
+	if (prefix)
+		return 0;
+	r = layout_user_lookup(user, uid, gid);
+	if (r == -ENOENT && dry_run) {
+		*would_create = true;
+		return 0;
+	}
+	if (r == -ENOENT) {
+		*failed = OWNER_CREATE;
+		if ((r = layout_user_create(user, MIRROR_USER_HOME)) < 0)
+			return r;
+		*failed = OWNER_LOOKUP;
+		r = layout_user_lookup(user, uid, gid);
+	}
+	return r;
+}

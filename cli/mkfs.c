@@ -86,38 +86,61 @@ static json_object *result_to_json(const struct mkfs_result *res)
 	return o;
 }
 
+static int build_plan(struct udev *udev, const struct mkfs_request *req, struct mkfs_plan *plan)
+{
+	int r = mkfs_plan_build(udev, req, plan);
+
+	if (r == -EOPNOTSUPP)
+		r = usage_error("--partition needs a whole disk; %s is a partition or a device-mapper device "
+				"(format the whole map instead)", plan->path);
+	else if (r == -ENOSPC)
+		r = usage_error("%s is too small for a partition aligned to the full stripe", plan->path);
+	else if (r < 0)
+		r = log_errno(r, "cannot build the plan for %s", req->device);
+	if (r < 0)
+		mkfs_plan_done(plan);
+	return r;
+}
+
+/* Confirmation, then the apply; its result into doc (with -J). */
+static int apply(struct udev *udev, struct mkfs_plan *plan, const struct mkfs_options *o, json_object *doc)
+{
+	struct mkfs_result res = { 0 };
+	int r = confirm_device("format", plan->path, plan->dev.name, o->req.device, o->c.yes);
+
+	if (r < 0)
+		return r;
+	/* a confirmation prompt may have taken minutes: check again */
+	if ((r = mkfs_plan_apply(udev, plan, !o->c.yes, &res)) < 0)
+		r = mkfs_report_apply_error(plan, &res, r);
+	else {
+		mkfs_report_success(plan, &res, o->c.json);
+		if (doc)
+			json_object_object_add(doc, "result", result_to_json(&res));
+	}
+	mkfs_result_done(&res);
+	return r;
+}
+
 static int mkfs_run(void *opts, int argc, char **argv)
 {
 	_cleanup_(udev_unrefp) struct udev *udev = NULL;
 	struct mkfs_options o = *(struct mkfs_options *)opts;
 	struct mkfs_plan plan;
-	struct mkfs_result res = { 0 };
 	_cleanup_json_ json_object *doc = NULL;
 	int r;
 
 	o.req.device = argv[0];
 	o.req.force = o.c.force;
+	o.req.lock = !o.c.dry_run;
 	if (!o.geom.given)
 		return usage_error("no RAID geometry given (e.g. --raid6 15 --spare 1 --chunk 64k)");
 	if ((r = geomopt_compute(&o.geom, &o.req.geom)))
 		return r;
 	if (!(udev = udev_new()))
 		return log_errno(-ENOMEM, "cannot use libudev");
-	o.req.lock = !o.c.dry_run;
-
-	r = mkfs_plan_build(udev, &o.req, &plan);
-	if (r == -EOPNOTSUPP)
-		r = usage_error("--partition needs a whole disk; %s is a partition or a device-mapper device "
-				"(format the whole map instead)", plan.path);
-	else if (r == -ENOSPC)
-		r = usage_error("%s is too small for a partition aligned to the full stripe", plan.path);
-	else if (r < 0)
-		r = log_errno(r, "cannot build the plan for %s", o.req.device);
-	if (r) {
-		mkfs_plan_done(&plan);
+	if ((r = build_plan(udev, &o.req, &plan)) < 0)
 		return r;
-	}
-
 	geometry_warn(&o.req.geom);
 	mkfs_plan_warn(&plan);
 	if (o.c.json) {
@@ -125,25 +148,12 @@ static int mkfs_run(void *opts, int argc, char **argv)
 		jset_bool(doc, "dry_run", o.c.dry_run);
 	} else
 		mkfs_plan_print(stdout, &plan);
-
 	if (fs_checks_failed(&plan.checks))
 		r = checks_refuse(&plan.checks);
-	else if (o.c.dry_run)
-		r = 0;
-	else if ((r = confirm_device("format", plan.path, plan.dev.name, o.req.device, o.c.yes)) == 0) {
-		/* a confirmation prompt may have taken minutes: check again */
-		int a = mkfs_plan_apply(udev, &plan, !o.c.yes, &res);
-		if (a < 0)
-			r = mkfs_report_apply_error(&plan, &res, a);
-		else {
-			mkfs_report_success(&plan, &res, o.c.json);
-			if (doc)
-				json_object_object_add(doc, "result", result_to_json(&res));
-		}
-	}
+	else if (!o.c.dry_run)
+		r = apply(udev, &plan, &o, doc);
 	if (doc && out_json(stdout, doc) < 0 && !r)
 		r = -MP_EFAILED;
-	mkfs_result_done(&res);
 	mkfs_plan_done(&plan);
 	return r;
 }

@@ -61,6 +61,37 @@ static int report_failure(int r, const struct profile *p, const char *dest, cons
 	return r;
 }
 
+static void print_result_json(const struct profile *p, const char *dest, const struct sync_result *res, int r)
+{
+	_cleanup_json_ json_object *o = json_object_new_object();
+
+	jset_str(o, "profile", p->name);
+	jset_str(o, "method", sync_method_name(p->method));
+	jset_str(o, "directory", dest);
+	jset_bool(o, "complete", r == 0);
+	jset_u64(o, "stages", res->stages);
+	jset_u64(o, "exit_code", (unsigned long long)res->exit_code);
+	jset_bool(o, "timed_out", res->timed_out);
+	jset_u64(o, "files", res->files);
+	jset_u64(o, "bytes", res->bytes);
+	json_object_object_add(o, "seconds", json_object_new_double(res->seconds));
+	jset_str(o, "trace", res->trace);
+	jset_str(o, "message", res->message);
+	out_json(stdout, o);
+}
+
+static void print_result(const struct profile *p, const struct sync_result *res, bool progress)
+{
+	char bytes[32];
+
+	format_size_human(res->bytes, bytes, sizeof(bytes));
+	if (progress || p->method == SYNC_FTPSYNC)
+		printf("%s: complete in %.1f s\n", p->name, res->seconds);
+	else
+		printf("%s: complete: %llu files, %s transferred in %.1f s (%u %s)\n", p->name,
+		       (unsigned long long)res->files, bytes, res->seconds, res->stages, res->stages == 1 ? "pass" : "stages");
+}
+
 static int run_sync(const struct sync_options *opt, const char *name)
 {
 	_cleanup_free_ char *err = NULL, *dest = NULL;
@@ -99,35 +130,13 @@ static int run_sync(const struct sync_options *opt, const char *name)
 	}
 
 	r = sync_run(&rq, &res);
-	if (opt->c.json) {
-		_cleanup_json_ json_object *o = json_object_new_object();
-		jset_str(o, "profile", p.name);
-		jset_str(o, "method", sync_method_name(p.method));
-		jset_str(o, "directory", dest);
-		jset_bool(o, "complete", r == 0);
-		jset_u64(o, "stages", res.stages);
-		jset_u64(o, "exit_code", (unsigned long long)res.exit_code);
-		jset_bool(o, "timed_out", res.timed_out);
-		jset_u64(o, "files", res.files);
-		jset_u64(o, "bytes", res.bytes);
-		json_object_object_add(o, "seconds", json_object_new_double(res.seconds));
-		jset_str(o, "trace", res.trace);
-		jset_str(o, "message", res.message);
-		out_json(stdout, o);
-	}
+	if (opt->c.json)
+		print_result_json(&p, dest, &res, r);
 	int rc = 0;
 	if (r < 0)
 		rc = report_failure(r, &p, dest, &res);
-	else if (!opt->c.json) {
-		char bytes[32];
-		format_size_human(res.bytes, bytes, sizeof(bytes));
-		if (rq.progress || p.method == SYNC_FTPSYNC)
-			printf("%s: complete in %.1f s\n", p.name, res.seconds);
-		else
-			printf("%s: complete: %llu files, %s transferred in %.1f s (%u %s)\n", p.name,
-			       (unsigned long long)res.files, bytes, res.seconds, res.stages,
-			       res.stages == 1 ? "pass" : "stages");
-	}
+	else if (!opt->c.json)
+		print_result(&p, &res, rq.progress);
 	sync_result_free(&res);
 	profile_free(&p);
 	return rc;

@@ -99,6 +99,56 @@ static void clear_secret(char **s)
 	}
 }
 
+static int checkin_failed(const char *url, const struct checkin_outcome *oc, int r)
+{
+	switch (r) {
+	case -EFBIG:
+		return log_error("checkin: the reply of %s is larger than %u bytes", url, HTTP_REPLY_MAX);
+	case -EPROTO:
+		return log_error("checkin: %s answered HTTP %ld", url, oc->status);
+	case -EREMOTEIO:
+		return log_error("checkin: XML-RPC fault: %s", oc->reply ? oc->reply : "(no message)");
+	case -EBADMSG:
+		return log_error("checkin: %s did not answer with an XML-RPC string", url);
+	case -ENOMEM:
+		return log_errno(r, "checkin");
+	default:
+		return log_error("checkin: %s: %s", url, oc->err);
+	}
+}
+
+/* The server's answer: printed (or JSON), a refusal or skipped categories as errors. */
+static int checkin_report(const struct register_options *opt, const char *url, const struct checkin_category *cats,
+			  size_t ncats, const struct checkin_outcome *oc)
+{
+	FILE *out = opt->out;
+	int r = 0;
+
+	if (opt->json) {
+		_cleanup_json_ json_object *o = json_object_new_object(), *missing = json_object_new_array();
+		size_t dirs = 0;
+		for (size_t i = 0; i < ncats; i++)
+			dirs += cats[i].stats.dirs;
+		for (char **m = oc->missing; m && *m; m++)
+			json_object_array_add(missing, json_object_new_string(*m));
+		jset_str(o, "backend", "mirrormanager");
+		jset_bool(o, "ok", oc->ok && !(oc->missing && oc->missing[0]));
+		jset_str(o, "reply", oc->reply);
+		json_object_object_add(o, "categories_not_on_host", json_object_get(missing));
+		jset_u64(o, "directories", dirs);
+		r = out_json(out, o);
+	} else if (oc->ok) {
+		print_untrusted(out, oc->reply);
+		if (!oc->reply[0] || oc->reply[strlen(oc->reply) - 1] != '\n')
+			fputc('\n', out);
+	}
+	if (!oc->ok)
+		return log_error("checkin refused by %s: %s", url, *oc->refusal ? oc->refusal : "(empty reply)");
+	for (char **m = oc->missing; m && *m; m++)
+		r = log_error("category '%s' is not set up for this host in MirrorManager (add it in the web UI)", *m);
+	return r;
+}
+
 static int register_checkin(const struct register_options *opt, const struct hostconf *hc, const char *root,
 			    const struct profile_set *set)
 {
@@ -149,61 +199,16 @@ static int register_checkin(const struct register_options *opt, const struct hos
 	if ((r = checkin_request(payload, &req)) < 0)
 		return log_errno(r, "checkin request");
 
-	char err[CURL_ERROR_SIZE];
-	_cleanup_free_ char *body = NULL, *reply = NULL;
-	long status = 0;
 	struct http_post post = { .url = hc->backend.url, .content_type = "text/xml", .body = req.buf, .len = req.len,
 				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout, .timeout = CHECKIN_TIMEOUT };
-	r = http_post(&post, &status, &body, err);
-	if (r == -EFBIG)
-		return log_error("checkin: the reply of %s is larger than %u bytes", hc->backend.url, HTTP_REPLY_MAX);
+	struct checkin_outcome oc;
+	r = checkin_exchange(&post, cats, ncats, &oc);
 	if (r < 0)
-		return log_error("checkin: %s: %s", hc->backend.url, err);
-	if (status != 200)
-		return log_error("checkin: %s answered HTTP %ld", hc->backend.url, status);
-	r = xmlrpc_reply_string(body, &reply);
-	if (r == -EREMOTEIO)
-		return log_error("checkin: XML-RPC fault: %s", reply ? reply : "(no message)");
-	if (r < 0)
-		return log_error("checkin: %s did not answer with an XML-RPC string", hc->backend.url);
-
-	bool ok = checkin_succeeded(reply);
-	_cleanup_json_ json_object *missing = json_object_new_array();
-	for (size_t i = 0; ok && i < ncats; i++)
-		if (checkin_category_missing(reply, cats[i].name))
-			json_object_array_add(missing, json_object_new_string(cats[i].name));
-	if (opt->json) {
-		_cleanup_json_ json_object *o = json_object_new_object();
-		size_t dirs = 0;
-		for (size_t i = 0; i < ncats; i++)
-			dirs += cats[i].stats.dirs;
-		jset_str(o, "backend", "mirrormanager");
-		jset_bool(o, "ok", ok && json_object_array_length(missing) == 0);
-		jset_str(o, "reply", reply);
-		json_object_object_add(o, "categories_not_on_host", json_object_get(missing));
-		jset_u64(o, "directories", dirs);
-		if (out_json(out, o) < 0)
-			return -MP_EFAILED;
-	} else if (ok) {
-		print_untrusted(out, reply);
-		if (!reply[0] || reply[strlen(reply) - 1] != '\n')
-			fputc('\n', out);
-	}
-	if (!ok) {
-		/* MirrorManager's message on one line, without its "error checking in" */
-		for (char *p = reply; *p; p++)
-			if (*p == '\n')
-				*p = ' ';
-		char *tail = strstr(reply, "error checking in");
-		size_t n = tail ? (size_t)(tail - reply) : strlen(reply);
-		while (n && reply[n - 1] == ' ')
-			n--;
-		return log_error("checkin refused by %s: %.*s", hc->backend.url, (int)n, n ? reply : "(empty reply)");
-	}
-	for (size_t i = 0; i < json_object_array_length(missing); i++)
-		log_error("category '%s' is not set up for this host in MirrorManager (add it in the web UI)",
-			  json_object_get_string(json_object_array_get_idx(missing, i)));
-	return json_object_array_length(missing) ? -MP_EFAILED : 0;
+		r = checkin_failed(hc->backend.url, &oc, r);
+	else
+		r = checkin_report(opt, hc->backend.url, cats, ncats, &oc);
+	checkin_outcome_free(&oc);
+	return r;
 }
 
 static void print_argv(FILE *out, char *const *argv)

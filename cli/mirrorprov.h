@@ -67,6 +67,8 @@ extern const char *mp_verb;   /* the running verb, for messages */
  * --help, enforces the verb's flags and runs it; returns a result of the
  * convention above (0 after --help). */
 int verb_dispatch(const struct verb *v, int argc, char **argv);
+/* A verb's --help: synopsis, one line per option ("  -x, --long ARG   text"), columns. */
+void verb_print_help(FILE *f, const struct verb *v);
 /* The verbs, in the order of `mirrorprov help` (main.c). */
 extern const struct verb verb_raid_inspect, verb_geometry, verb_mkfs, verb_mount, verb_profiles, verb_layout,
 	verb_sync, verb_check, verb_register, verb_onboard;

@@ -93,19 +93,19 @@ static void print_table_help(FILE *out, const struct opt *t)
 	}
 }
 
-static void print_help(const struct verb *v)
+void verb_print_help(FILE *f, const struct verb *v)
 {
-	printf("Usage:\n %s\n\nOptions:\n", v->synopsis);
+	fprintf(f, "Usage:\n %s\n\nOptions:\n", v->synopsis);
 	if (v->options)
-		print_table_help(stdout, v->options);
+		print_table_help(f, v->options);
 	if (v->flags & VERB_DESTRUCTIVE)
-		print_table_help(stdout, destructive_opts);
-	print_table_help(stdout, help_opts);
+		print_table_help(f, destructive_opts);
+	print_table_help(f, help_opts);
 	if (v->help_tail)
-		printf("%s", v->help_tail);
-	printf("\nSee mirrorprov(8) for details.\n");
+		fputs(v->help_tail, f);
+	fputs("\nSee mirrorprov(8) for details.\n", f);
 	if (v->columns)
-		cols_print_help(stdout, v->columns, v->ncolumns);
+		cols_print_help(f, v->columns, v->ncolumns);
 }
 
 /* --- parsing ------------------------------------------------------------------------ */
@@ -202,7 +202,7 @@ int verb_dispatch(const struct verb *v, int argc, char **argv)
 	if (v->init)
 		v->init(opts);
 	if ((r = parse(v, &f, argc, argv, opts)) > 0) {
-		print_help(v);
+		verb_print_help(stdout, v);
 		return 0;
 	}
 	if (r < 0 || (r = check_args(v, argc - optind, argv + optind)) < 0)

@@ -1,6 +1,11 @@
 #include "layout.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "lib/macro.h"
 
 /* Not the mirror root: ftpsync keeps its configuration and logs in $HOME, which must not be served. */
 #define MIRROR_USER_HOME "/var/lib/mirrorprov"
@@ -49,4 +54,25 @@ int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t 
 		r = layout_user_lookup(user, uid, gid);
 	}
 	return r;
+}
+
+/* Free bytes of the filesystem holding path (or its nearest existing parent). */
+int layout_free_space(const char *path, uint64_t *ret)
+{
+	_cleanup_free_ char *p = strdup(path);
+	struct statvfs sv;
+
+	if (!p)
+		return -ENOMEM;
+	while (statvfs(p, &sv) < 0) {
+		char *slash = strrchr(p, '/');
+		if (errno != ENOENT || !slash)
+			return -errno;
+		if (slash == p) {
+			p[1] = '\0';
+		} else
+			*slash = '\0';
+	}
+	*ret = (uint64_t)sv.f_bavail * sv.f_frsize;
+	return 0;
 }

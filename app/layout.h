@@ -4,6 +4,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "lib/hostconf.h"
@@ -20,3 +21,6 @@ enum tree_owner_step { OWNER_LOOKUP, OWNER_CREATE };
  * *failed says which step failed. */
 int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t *uid, gid_t *gid, bool *would_create,
 		      enum tree_owner_step *failed);
+
+/* Free bytes of the filesystem holding path (or its nearest existing parent). */
+int layout_free_space(const char *path, uint64_t *ret);

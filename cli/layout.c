@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 
 #include "lib/conf.h"
 #include "lib/names.h"
@@ -33,33 +32,12 @@ static const struct col_def item_cols[] = {
 
 static const char *const kind_names[] = { [LK_DIR] = "dir", [LK_FILE] = "file", [LK_SYMLINK] = "symlink" };
 
-/* Free bytes of the filesystem holding path (or its nearest existing parent). */
-static int free_space(const char *path, uint64_t *ret)
-{
-	_cleanup_free_ char *p = strdup(path);
-	struct statvfs sv;
-
-	if (!p)
-		return -ENOMEM;
-	while (statvfs(p, &sv) < 0) {
-		char *slash = strrchr(p, '/');
-		if (errno != ENOENT || !slash)
-			return -errno;
-		if (slash == p) {
-			p[1] = '\0';
-		} else
-			*slash = '\0';
-	}
-	*ret = (uint64_t)sv.f_bavail * sv.f_frsize;
-	return 0;
-}
-
 static void warn_space(const char *root, uint64_t need)
 {
 	uint64_t avail = 0;
 	char a[32], b[32];
 
-	if (free_space(root, &avail) < 0 || need <= avail)
+	if (layout_free_space(root, &avail) < 0 || need <= avail)
 		return;
 	format_size_human(need, a, sizeof(a));
 	format_size_human(avail, b, sizeof(b));

@@ -564,7 +564,7 @@ static int apply_register(struct onboard *ob, const struct onboard_observer *obs
 
 	if (!text || !(dir = strdup(ob->record)))
 		return -ENOMEM;
-	if ((r = obs->register_host(obs->userdata, ob, &ob->steps[S_REGISTER].output)) < 0)
+	if ((r = obs->register_host(obs->userdata, ob)) < 0)
 		return app_fail(&ob->error, APP_FAILED, r, "registering failed");
 	if ((r = mkdir_p(dirname(dir), 0755)) < 0 || (r = write_file_atomic(ob->record, text, strlen(text), 0644, false)) < 0)
 		return app_fail(&ob->error, APP_FAILED, r, "registered, but cannot write %s: %s", ob->record, strerror(-r));

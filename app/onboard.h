@@ -46,8 +46,8 @@ struct onboard_observer {
 	void (*applied)(void *userdata, const struct onboard *ob, int step, int r);
 	/* Before anything is written when the mkfs step formats: 0 to go on, else <0 (reported). */
 	int (*confirm)(void *userdata, const struct onboard *ob);
-	/* The register step: 0 when registered; output: what was printed or sent, for people. */
-	int (*register_host)(void *userdata, const struct onboard *ob, char **output);
+	/* The register step: 0 when registered, else <0 (reported). */
+	int (*register_host)(void *userdata, const struct onboard *ob);
 };
 
 struct onboard {

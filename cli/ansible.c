@@ -206,31 +206,22 @@ static void args_done(struct module_args *a)
 	free((char *)a->o.check.ca);
 }
 
-/* What the applied steps said, for the reply's "stdout". */
-static char *steps_output(json_object *steps)
-{
-	_cleanup_strbuf_ struct strbuf sb = { 0 };
-	json_object *out;
-
-	strbuf_adds(&sb, "");
-	for (size_t i = 0; steps && i < json_object_array_length(steps); i++)
-		if (json_object_object_get_ex(json_object_array_get_idx(steps, i), "output", &out))
-			strbuf_adds(&sb, json_object_get_string(out));
-	return strbuf_error(&sb) < 0 ? NULL : strbuf_steal(&sb, NULL);
-}
-
 int ansible_module_main(int argc, char **argv)
 {
 	struct module_args a = { 0 };
-	_cleanup_json_ json_object *reply = json_object_new_object(), *doc = NULL;
-	_cleanup_free_ char *msg = NULL, *out = NULL;
-	json_object *changed = NULL, *steps = NULL;
+	struct onboard_view v = { 0 };
+	_cleanup_json_ json_object *reply = json_object_new_object();
+	_cleanup_free_ char *msg = NULL;
+	json_object *changed = NULL, *steps = NULL, *doc;
 	int r = -MP_EUSAGE;
 
 	if (argc < 2)
 		msg = strdup("no argument file provided (run as an Ansible module)");
 	else if (parse_args(argv[argc - 1], &a, &msg) == 0)
-		r = onboard_present(&a.o, true, MODE_QUIET, &doc, &msg);
+		r = onboard_present(&a.o, true, MODE_QUIET, &v);
+	doc = v.doc;
+	if (!msg && v.error)
+		msg = TAKE_PTR(v.error);
 	if (!msg && r != 0)
 		asprintf(&msg, "onboard failed with exit code %d", exit_code(r));
 	bool ch = doc && json_object_object_get_ex(doc, "changed", &changed) && json_object_get_boolean(changed);
@@ -238,13 +229,13 @@ int ansible_module_main(int argc, char **argv)
 		steps = NULL;
 	if (!msg)
 		msg = strdup(a.o.dry_run ? (ch ? "changes planned (check mode)" : "no changes") : ch ? "onboarded" : "no changes");
-	out = steps_output(steps);
 	jset_bool(reply, "changed", ch);
 	jset_bool(reply, "failed", r != 0);
 	jset_str(reply, "msg", msg ? msg : "out of memory");
 	json_object_object_add(reply, "steps", steps ? json_object_get(steps) : json_object_new_array());
 	jset_u64(reply, "rc", (unsigned long long)exit_code(r));
-	jset_str(reply, "stdout", out ? out : "");
+	jset_str(reply, "stdout", v.output ? v.output : "");
+	onboard_view_free(&v);
 	args_done(&a);
 	if (out_json_line(stdout, reply) < 0)
 		return -MP_EFAILED;

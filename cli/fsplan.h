@@ -24,9 +24,10 @@ void mkfs_plan_warn(const struct mkfs_plan *p);
  * Returns 0 to go on, -MP_EREFUSED (after logging) otherwise. */
 int confirm_device(const char *what, const char *path, const char *name, const char *given, bool yes);
 /* After mkfs_plan_apply(): the error as one line and its result (cli/mirrorprov.h); on success
- * the partition, mkfs.xfs's output and the verified superblock (not with json). */
+ * the partition, mkfs.xfs's output and the verified superblock on f (f NULL, as with -J:
+ * only mkfs.xfs's warnings, on stderr). */
 int mkfs_report_apply_error(const struct mkfs_plan *p, const struct mkfs_result *res, int r);
-void mkfs_report_success(const struct mkfs_plan *p, const struct mkfs_result *res, bool json);
+void mkfs_report_success(FILE *f, const struct mkfs_plan *p, const struct mkfs_result *res);
 
 #include "fs/mount.h"
 
@@ -39,4 +40,4 @@ json_object *xfs_geom_to_json(const struct xfs_geom *g);
 int mount_vet_options(const char *opts);
 /* After mount_plan_apply(), as the mount verb reports it. */
 int mount_report_apply_error(const struct mount_plan *p, const struct mount_result *res, int r);
-void mount_report_success(const struct mount_plan *p, const struct mount_result *res);
+void mount_report_success(FILE *f, const struct mount_plan *p, const struct mount_result *res);

@@ -59,20 +59,18 @@ int mkfs_report_apply_error(const struct mkfs_plan *p, const struct mkfs_result 
 	return r;
 }
 
-void mkfs_report_success(const struct mkfs_plan *p, const struct mkfs_result *res, bool json)
+void mkfs_report_success(FILE *f, const struct mkfs_plan *p, const struct mkfs_result *res)
 {
-	if (!json) {
-		if (p->partitioned)
-			printf("partitioned: %s (GPT), %s starts at sector %llu\n", p->path, res->node,
-			       (unsigned long long)p->part.start);
-		if (res->out)
-			fputs(res->out, stdout);
-	}
+	if (f && p->partitioned)
+		fprintf(f, "partitioned: %s (GPT), %s starts at sector %llu\n", p->path, res->node,
+			(unsigned long long)p->part.start);
+	if (f && res->out)
+		fputs(res->out, f);
 	show_mkfs_stderr(res->err, true);
-	if (!json)
-		printf("verified: superblock of %s has sunit=%u swidth=%u blks (block size %u), label \"%s\", UUID %s\n",
-		       res->node, res->sb.sunit_blocks, res->sb.swidth_blocks, res->sb.blocksize, res->sb.label,
-		       res->sb.uuid);
+	if (f)
+		fprintf(f, "verified: superblock of %s has sunit=%u swidth=%u blks (block size %u), label \"%s\", UUID %s\n",
+			res->node, res->sb.sunit_blocks, res->sb.swidth_blocks, res->sb.blocksize, res->sb.label,
+			res->sb.uuid);
 }
 
 static json_object *result_to_json(const struct mkfs_result *res)
@@ -114,7 +112,7 @@ static int apply(struct udev *udev, struct mkfs_plan *plan, const struct mkfs_op
 	if ((r = mkfs_plan_apply(udev, plan, !o->c.yes, &res)) < 0)
 		r = mkfs_report_apply_error(plan, &res, r);
 	else {
-		mkfs_report_success(plan, &res, o->c.json);
+		mkfs_report_success(o->c.json ? NULL : stdout, plan, &res);
 		if (doc)
 			json_object_object_add(doc, "result", result_to_json(&res));
 	}

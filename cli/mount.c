@@ -71,23 +71,23 @@ int mount_report_apply_error(const struct mount_plan *p, const struct mount_resu
 	return r;
 }
 
-void mount_report_success(const struct mount_plan *p, const struct mount_result *res)
+void mount_report_success(FILE *f, const struct mount_plan *p, const struct mount_result *res)
 {
 	char geo[128];
 
 	if (mount_plan_is_noop(p))
-		printf("nothing to change: %s is mounted on %s%s\n", p->path, p->mountpoint,
+		fprintf(f, "nothing to change: %s is mounted on %s%s\n", p->path, p->mountpoint,
 		       p->req.fstab ? " and the fstab entry is in place" : "");
 	if (res->created_dir)
-		printf("created %s\n", p->mountpoint);
+		fprintf(f, "created %s\n", p->mountpoint);
 	if (res->mounted)
-		printf("mounted %s on %s (%s)\n", p->path, p->mountpoint, p->options);
+		fprintf(f, "mounted %s on %s (%s)\n", p->path, p->mountpoint, p->options);
 	if (p->req.fstab)
-		printf("fstab %s: %s\n", p->req.fstab,
+		fprintf(f, "fstab %s: %s\n", p->req.fstab,
 		       res->fstab_written ? (p->fstab.verdict == FSTAB_REPLACE ? "entry replaced (previous file kept as ~)" :
 						      "entry added (previous file kept as ~)") : "unchanged");
 	xfs_geom_describe(&res->live, geo, sizeof(geo));
-	printf("live geometry: %s\n", geo);
+	fprintf(f, "live geometry: %s\n", geo);
 }
 
 static int mount_run(void *opts, int argc, char **argv)
@@ -132,7 +132,7 @@ static int mount_run(void *opts, int argc, char **argv)
 			json_object_object_add(j, "live_geometry", xfs_geom_to_json(&res.live));
 			json_object_object_add(doc, "result", j);
 		} else
-			mount_report_success(&plan, &res);
+			mount_report_success(stdout, &plan, &res);
 	}
 	if (doc && out_json(stdout, doc) < 0 && !r)
 		r = -MP_EFAILED;

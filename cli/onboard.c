@@ -19,7 +19,8 @@ static const struct col_def step_cols[] = {
 };
 
 /* Where the steps' own output goes: stdout for people; stderr when stdout
- * carries the JSON document; nowhere for the Ansible module (the doc has it). */
+ * carries the JSON document; a buffer for the Ansible module's reply.  The
+ * table and the "==>" lines go with it, except in the JSON form. */
 struct presenter {
 	enum onboard_mode mode;
 	FILE *out;
@@ -40,8 +41,7 @@ static json_object *plan_rows(const struct onboard *ob)
 	return rows;
 }
 
-/* The plan's document; with the steps' output when it was printed nowhere. */
-static json_object *plan_doc(const struct onboard *ob, enum onboard_mode mode)
+static json_object *plan_doc(const struct onboard *ob)
 {
 	_cleanup_json_ json_object *rows = plan_rows(ob);
 	json_object *doc = json_object_new_object();
@@ -49,10 +49,6 @@ static json_object *plan_doc(const struct onboard *ob, enum onboard_mode mode)
 
 	cols_all(ARRAY_SIZE(step_cols), &sel);
 	json_object_object_add(doc, "steps", out_table_json(step_cols, &sel, rows));
-	for (int i = 0; mode == MODE_QUIET && i < _S_MAX; i++)
-		if (ob->steps[i].output)
-			jset_str(json_object_array_get_idx(json_object_object_get(doc, "steps"), i), "output",
-				 ob->steps[i].output);
 	if (ob->failed >= 0)
 		jset_str(doc, "failed", onboard_step_names[ob->failed]);
 	jset_bool(doc, "changed", ob->o->dry_run ? ob->changes && ob->blocked < 0 : ob->changed);
@@ -60,31 +56,36 @@ static json_object *plan_doc(const struct onboard *ob, enum onboard_mode mode)
 	return doc;
 }
 
+static void print_plan(const struct onboard *ob, FILE *f)
+{
+	_cleanup_json_ json_object *rows = plan_rows(ob);
+	struct col_select sel;
+
+	cols_all(ARRAY_SIZE(step_cols), &sel);
+	out_table(f, "steps", step_cols, &sel, rows, false);
+}
+
 static void applying(void *userdata, const struct onboard *ob, int i)
 {
 	const struct presenter *p = userdata;
 
-	if (p->mode == MODE_TEXT)
-		printf("\n==> %s: %s\n", onboard_step_names[i], ob->steps[i].detail);
-	fflush(stdout);
+	if (p->mode != MODE_JSON)
+		fprintf(p->out, "\n==> %s: %s\n", onboard_step_names[i], ob->steps[i].detail);
+	fflush(p->out);
 }
 
 /* What a step did, as the verbs mkfs, mount and check say it. */
 static void applied(void *userdata, const struct onboard *ob, int i, int r)
 {
 	const struct presenter *p = userdata;
-	struct col_select sel;
 
-	if (!p->out)
-		return;
-	if (r == 0 && i == S_MKFS && p->mode == MODE_TEXT)
-		mkfs_report_success(&ob->mkfs, &ob->mkfs_res, false);
-	else if (r == 0 && i == S_MOUNT && p->mode == MODE_TEXT)
-		mount_report_success(&ob->mount, &ob->mount_res);
-	else if (i == S_CHECK && ob->checks.n) {
-		cols_all(CHECKRUN_NCOLS, &sel);
-		checkrun_print(r == 0 ? p->out : stderr, &ob->checks, &sel, false);
-	} else if (i != S_REGISTER && ob->steps[i].output)
+	if (r == 0 && i == S_MKFS)
+		mkfs_report_success(p->out, &ob->mkfs, &ob->mkfs_res);
+	else if (r == 0 && i == S_MOUNT)
+		mount_report_success(p->out, &ob->mount, &ob->mount_res);
+	else if (i == S_CHECK && ob->checks.n)
+		checkrun_print(r == 0 ? p->out : stderr, &ob->checks, NULL, false);
+	else if (i != S_REGISTER && ob->steps[i].output)
 		fputs(ob->steps[i].output, p->out);
 }
 
@@ -101,27 +102,19 @@ static int confirm(void *userdata, const struct onboard *ob)
 }
 
 /* The registration run of the register verb, the check step having just run the same checks. */
-static int register_host(void *userdata, const struct onboard *ob, char **output)
+static int register_host(void *userdata, const struct onboard *ob)
 {
 	const struct presenter *p = userdata;
 	struct register_options ro = { .ctx = { .hc = ob->hc, .loaded = true }, .skip_check = true,
 				       .check = ob->o->check, .out = p->out };
-	size_t len;
-	FILE *mem = NULL;
-	int r;
 
-	if (!p->out && !(ro.out = mem = open_memstream(output, &len)))
-		return log_errno(-errno, "register");
-	r = register_run(&ro);
-	if (mem)
-		fclose(mem);
-	return r;
+	return register_run(&ro);
 }
 
-static int report_failure(const struct onboard *ob, enum onboard_mode mode, int r, char **ret_error)
+static int report_failure(const struct onboard *ob, enum onboard_mode mode, int r, struct onboard_view *v)
 {
-	if (ret_error)
-		*ret_error = ob->error.message ? strdup(ob->error.message) : NULL;
+	if (ob->error.message && !(v->error = strdup(ob->error.message)))
+		return -ENOMEM;
 	if (mode == MODE_QUIET)
 		return r;
 	/* a register step reported its own error */
@@ -130,48 +123,64 @@ static int report_failure(const struct onboard *ob, enum onboard_mode mode, int 
 	return report_app_error(&ob->error, r);
 }
 
-static int apply(struct onboard *ob, struct presenter *p, char **ret_error)
+static int apply(struct onboard *ob, struct presenter *p, struct onboard_view *v)
 {
 	const struct onboard_observer obs = { p, applying, applied, confirm, register_host };
 	int r = onboard_apply(ob, &obs);
 
 	if (r < 0 && ob->failed >= 0)
-		return report_failure(ob, p->mode, r, ret_error);
-	if (r == 0 && ob->changed && p->mode == MODE_TEXT)
-		puts("\nonboard: complete");
+		return report_failure(ob, p->mode, r, v);
+	if (r == 0 && ob->changed && p->mode != MODE_JSON)
+		fputs("\nonboard: complete\n", p->out);
 	return r;
 }
 
-int onboard_present(const struct onboard_options *o, bool yes, enum onboard_mode mode, json_object **ret_doc,
-		    char **ret_error)
+static int present(struct onboard *ob, struct presenter *p, struct onboard_view *v)
 {
-	struct presenter p = { mode, mode == MODE_TEXT ? stdout : mode == MODE_JSON ? stderr : NULL, yes };
-	struct onboard ob;
 	int r;
 
-	*ret_doc = NULL;
-	if ((r = onboard_load(&ob, o)) < 0 || (r = onboard_plan(&ob)) < 0) {
-		r = report_failure(&ob, mode, r, ret_error);
-		onboard_done(&ob);
-		return r;
-	}
-	if (mode == MODE_TEXT) {
-		_cleanup_json_ json_object *rows = plan_rows(&ob);
-		struct col_select sel;
-		cols_all(ARRAY_SIZE(step_cols), &sel);
-		out_table(stdout, "steps", step_cols, &sel, rows, false);
-	}
-	if (ob.blocked >= 0) {
-		app_fail(&ob.error, APP_REFUSED, -EPERM, "blocked: %s: %s", onboard_step_names[ob.blocked],
-			 ob.steps[ob.blocked].detail);
-		r = report_failure(&ob, mode, -EPERM, ret_error);
-	} else if (!ob.changes && mode == MODE_TEXT)
-		puts("no changes");
+	if ((r = onboard_plan(ob)) < 0)
+		return report_failure(ob, p->mode, r, v);
+	if (p->mode != MODE_JSON)
+		print_plan(ob, p->out);
+	if (ob->blocked >= 0) {
+		app_fail(&ob->error, APP_REFUSED, -EPERM, "blocked: %s: %s", onboard_step_names[ob->blocked],
+			 ob->steps[ob->blocked].detail);
+		r = report_failure(ob, p->mode, -EPERM, v);
+	} else if (!ob->changes && p->mode != MODE_JSON)
+		fputs("no changes\n", p->out);
 	else
-		r = apply(&ob, &p, ret_error);
-	*ret_doc = plan_doc(&ob, mode);
-	onboard_done(&ob);
+		r = apply(ob, p, v);
+	v->doc = plan_doc(ob);
 	return r;
+}
+
+int onboard_present(const struct onboard_options *o, bool yes, enum onboard_mode mode, struct onboard_view *v)
+{
+	struct presenter p = { mode, mode == MODE_TEXT ? stdout : stderr, yes };
+	struct onboard ob;
+	size_t len;
+	int r;
+
+	*v = (struct onboard_view){ 0 };
+	if (mode == MODE_QUIET && !(p.out = open_memstream(&v->output, &len)))
+		return log_errno(-errno, "onboard");
+	if ((r = onboard_load(&ob, o)) < 0)
+		r = report_failure(&ob, mode, r, v);
+	else
+		r = present(&ob, &p, v);
+	onboard_done(&ob);
+	if (mode == MODE_QUIET)
+		fclose(p.out);
+	return r;
+}
+
+void onboard_view_free(struct onboard_view *v)
+{
+	if (v->doc)
+		json_object_put(v->doc);
+	free(v->error);
+	free(v->output);
 }
 
 struct onboard_verb {
@@ -196,16 +205,17 @@ static int opt_image_size(void *field, const char *arg, const struct opt *o)
 static int onboard_main(void *opts, int argc, char **argv)
 {
 	struct onboard_verb *v = opts;
-	_cleanup_json_ json_object *doc = NULL;
+	struct onboard_view view;
 	int r;
 
 	if (v->o.image_size && !v->o.image)
 		return usage_error("--image-size needs --image");
 	v->o.dry_run = v->c.dry_run;
 	v->o.force = v->c.force;
-	r = onboard_present(&v->o, v->c.yes, v->c.json ? MODE_JSON : MODE_TEXT, &doc, NULL);
-	if (v->c.json && doc && out_json(stdout, doc) < 0 && !r)
+	r = onboard_present(&v->o, v->c.yes, v->c.json ? MODE_JSON : MODE_TEXT, &view);
+	if (v->c.json && view.doc && out_json(stdout, view.doc) < 0 && !r)
 		r = -MP_EFAILED;
+	onboard_view_free(&view);
 	return r;
 }
 

@@ -8,19 +8,24 @@
 
 #include "app/onboard.h"
 
-/* Plans, presents the plan (a table in MODE_TEXT), applies it unless
- * dry_run with yes for the confirmation; *ret_doc receives {steps: [{name,
- * state, detail}], changed, dry_run[, failed]}, *ret_error the error's text
- * (NULL when it went well).  Returns a result of cli/mirrorprov.h, reported
- * on stderr unless MODE_QUIET. */
 enum onboard_mode {
 	MODE_TEXT,    /* the plan as a table, the steps' output on stdout */
 	MODE_JSON,    /* the steps' output on stderr: stdout carries the document */
-	MODE_QUIET,   /* nothing printed: the Ansible module */
+	MODE_QUIET,   /* the text form into a buffer, errors not printed: the Ansible module */
 };
 
-int onboard_present(const struct onboard_options *o, bool yes, enum onboard_mode mode, json_object **ret_doc,
-		    char **ret_error);
+/* What onboard_present() leaves for its caller. */
+struct onboard_view {
+	json_object *doc;   /* {steps: [{name, state, detail}], changed, dry_run[, failed]}; NULL when not planned */
+	char *error;        /* the error's text, NULL when it went well */
+	char *output;       /* MODE_QUIET: what MODE_TEXT would have printed */
+};
+
+/* Loads, plans, presents the plan, applies it unless dry_run (yes: no
+ * confirmation).  Returns a result of cli/mirrorprov.h, reported on stderr
+ * unless MODE_QUIET. */
+int onboard_present(const struct onboard_options *o, bool yes, enum onboard_mode mode, struct onboard_view *v);
+void onboard_view_free(struct onboard_view *v);
 
 /* Ansible binary module mode (argv[0] is mirrorprov_onboard): argv[argc-1]
  * names the JSON arguments file; prints exactly one JSON object. */

@@ -149,32 +149,49 @@ static int checkin_report(const struct register_options *opt, const char *url, c
 	return r;
 }
 
+/* The MirrorManager categories of the profiles, each with its top directory under root. */
+static int categories_of(const struct profile_set *set, const char *root, struct checkin_category **ret_cats,
+			 char ***ret_paths, size_t *ret_n)
+{
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+		n += set->v[i].n_categories;
+	*ret_n = n;
+	*ret_cats = calloc(n + 1, sizeof(**ret_cats));
+	*ret_paths = calloc(n + 1, sizeof(char *));
+	if (!*ret_cats || !*ret_paths)
+		return -ENOMEM;
+	for (size_t i = 0; i < set->n; i++)
+		for (size_t c = 0; c < set->v[i].n_categories; c++, k++) {
+			char *path;
+			if (asprintf(&path, "%s/%s", root, set->v[i].categories[c].topdir) < 0)
+				return -ENOMEM;
+			(*ret_paths)[k] = path;
+			(*ret_cats)[k] = (struct checkin_category){ .name = set->v[i].categories[c].name,
+								    .path = (*ret_paths)[k] };
+		}
+	return 0;
+}
+
 static int register_checkin(const struct register_options *opt, const struct hostconf *hc, const char *root,
 			    const struct profile_set *set)
 {
 	FILE *out = opt->out;
 	_cleanup_(clear_secret) char *password = NULL;
-	size_t ncats = 0, k = 0;
+	size_t ncats;
 	int r;
 
 	if (!hc->backend.url)
 		return usage_error("backend.url (the MirrorManager XML-RPC URL) is not set");
 	if (!opt->no_send && (r = read_password(hc, &password)) != 0)
 		return r;
-	for (size_t i = 0; i < set->n; i++)
-		ncats += set->v[i].n_categories;
+	_cleanup_free_ struct checkin_category *cats = NULL;
+	_cleanup_strv_free_ char **paths = NULL;
+	if ((r = categories_of(set, root, &cats, &paths, &ncats)) < 0)
+		return log_errno(r, "checkin");
 	if (!ncats)
 		return usage_error("the profiles name no MirrorManager category");
-	_cleanup_free_ struct checkin_category *cats = calloc(ncats, sizeof(*cats));
-	_cleanup_strv_free_ char **paths = calloc(ncats + 1, sizeof(char *));
-	if (!cats || !paths)
-		return log_errno(-ENOMEM, "checkin");
-	for (size_t i = 0; i < set->n; i++)
-		for (size_t c = 0; c < set->v[i].n_categories; c++, k++) {
-			if (asprintf(&paths[k], "%s/%s", root, set->v[i].categories[c].topdir) < 0)
-				return log_errno(-ENOMEM, "checkin");
-			cats[k] = (struct checkin_category){ .name = set->v[i].categories[c].name, .path = paths[k] };
-		}
 	struct checkin_config cc = { .server = hc->backend.url, .site = hc->host.site,
 				     .password = password ? password : "", .host = hc->host.name,
 				     .cats = cats, .ncats = ncats };

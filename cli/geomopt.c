@@ -7,9 +7,6 @@
 #include "lib/size.h"
 #include "mirrorprov.h"
 #include "output.h"
-#include "raid/lun.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
 
 void geomopt_init(struct geom_opts *o)
 {
@@ -134,42 +131,6 @@ const struct opt geomopt_options[] = {
 	OPT_END,
 };
 
-/* A node is read directly; anything else is taken for a WWID and resolved. */
-static int read_device(struct geom_opts *o)
-{
-	_cleanup_(udev_unrefp) struct udev *udev = udev_new();
-	struct geom_device *d = &o->dev;
-	struct blockdev b;
-	int r;
-
-	if (!udev)
-		return log_errno(-ENOMEM, "cannot use libudev");
-	snprintf(d->path, sizeof(d->path), "%s", o->device);
-	if (o->device[0] != '/') {
-		struct san san;
-		const struct lun *l;
-		r = lun_find_by_wwid(udev, o->device, &san, &l);
-		if (r == 0)
-			snprintf(d->path, sizeof(d->path), "%s", l->devnode);
-		san_done(&san);
-		if (r == -ENOENT || r == -EINVAL)
-			return usage_error("no LUN has the WWID '%s' (a device is /dev/...)", o->device);
-		if (r < 0)
-			return log_errno(r, "cannot look for WWID '%s'", o->device);
-	}
-	r = blockdev_from_path(udev, d->path, &b);
-	if (r == -ENOENT || r == -ENOTBLK)
-		return usage_error("'%s' is not a block device", d->path);
-	if (r < 0)
-		return log_errno(r, "cannot read '%s'", d->path);
-	d->io_min = b.io_min;
-	d->io_opt = b.io_opt;
-	d->physical_sector = b.physical_sector;
-	d->verdict = io_hints_classify(b.io_min, b.io_opt, b.physical_sector);
-	blockdev_done(&b);
-	return 0;
-}
-
 int geomopt_compute(struct geom_opts *o, struct raid_geometry *g)
 {
 	const char *reason = NULL;
@@ -180,8 +141,13 @@ int geomopt_compute(struct geom_opts *o, struct raid_geometry *g)
 	if (o->in.disks == 0)
 		return usage_error("no disk count given (e.g. --raid6 15 or --disks 15)");
 	if (o->device) {
-		if ((r = read_device(o)))
+		struct app_error e = { 0 };
+		r = geom_device_read(o->device, &o->dev, &e);
+		if (r < 0) {
+			r = report_app_error(&e, r);
+			app_error_free(&e);
 			return r;
+		}
 		if (!o->in.chunk && (o->in.chunk = io_hints_chunk(o->dev.io_min, o->dev.physical_sector)))
 			o->in.chunk_source = CHUNK_DEVICE;
 	}
@@ -192,13 +158,7 @@ int geomopt_compute(struct geom_opts *o, struct raid_geometry *g)
 
 int geomopt_device_match(const struct geom_opts *o, const struct raid_geometry *g)
 {
-	const struct geom_device *d = &o->dev;
-
-	if (!o->device || !g->sw || !io_hints_chunk(d->io_min, d->physical_sector))
-		return -1;
-	if (d->verdict == IO_HINTS_REPORTED)
-		return d->io_min == g->su_bytes && d->io_opt == g->stripe_width_bytes;
-	return d->verdict == IO_HINTS_NONE ? d->io_min == g->su_bytes : -1;
+	return o->device ? geom_device_match(&o->dev, g) : -1;
 }
 
 json_object *geomopt_device_json(const struct geom_opts *o, const struct raid_geometry *g)

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "raid/blockdev.h"
+#include "app/geometry.h"
 #include "raid/geometry.h"
 
 #include "options.h"
@@ -13,14 +13,6 @@
 /* --raid6 DISKS, --level/--disks, --spans, --spare, --chunk, --device: a
  * group of options over a struct geom_opts. */
 extern const struct opt geomopt_options[];
-
-/* What --device read: the device's own I/O hints. */
-struct geom_device {
-	char path[256];        /* the node read (a WWID resolved to its node) */
-	uint64_t io_min, io_opt;
-	unsigned physical_sector;
-	enum io_hints_verdict verdict;
-};
 
 struct geom_opts {
 	bool given;            /* any geometry option seen */

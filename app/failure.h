@@ -3,7 +3,7 @@
  * refusal's -EPERM) with e set. */
 #pragma once
 
-#include "app.h"
+#include "app/app.h"
 #include "fs/checks.h"
 #include "fs/mkfs.h"
 #include "fs/mount.h"

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "raid/blockdev.h"
 #include "raid/geometry.h"
 

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "app/checkrun.h"
 #include "fs/mkfs.h"
 #include "fs/mount.h"

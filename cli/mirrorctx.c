@@ -9,7 +9,7 @@
 #include "mirrorprov.h"
 
 const struct opt mirrorctx_options[] = {
-	OPT_STRING("config", 'c', "FILE", "host configuration (default " HOSTCONF_DEFAULT_PATH ")", struct mirrorctx, config),
+	OPT_CONFIG(struct mirrorctx, config),
 	OPT_STRING("root", 0, "DIR", "mirror root (default: mirror.root of the host configuration)", struct mirrorctx,
 		   root),
 	OPT_END,

@@ -9,6 +9,9 @@
 
 /* -c/--config and --root over a struct mirrorctx. */
 extern const struct opt mirrorctx_options[];
+/* -c/--config alone, into the const char * field of T (onboard). */
+#define OPT_CONFIG(T, field) \
+	OPT_STRING("config", 'c', "FILE", "host configuration (default " HOSTCONF_DEFAULT_PATH ")", T, field)
 
 struct mirrorctx {
 	const char *config;   /* -c, or NULL */

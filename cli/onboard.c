@@ -8,6 +8,7 @@
 
 #include "fsplan.h"
 #include "lib/size.h"
+#include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
 #include "register.h"
@@ -220,8 +221,7 @@ static int onboard_main(void *opts, int argc, char **argv)
 }
 
 static const struct opt onboard_opts[] = {
-	OPT_STRING("config", 'c', "FILE", "host configuration (default " HOSTCONF_DEFAULT_PATH ")", struct onboard_verb,
-		   o.config),
+	OPT_CONFIG(struct onboard_verb, o.config),
 	OPT_FLAG("sync", 0, "run the first sync of each profile not synced yet", struct onboard_verb, o.sync),
 	OPT_STRING("image", 0, "FILE", "rehearse on a sparse image file attached to a loop device\n"
 				       "instead of storage.device (created when missing)", struct onboard_verb, o.image),

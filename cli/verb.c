@@ -150,8 +150,8 @@ static int bad_option(const struct verb *v, int c, int optind_now, char **argv)
 	return usage_error("unknown or ambiguous option '%s'; try 'mirrorprov %s --help'", arg, v->name);
 }
 
-/* 1 after --help, 0 when parsed, else a result of the convention. */
-static int parse(const struct verb *v, const struct flat *f, int argc, char **argv, void *opts)
+/* Stops at -h/--help (*help); a bad option or value is reported. */
+static int parse(const struct verb *v, const struct flat *f, int argc, char **argv, void *opts, bool *help)
 {
 	struct option longopts[OPTS_MAX + 1];
 	char shortopts[2 * OPTS_MAX + 2];
@@ -164,8 +164,8 @@ static int parse(const struct verb *v, const struct flat *f, int argc, char **ar
 		const struct flat_opt *fo = c == '?' || c == ':' ? NULL : find_key(f, c);
 		if (!fo)
 			return bad_option(v, c, optind, argv);
-		if (fo->o->key == 'h' && strcmp(fo->o->name, "help") == 0)
-			return 1;
+		if ((*help = fo->o->key == 'h' && strcmp(fo->o->name, "help") == 0))
+			return 0;
 		void *field = (char *)opts + fo->offset;
 		if (fo->o->parse) {
 			if ((r = fo->o->parse(field, optarg, fo->o)) < 0)
@@ -193,6 +193,7 @@ int verb_dispatch(const struct verb *v, int argc, char **argv)
 {
 	_cleanup_free_ void *opts = calloc(1, v->opts_size ? v->opts_size : sizeof(struct common_opts));
 	struct flat f;
+	bool help = false;
 	int r;
 
 	if (!opts)
@@ -201,11 +202,13 @@ int verb_dispatch(const struct verb *v, int argc, char **argv)
 		return log_errno(-E2BIG, "too many options");
 	if (v->init)
 		v->init(opts);
-	if ((r = parse(v, &f, argc, argv, opts)) > 0) {
+	if ((r = parse(v, &f, argc, argv, opts, &help)) < 0)
+		return r;
+	if (help) {
 		verb_print_help(stdout, v);
 		return 0;
 	}
-	if (r < 0 || (r = check_args(v, argc - optind, argv + optind)) < 0)
+	if ((r = check_args(v, argc - optind, argv + optind)) < 0)
 		return r;
 	if ((v->flags & VERB_NEEDS_ROOT) && geteuid() != 0 && !((struct common_opts *)opts)->dry_run)
 		return log_error("needs root (-n/--dry-run shows the plan without it)");

@@ -125,6 +125,18 @@ static void usage_errors(void **state)
 	assert_int_equal(exit_code(0), EXIT_OK);
 }
 
+static void help_stops(void **state)
+{
+	char *args[] = { "fake", "--name", "n", "--help", "--nope", NULL };
+	FILE *saved = stdout;
+
+	stdout = fopen("/dev/null", "w");
+	assert_int_equal(dispatch(args), 0);   /* --help wins over what follows, the handler does not run */
+	fclose(stdout);
+	stdout = saved;
+	assert_int_equal(seen_argc, -1);
+}
+
 static void help_lines(void **state)
 {
 	char *text = NULL;
@@ -150,6 +162,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(values_at_their_offsets),
 		cmocka_unit_test(usage_errors),
+		cmocka_unit_test(help_stops),
 		cmocka_unit_test(help_lines),
 	};
 

@@ -55,9 +55,13 @@ static int build_targets(const struct hostconf *hc, const struct profile_set *se
 			if (!bases[s])
 				continue;
 			struct url_check *u = &ret->v[ret->n];
-			if (!(u->url = url_join(bases[s], s == 2 ? p->module : p->http_path)))
+			u->url = url_join(bases[s], s == 2 ? p->module : p->http_path);
+			u->profile = strdup(p->name);
+			if (!u->url || !u->profile) {
+				free(u->url);
+				free(u->profile);
 				return -ENOMEM;
-			u->profile = p->name;
+			}
 			owner[ret->n] = i;
 			t[ret->n++] = (struct check_target){ .profile = p->name, .url = u->url, .local = pf[i].local,
 							     .files = pf[i].files, .markers = pf[i].markers };
@@ -142,6 +146,7 @@ int checkrun(const struct hostconf *hc, const char *root, const struct profile_s
 void checkrun_result_free(struct checkrun_result *r)
 {
 	for (size_t j = 0; j < r->n; j++) {
+		free(r->v[j].profile);
 		free(r->v[j].url);
 		check_result_free(&r->v[j].res);
 	}

@@ -22,7 +22,7 @@ struct checkrun_opts {
 
 /* One profile at one URL. */
 struct url_check {
-	const char *profile;   /* the profile's name (in the set checked) */
+	char *profile;         /* the profile's name */
 	char *url;
 	struct check_result res;   /* a local tree that cannot be read or lacks a marker fails here too */
 };

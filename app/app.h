@@ -23,6 +23,3 @@ struct app_error {
  * cannot be made; -EINVAL when r is 0). */
 int app_fail(struct app_error *e, enum app_error_kind kind, int r, const char *fmt, ...) _printf_(4, 5);
 void app_error_free(struct app_error *e);
-
-/* "mkfs.xfs -f -d su=64k,sw=13 /dev/sdf", quoted where a shell would split, for reading. */
-char *argv_join(char *const *argv);

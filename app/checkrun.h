@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "backend/check.h"
+#include "backend/urlcheck.h"
 #include "lib/hostconf.h"
 #include "sync/profile.h"
 

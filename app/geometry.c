@@ -18,7 +18,7 @@ static int resolve_wwid(struct udev *udev, const char *wwid, struct geom_device 
 
 	if (r == 0)
 		snprintf(d->path, sizeof(d->path), "%s", l->devnode);
-	san_done(&san);
+	san_free(&san);
 	if (r == -ENOENT || r == -EINVAL)
 		return app_fail(e, APP_BAD_INPUT, r, "no LUN has the WWID '%s' (a device is /dev/...)", wwid);
 	if (r < 0)
@@ -46,7 +46,7 @@ int geom_device_read(const char *device, struct geom_device *d, struct app_error
 	d->io_opt = b.io_opt;
 	d->physical_sector = b.physical_sector;
 	d->verdict = io_hints_classify(b.io_min, b.io_opt, b.physical_sector);
-	blockdev_done(&b);
+	blockdev_free(&b);
 	return 0;
 }
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
-#include "raid/blockdev.h"
+#include "block/blockdev.h"
 #include "raid/geometry.h"
 
 struct geom_device {

@@ -12,7 +12,7 @@
 
 #include "app/failure.h"
 #include "app/layout.h"
-#include "backend/check.h"
+#include "backend/urlcheck.h"
 #include "fs/device.h"
 #include "fs/loopimage.h"
 #include "fs/partition.h"
@@ -20,6 +20,7 @@
 #include "lib/names.h"
 #include "lib/size.h"
 #include "lib/strbuf.h"
+#include "lib/strv.h"
 #include "raid/lun.h"
 #include "sync/layout.h"
 #include "sync/syncrun.h"
@@ -117,7 +118,7 @@ static int plan_device(struct onboard *ob)
 	if (ob->o->image)
 		return plan_image(ob);
 	if (wwid_like(dev)) {
-		_cleanup_(san_done) struct san san = { 0 };
+		_cleanup_(san_free) struct san san = { 0 };
 		const struct lun *l;
 		char size[32];
 		int r = lun_find_by_wwid(ob->udev, dev, &san, &l);
@@ -185,7 +186,7 @@ static int plan_mkfs(struct onboard *ob)
 		if (same)
 			r = set_step(ob, S_MKFS, STEP_DONE, "%s holds XFS \"%s\" with sunit=%u swidth=%u blks as planned",
 				     target, xs.geom.label, xs.geom.sunit_blocks, xs.geom.swidth_blocks);
-		xfs_state_done(&xs);
+		xfs_state_free(&xs);
 		if (same)
 			return r;
 	}
@@ -203,14 +204,14 @@ static int plan_mkfs(struct onboard *ob)
 		const struct fs_check *f = fs_checks_failed(&p.checks);
 		r = set_step(ob, S_MKFS, STEP_BLOCKED, "refused: %s: %s%s", f->name, f->detail,
 			     strcmp(f->name, "no-signatures") == 0 ? "; --force formats over it" : "");
-	} else if (!(cmd = argv_join(p.mkfs_argv)))
+	} else if (!(cmd = strv_join_quoted(p.mkfs_argv)))
 		r = -ENOMEM;
 	else if (p.partitioned)
 		r = set_step(ob, S_MKFS, STEP_CHANGE, "GPT with partition 1 at sector %llu, then %s",
 			     (unsigned long long)p.part.start, cmd);
 	else
 		r = set_step(ob, S_MKFS, STEP_CHANGE, "%s", cmd);
-	mkfs_plan_done(&p);
+	mkfs_plan_free(&p);
 	return r;
 }
 
@@ -254,7 +255,7 @@ static int plan_mount(struct onboard *ob)
 	else
 		r = set_step(ob, S_MOUNT, STEP_CHANGE, "%s%s on %s (%s); %s: %s", p.state == MOUNT_STATE_HERE ? "keep " : "mount ",
 			     target, p.mountpoint, p.options, ob->fstab, fstab_verdict_to_string(p.fstab.verdict));
-	mount_plan_done(&p);
+	mount_plan_free(&p);
 	return r;
 }
 
@@ -676,7 +677,7 @@ int onboard_apply(struct onboard *ob, const struct onboard_observer *obs)
 	return r;
 }
 
-void onboard_done(struct onboard *ob)
+void onboard_free(struct onboard *ob)
 {
 	if (ob->probe_loop)
 		loop_image_detach(ob->probe_loop);
@@ -692,9 +693,9 @@ void onboard_done(struct onboard *ob)
 	profile_set_free(&ob->set);
 	if (ob->loaded)
 		hostconf_free(&ob->hc);
-	mkfs_result_done(&ob->mkfs_res);
-	mkfs_plan_done(&ob->mkfs);
-	mount_plan_done(&ob->mount);
+	mkfs_result_free(&ob->mkfs_res);
+	mkfs_plan_free(&ob->mkfs);
+	mount_plan_free(&ob->mount);
 	checkrun_result_free(&ob->checks);
 	app_error_free(&ob->error);
 	if (ob->udev)

@@ -84,7 +84,7 @@ int onboard_plan(struct onboard *ob);
 /* Applies the steps to change, in order, stopping at the first failure
  * (ob->failed, ob->error); not when blocked or dry_run. */
 int onboard_apply(struct onboard *ob, const struct onboard_observer *obs);
-void onboard_done(struct onboard *ob);
+void onboard_free(struct onboard *ob);
 
 /* The backend in effect (backend, else backend.type), or NULL. */
 const char *register_backend_type(const struct hostconf *hc, const char *backend);

@@ -194,7 +194,7 @@ static int parse_args(const char *file, struct module_args *a, char **msg)
 	return 0;
 }
 
-static void args_done(struct module_args *a)
+static void args_free(struct module_args *a)
 {
 	if (a->config_file) {
 		unlink(a->config_file);
@@ -236,7 +236,7 @@ int ansible_module_main(int argc, char **argv)
 	jset_u64(reply, "rc", (unsigned long long)exit_code(r));
 	jset_str(reply, "stdout", v.output ? v.output : "");
 	onboard_view_free(&v);
-	args_done(&a);
+	args_free(&a);
 	if (out_json_line(stdout, reply) < 0)
 		return -MP_EFAILED;
 	return r < 0 ? -MP_EFAILED : 0;

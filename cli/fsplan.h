@@ -5,7 +5,6 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-#include "app/app.h"
 #include "fs/checks.h"
 #include "fs/mkfs.h"
 

@@ -96,7 +96,7 @@ static int build_plan(struct udev *udev, const struct mkfs_request *req, struct 
 	else if (r < 0)
 		r = log_errno(r, "cannot build the plan for %s", req->device);
 	if (r < 0)
-		mkfs_plan_done(plan);
+		mkfs_plan_free(plan);
 	return r;
 }
 
@@ -116,7 +116,7 @@ static int apply(struct udev *udev, struct mkfs_plan *plan, const struct mkfs_op
 		if (doc)
 			json_object_object_add(doc, "result", result_to_json(&res));
 	}
-	mkfs_result_done(&res);
+	mkfs_result_free(&res);
 	return r;
 }
 
@@ -152,7 +152,7 @@ static int mkfs_run(void *opts, int argc, char **argv)
 		r = apply(udev, &plan, &o, doc);
 	if (doc && out_json(stdout, doc) < 0 && !r)
 		r = -MP_EFAILED;
-	mkfs_plan_done(&plan);
+	mkfs_plan_free(&plan);
 	return r;
 }
 

@@ -108,7 +108,7 @@ static int mount_run(void *opts, int argc, char **argv)
 	else if (r < 0)
 		r = log_errno(r, "cannot build the plan for %s", o.req.device);
 	if (r) {
-		mount_plan_done(&plan);
+		mount_plan_free(&plan);
 		return r;
 	}
 	if (o.c.json) {
@@ -136,7 +136,7 @@ static int mount_run(void *opts, int argc, char **argv)
 	}
 	if (doc && out_json(stdout, doc) < 0 && !r)
 		r = -MP_EFAILED;
-	mount_plan_done(&plan);
+	mount_plan_free(&plan);
 	return r;
 }
 

@@ -170,7 +170,7 @@ int onboard_present(const struct onboard_options *o, bool yes, enum onboard_mode
 		r = report_failure(&ob, mode, r, v);
 	else
 		r = present(&ob, &p, v);
-	onboard_done(&ob);
+	onboard_free(&ob);
 	if (mode == MODE_QUIET)
 		fclose(p.out);
 	return r;

@@ -324,7 +324,7 @@ static int raid_inspect_run(void *opts, int argc, char **argv)
 		if (r >= 0)
 			print_summary(&san);
 	}
-	san_done(&san);
+	san_free(&san);
 	return r < 0 ? log_errno(r, "cannot print the result") : 0;
 }
 

@@ -8,6 +8,7 @@
 #include "backend/register.h"
 #include "checkrun.h"
 #include "lib/spawn.h"
+#include "lib/strv.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -228,12 +229,15 @@ static int register_checkin(const struct register_options *opt, const struct hos
 	return r;
 }
 
-static void print_argv(FILE *out, char *const *argv)
+/* The command as a shell line, for reading and pasting. */
+static int print_argv(FILE *out, char *const *argv)
 {
-	fputs("$", out);
-	for (size_t i = 0; argv[i]; i++)
-		fprintf(out, strpbrk(argv[i], " \"'$\\") ? " '%s'" : " %s", argv[i]);
-	fputc('\n', out);
+	_cleanup_free_ char *line = strv_join_quoted(argv);
+
+	if (!line)
+		return -ENOMEM;
+	fprintf(out, "$ %s\n", line);
+	return 0;
 }
 
 /* Runs argv (stdin from the password file for mirrorbits -a); output passed through. */
@@ -292,9 +296,8 @@ static int register_cli(const struct register_options *opt, const struct hostcon
 		reg_urls_free(&u);
 		if (r < 0)
 			return log_errno(r, "%s arguments", type);
-		print_argv(out, add);
-		if (enable)
-			print_argv(out, enable);
+		if ((r = print_argv(out, add)) < 0 || (enable && (r = print_argv(out, enable)) < 0))
+			return log_errno(r, "%s arguments", type);
 		if (opt->no_send)
 			continue;
 		if ((r = run_tool(out, add, stdin_path, bits ? "mirrorbits add" : "mb new")) != 0 ||

@@ -7,6 +7,7 @@
 #include "lib/conf.h"
 #include "lib/names.h"
 #include "lib/size.h"
+#include "lib/strv.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -19,23 +20,17 @@ struct sync_options {
 	uint64_t timeout;
 };
 
-static void print_argv(char **argv)
-{
-	for (char **a = argv; *a; a++) {
-		/* Quote for reading (and pasting): the program itself never goes through a shell. */
-		bool plain = strspn(*a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=./:,+@%") ==
-			     strlen(*a);
-		printf(a == argv ? "%s" : plain ? " %s" : " '%s'", *a);
-	}
-	putchar('\n');
-}
-
 /* The commands of a dry run: one line each, or {profile, method, directory, commands: [[argv]]}. */
 static int print_plan(const struct profile *p, const char *dest, char ***plan, bool json)
 {
 	if (!json) {
-		for (char ***a = plan; *a; a++)
-			print_argv(*a);
+		for (char ***a = plan; *a; a++) {
+			/* quoted for reading (and pasting): the program itself never goes through a shell */
+			_cleanup_free_ char *line = strv_join_quoted(*a);
+			if (!line)
+				return log_errno(-ENOMEM, "sync");
+			puts(line);
+		}
 		return 0;
 	}
 	_cleanup_json_ json_object *o = json_object_new_object(), *cmds = json_object_new_array();

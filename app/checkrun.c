@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/macro.h"
+#include "lib/runas.h"
 #include "lib/names.h"
 
 #ifndef MIRRORPROV_VERSION
@@ -72,11 +73,11 @@ static int build_targets(const struct hostconf *hc, const struct profile_set *se
 
 /* Runs the targets whose local tree could be read: an unreadable one is not checked remotely. */
 static int run_live(const struct check_target *t, const size_t *owner, const struct prof_files *pf,
-		    const struct checkrun_opts *o, struct checkrun_result *ret)
+		    const struct checkrun_opts *o, const struct run_as *user, struct checkrun_result *ret)
 {
 	struct check_opts co = { .ca_file = o->ca, .timeout = o->timeout, .per_host = o->per_host,
 				 .user_agent = "mirrorprov/" MIRRORPROV_VERSION " (mirror URL check)",
-				 .full_listing = o->full };
+				 .full_listing = o->full, .user = user };
 	size_t n = ret->n ? ret->n : 1, live = 0;
 	_cleanup_free_ struct check_target *lt = calloc(n, sizeof(*lt));
 	_cleanup_free_ size_t *map = calloc(n, sizeof(size_t));
@@ -113,16 +114,40 @@ static void add_local_failure(struct check_result *res, const struct prof_files 
 	}
 }
 
-int checkrun(const struct hostconf *hc, const char *root, const struct profile_set *set,
-	     const struct checkrun_opts *o, struct checkrun_result *ret)
+/* The rsync client talks to the network: as mirror.user, or nobody when there is none yet. */
+static int network_user(const struct hostconf *hc, struct run_as *user, bool *drop, struct app_error *e)
 {
+	const char *name = hc->has_mirror ? hc->mirror.user : HOSTCONF_DEFAULT_USER;
+	int r = run_as_unprivileged(name, user);
+
+	if (r == -ESRCH)
+		r = run_as_unprivileged("nobody", user);
+	if (r == -EPERM)
+		return app_fail(e, APP_BAD_INPUT, r, "mirror.user '%s' is root: data from the network is never handled "
+				"as root", name);
+	if (r < 0)
+		return app_fail(e, APP_FAILED, r, "looking up mirror.user '%s' (or nobody): %s", name, strerror(-r));
+	*drop = r > 0;
+	return 0;
+}
+
+int checkrun(const struct hostconf *hc, const char *root, const struct profile_set *set,
+	     const struct checkrun_opts *o, struct checkrun_result *ret, struct app_error *e)
+{
+	_cleanup_(run_as_free) struct run_as user = { 0 };
+	bool drop = false;
 	size_t n = set->n * URL_KINDS + 1;
 	_cleanup_free_ struct check_target *t = calloc(n, sizeof(*t));
 	_cleanup_free_ struct prof_files *pf = calloc(set->n + 1, sizeof(*pf));
 	_cleanup_free_ size_t *owner = calloc(n, sizeof(size_t));
-	int r = 0;
+	int r;
 
 	*ret = (struct checkrun_result){ .v = calloc(n, sizeof(struct url_check)) };
+	if ((r = network_user(hc, &user, &drop, e)) < 0) {
+		free(ret->v);
+		ret->v = NULL;
+		return r;
+	}
 	if (!t || !pf || !owner || !ret->v)
 		r = -ENOMEM;
 	for (size_t i = 0; r == 0 && i < set->n; i++)
@@ -130,7 +155,7 @@ int checkrun(const struct hostconf *hc, const char *root, const struct profile_s
 	if (r == 0)
 		r = build_targets(hc, set, pf, ret, t, owner);
 	if (r == 0)
-		r = run_live(t, owner, pf, o, ret);
+		r = run_live(t, owner, pf, o, drop ? &user : NULL, ret);
 	for (size_t j = 0; r == 0 && j < ret->n; j++) {
 		add_local_failure(&ret->v[j].res, &pf[owner[j]]);
 		if (!ret->v[j].res.ok && !ret->failed++)
@@ -138,9 +163,11 @@ int checkrun(const struct hostconf *hc, const char *root, const struct profile_s
 	}
 	for (size_t i = 0; pf && i < set->n; i++)
 		prof_files_free(&pf[i]);
-	if (r < 0)
+	if (r < 0) {
 		checkrun_result_free(ret);
-	return r;
+		return app_fail(e, APP_FAILED, r, "checking URLs: %s", strerror(-r));
+	}
+	return 0;
 }
 
 void checkrun_result_free(struct checkrun_result *r)

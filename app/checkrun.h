@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app/app.h"
 #include "backend/urlcheck.h"
 #include "lib/hostconf.h"
 #include "sync/profile.h"
@@ -34,8 +35,9 @@ struct checkrun_result {
 	const struct url_check *first_failed;   /* NULL when all passed */
 };
 
-/* Checks each profile of set at every URL of the host, local tree under root.
- * 0 when the checks ran (whatever they found), else -errno. */
+/* Checks each profile of set at every URL of the host, local tree under root;
+ * the rsync client runs as mirror.user (nobody while there is none), never as
+ * root.  0 when the checks ran (whatever they found), else -errno with e. */
 int checkrun(const struct hostconf *hc, const char *root, const struct profile_set *set,
-	     const struct checkrun_opts *o, struct checkrun_result *ret);
+	     const struct checkrun_opts *o, struct checkrun_result *ret, struct app_error *e);
 void checkrun_result_free(struct checkrun_result *r);

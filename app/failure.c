@@ -72,7 +72,8 @@ int mount_apply_failure(const struct mount_plan *p, const struct mount_result *r
 			strerror(-r));
 }
 
-int sync_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res, struct app_error *e)
+int sync_failure(int r, const struct profile *p, const char *dest, const char *user, const struct sync_result *res,
+		 struct app_error *e)
 {
 	const char *tool = p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync";
 	const char *what = p->method == SYNC_FTPSYNC ? NULL : rsync_exit_message(res->exit_code);
@@ -88,6 +89,9 @@ int sync_failure(int r, const struct profile *p, const char *dest, const struct 
 				res->message ? res->message : "a freshness marker is missing");
 	case -ENOENT:
 		return app_fail(e, APP_FAILED, r, "%s is not installed", tool);
+	case -ESRCH:
+		return app_fail(e, APP_BAD_INPUT, r, "mirror.user '%s' %s", user ? user : HOSTCONF_DEFAULT_USER,
+				res->message ? res->message : "cannot run the sync");
 	case -ENOTDIR:
 		return app_fail(e, APP_FAILED, r, "the mirror root of %s does not exist (filesystem not mounted?)", dest);
 	case -EIO:

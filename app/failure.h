@@ -7,6 +7,7 @@
 #include "fs/checks.h"
 #include "fs/mkfs.h"
 #include "fs/mount.h"
+#include "lib/hostconf.h"
 #include "sync/profile.h"
 #include "sync/syncrun.h"
 
@@ -14,4 +15,6 @@
 int checks_failure(const struct fs_checks *c, struct app_error *e);
 int mkfs_apply_failure(const struct mkfs_plan *p, const struct mkfs_result *res, int r, struct app_error *e);
 int mount_apply_failure(const struct mount_plan *p, const struct mount_result *res, int r, struct app_error *e);
-int sync_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res, struct app_error *e);
+/* user: mirror.user (NULL: the default), who runs the sync. */
+int sync_failure(int r, const struct profile *p, const char *dest, const char *user, const struct sync_result *res,
+		 struct app_error *e);

@@ -19,7 +19,7 @@ void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const c
 {
 	*lc = (struct layout_conf){
 		.root = root,
-		.user = hc && hc->has_mirror ? hc->mirror.user : "mirror",
+		.user = hc && hc->has_mirror ? hc->mirror.user : HOSTCONF_DEFAULT_USER,
 		.host_name = hc && hc->has_host ? hc->host.name : NULL,
 		.tls_certificate = hc && hc->has_mirror ? hc->mirror.tls_certificate : NULL,
 		.tls_key = hc && hc->has_mirror ? hc->mirror.tls_key : NULL,
@@ -74,5 +74,18 @@ int layout_free_space(const char *path, uint64_t *ret)
 			*slash = '\0';
 	}
 	*ret = (uint64_t)sv.f_bavail * sv.f_frsize;
+	return 0;
+}
+
+int layout_config_absolute(struct hostconf *hc)
+{
+	char *abs;
+
+	if (!hc->path || hc->path[0] == '/')
+		return 0;
+	if (!(abs = realpath(hc->path, NULL)))
+		return -errno;
+	free(hc->path);
+	hc->path = abs;
 	return 0;
 }

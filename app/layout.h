@@ -24,3 +24,6 @@ int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t 
 
 /* Free bytes of the filesystem holding path (or its nearest existing parent). */
 int layout_free_space(const char *path, uint64_t *ret);
+
+/* hc->path made absolute: the generated sync units name the file (and run from anywhere). */
+int layout_config_absolute(struct hostconf *hc);

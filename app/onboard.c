@@ -353,6 +353,7 @@ static const char *url_kinds(const struct hostconf *hc)
 static int plan_check(struct onboard *ob)
 {
 	struct checkrun_result cr;
+	struct app_error e = { 0 };
 	int r;
 
 	if (profiles_missing(ob, S_CHECK, &r))
@@ -362,8 +363,11 @@ static int plan_check(struct onboard *ob)
 	if (any_change_before(ob, S_CHECK))
 		return set_step(ob, S_CHECK, STEP_CHANGE, "check the %s URLs of each profile", url_kinds(&ob->hc));
 	/* Everything else is in place: whether the URLs work is a fact to look at now. */
-	if (checkrun(&ob->hc, root_dir(ob), &ob->set, &ob->o->check, &cr) < 0)
-		return set_step(ob, S_CHECK, STEP_BLOCKED, "the URL checks could not run");
+	if (checkrun(&ob->hc, root_dir(ob), &ob->set, &ob->o->check, &cr, &e) < 0) {
+		r = set_step(ob, S_CHECK, STEP_BLOCKED, "the URL checks could not run: %s", e.message ? e.message : "?");
+		app_error_free(&e);
+		return r;
+	}
 	if (!cr.failed)
 		r = set_step(ob, S_CHECK, STEP_DONE, "%zu URLs pass (%s)", cr.n, url_kinds(&ob->hc));
 	else
@@ -526,7 +530,7 @@ static int apply_sync(struct onboard *ob)
 	for (size_t i = 0; i < ob->set.n; i++) {
 		const struct profile *p = &ob->set.v[i];
 		struct sync_request rq = { .profile = p, .root = root_dir(ob), .host_name = ob->hc.host.name,
-					   .admin_email = ob->hc.host.admin_email };
+					   .admin_email = ob->hc.host.admin_email, .user = ob->hc.mirror.user };
 		struct sync_result res;
 		_cleanup_free_ char *dest = NULL;
 		int r;
@@ -537,7 +541,7 @@ static int apply_sync(struct onboard *ob)
 			return -ENOMEM;
 		r = sync_run(&rq, &res);
 		if (r < 0)
-			sync_failure(r, p, dest, &res, &ob->error);
+			sync_failure(r, p, dest, rq.user, &res, &ob->error);
 		else
 			say(ob, S_SYNC, "%s: synced from %s in %.1f s", p->name, p->upstreams[0], res.seconds);
 		sync_result_free(&res);
@@ -549,10 +553,10 @@ static int apply_sync(struct onboard *ob)
 
 static int apply_check(struct onboard *ob)
 {
-	int r = checkrun(&ob->hc, root_dir(ob), &ob->set, &ob->o->check, &ob->checks);
+	int r = checkrun(&ob->hc, root_dir(ob), &ob->set, &ob->o->check, &ob->checks, &ob->error);
 
 	if (r < 0)
-		return app_fail(&ob->error, APP_FAILED, r, "checking URLs: %s", strerror(-r));
+		return r;
 	if (ob->checks.failed)
 		return app_fail(&ob->error, APP_FAILED, -EREMOTEIO, "the URL checks failed; nothing registered");
 	return 0;
@@ -587,7 +591,6 @@ static int apply_step(struct onboard *ob, int i, const struct onboard_observer *
 static int load_config(struct onboard *ob, const char *config)
 {
 	_cleanup_free_ char *err = NULL;
-	char *abs;
 	int r = hostconf_load(config, HOSTCONF_HOST | HOSTCONF_STORAGE | HOSTCONF_MIRROR, &ob->hc, &err);
 
 	if (r == -ENOMEM || (r < 0 && !err))
@@ -596,10 +599,8 @@ static int load_config(struct onboard *ob, const char *config)
 		return app_fail(&ob->error, APP_BAD_INPUT, r, "%s", err);
 	ob->loaded = true;
 	ob->st = &ob->hc.storage;
-	if (!(abs = realpath(ob->hc.path, NULL)))
-		return app_fail(&ob->error, APP_FAILED, -errno, "%s: %s", ob->hc.path, strerror(errno));
-	free(ob->hc.path);
-	ob->hc.path = abs;
+	if ((r = layout_config_absolute(&ob->hc)) < 0)
+		return app_fail(&ob->error, APP_FAILED, r, "%s: %s", ob->hc.path, strerror(-r));
 	return 0;
 }
 

@@ -43,11 +43,15 @@ static int check_main(void *opts, int argc, char **argv)
 		return r;
 	}
 	struct checkrun_result cr;
-	r = checkrun(&opt->ctx.hc, mirrorctx_root(&opt->ctx), &set, &opt->run, &cr);
+	struct app_error e = { 0 };
+	r = checkrun(&opt->ctx.hc, mirrorctx_root(&opt->ctx), &set, &opt->run, &cr, &e);
 	profile_set_free(&set);
 	mirrorctx_free(&opt->ctx);
-	if (r < 0)
-		return log_errno(r, "checking URLs");
+	if (r < 0) {
+		r = report_app_error(&e, r);
+		app_error_free(&e);
+		return r;
+	}
 	r = checkrun_print(stdout, &cr, &sel, opt->c.json);
 	if (r == 0 && cr.failed)
 		r = -MP_EFAILED;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "app/layout.h"
 #include "lib/names.h"
 #include "lib/strv.h"
 #include "mirrorprov.h"
@@ -32,7 +33,8 @@ int mirrorctx_load(struct mirrorctx *ctx)
 	if (r < 0)
 		return usage_error("%s", err);
 	ctx->loaded = true;
-	return 0;
+	/* the generated sync units name the file */
+	return (r = layout_config_absolute(&ctx->hc)) < 0 ? log_errno(r, "%s", ctx->hc.path) : 0;
 }
 
 void mirrorctx_free(struct mirrorctx *ctx)

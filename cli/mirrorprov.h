@@ -13,6 +13,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "lib/macro.h"
@@ -89,3 +90,18 @@ int report_app_error(const struct app_error *e, int r);
 /* Text from outside (a server's reply) for a person: lines and tabs kept,
  * other control characters (terminal escapes, \r) shown as \xNN. */
 void print_untrusted(FILE *f, const char *s);
+
+/* Escaped copies (control characters as \xNN, newlines too) of outside text
+ * that a printed plan or message quotes: a device path, a mount point, a
+ * label.  esc() returns s itself when it has nothing to escape, NULL for NULL;
+ * the copies live until esc_pool_free(). */
+struct esc_pool {
+	char *v[24];
+	size_t n;
+};
+const char *esc(struct esc_pool *pool, const char *s);
+void esc_pool_free(struct esc_pool *pool);
+#define _cleanup_esc_pool_ _cleanup_(esc_pool_free)
+
+/* getopt's complaint ('?' or ':' with opterr = 0) as one line; -MP_EUSAGE. */
+int option_error(char *const argv[], const char *shortopts);

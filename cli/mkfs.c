@@ -61,16 +61,18 @@ int mkfs_report_apply_error(const struct mkfs_plan *p, const struct mkfs_result 
 
 void mkfs_report_success(FILE *f, const struct mkfs_plan *p, const struct mkfs_result *res)
 {
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
+
 	if (f && p->partitioned)
-		fprintf(f, "partitioned: %s (GPT), %s starts at sector %llu\n", p->path, res->node,
+		fprintf(f, "partitioned: %s (GPT), %s starts at sector %llu\n", esc(&e, p->path), esc(&e, res->node),
 			(unsigned long long)p->part.start);
 	if (f && res->out)
 		fputs(res->out, f);
 	show_mkfs_stderr(res->err, true);
 	if (f)
 		fprintf(f, "verified: superblock of %s has sunit=%u swidth=%u blks (block size %u), label \"%s\", UUID %s\n",
-			res->node, res->sb.sunit_blocks, res->sb.swidth_blocks, res->sb.blocksize, res->sb.label,
-			res->sb.uuid);
+			esc(&e, res->node), res->sb.sunit_blocks, res->sb.swidth_blocks, res->sb.blocksize,
+			esc(&e, res->sb.label), esc(&e, res->sb.uuid));
 }
 
 static json_object *result_to_json(const struct mkfs_result *res)

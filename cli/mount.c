@@ -73,19 +73,21 @@ int mount_report_apply_error(const struct mount_plan *p, const struct mount_resu
 
 void mount_report_success(FILE *f, const struct mount_plan *p, const struct mount_result *res)
 {
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
+	const char *dev = esc(&e, p->path), *mnt = esc(&e, p->mountpoint);
 	char geo[128];
 
 	if (mount_plan_is_noop(p))
-		fprintf(f, "nothing to change: %s is mounted on %s%s\n", p->path, p->mountpoint,
-		       p->req.fstab ? " and the fstab entry is in place" : "");
+		fprintf(f, "nothing to change: %s is mounted on %s%s\n", dev, mnt,
+			p->req.fstab ? " and the fstab entry is in place" : "");
 	if (res->created_dir)
-		fprintf(f, "created %s\n", p->mountpoint);
+		fprintf(f, "created %s\n", mnt);
 	if (res->mounted)
-		fprintf(f, "mounted %s on %s (%s)\n", p->path, p->mountpoint, p->options);
+		fprintf(f, "mounted %s on %s (%s)\n", dev, mnt, esc(&e, p->options));
 	if (p->req.fstab)
-		fprintf(f, "fstab %s: %s\n", p->req.fstab,
-		       res->fstab_written ? (p->fstab.verdict == FSTAB_REPLACE ? "entry replaced (previous file kept as ~)" :
-						      "entry added (previous file kept as ~)") : "unchanged");
+		fprintf(f, "fstab %s: %s\n", esc(&e, p->req.fstab),
+			res->fstab_written ? (p->fstab.verdict == FSTAB_REPLACE ? "entry replaced (previous file kept as ~)" :
+						       "entry added (previous file kept as ~)") : "unchanged");
 	xfs_geom_describe(&res->live, geo, sizeof(geo));
 	fprintf(f, "live geometry: %s\n", geo);
 }

@@ -69,9 +69,10 @@ static void print_plan(const struct onboard *ob, FILE *f)
 static void applying(void *userdata, const struct onboard *ob, int i)
 {
 	const struct presenter *p = userdata;
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
 
 	if (p->mode != MODE_JSON)
-		fprintf(p->out, "\n==> %s: %s\n", onboard_step_names[i], ob->steps[i].detail);
+		fprintf(p->out, "\n==> %s: %s\n", onboard_step_names[i], esc(&e, ob->steps[i].detail));
 	fflush(p->out);
 }
 
@@ -87,7 +88,7 @@ static void applied(void *userdata, const struct onboard *ob, int i, int r)
 	else if (i == S_CHECK && ob->checks.n)
 		checkrun_print(r == 0 ? p->out : stderr, &ob->checks, NULL, false);
 	else if (i != S_REGISTER && ob->steps[i].output)
-		fputs(ob->steps[i].output, p->out);
+		print_untrusted(p->out, ob->steps[i].output);   /* it quotes paths and names */
 }
 
 /* Asks before formatting (the device, or the image), before anything is written. */

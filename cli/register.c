@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend/checkin.h"
 #include "backend/http.h"
@@ -14,7 +15,6 @@
 #include "output.h"
 #include "register.h"
 
-#define CHECKIN_TIMEOUT 300   /* seconds: MirrorManager updates the database before it answers */
 #define RUN_TIMEOUT 120       /* seconds for one mirrorbits/mb call */
 
 /* The profiles to register: --profile as given, else those of mirror.profiles for this backend. */
@@ -87,6 +87,8 @@ static int read_password(const struct hostconf *hc, char **ret)
 	if (r == -EPERM)
 		return usage_error("password file %s may be read by group or others (or another user owns it); "
 				   "chmod 600 it", hc->backend.password_file);
+	if (r == -ENODATA)
+		return usage_error("password file %s is empty or its first line is empty", hc->backend.password_file);
 	if (r < 0)
 		return log_errno(r, "reading password file %s", hc->backend.password_file);
 	return 0;
@@ -100,9 +102,25 @@ static void clear_secret(char **s)
 	}
 }
 
-static int checkin_failed(const char *url, const struct checkin_outcome *oc, int r)
+/* Elapsed time on a terminal while MirrorManager works (one line, rewritten in place). */
+static void show_wait(void *data, unsigned elapsed)
 {
+	const struct hostconf *hc = data;
+	fprintf(stderr, "\rmirrorprov: register: waiting for the checkin reply: %u s of at most %llu s (backend.timeout)",
+		elapsed, (unsigned long long)hc->backend.timeout);
+}
+
+static int checkin_failed(const struct hostconf *hc, const struct checkin_outcome *oc, int r)
+{
+	const char *url = hc->backend.url;
+
 	switch (r) {
+	case -ETIME:
+		return log_error("checkin: no reply from %s within %llu s (backend.timeout); MirrorManager may still be "
+				 "processing it (a first checkin of a large tree takes many minutes): confirm with "
+				 "\"Last Checked In\" on the host's page of the MirrorManager web interface, or run "
+				 "register again later (a checkin of an unchanged tree is faster)",
+				 url, (unsigned long long)hc->backend.timeout);
 	case -EFBIG:
 		return log_error("checkin: the reply of %s is larger than %u bytes", url, HTTP_REPLY_MAX);
 	case -EPROTO:
@@ -217,12 +235,17 @@ static int register_checkin(const struct register_options *opt, const struct hos
 	if ((r = checkin_request(payload, &req)) < 0)
 		return log_errno(r, "checkin request");
 
+	bool tty = isatty(STDERR_FILENO);
 	struct http_post post = { .url = hc->backend.url, .content_type = "text/xml", .body = req.buf, .len = req.len,
-				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout, .timeout = CHECKIN_TIMEOUT };
+				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout,
+				  .timeout = (unsigned)hc->backend.timeout, .progress = tty ? show_wait : NULL,
+				  .progress_data = (void *)hc };
 	struct checkin_outcome oc;
 	r = checkin_exchange(&post, cats, ncats, &oc);
+	if (tty)
+		fputs("\r\033[K", stderr);   /* the waiting line goes away */
 	if (r < 0)
-		r = checkin_failed(hc->backend.url, &oc, r);
+		r = checkin_failed(hc, &oc, r);
 	else
 		r = checkin_report(opt, hc->backend.url, cats, ncats, &oc);
 	checkin_outcome_free(&oc);
@@ -277,12 +300,10 @@ static int register_cli(const struct register_options *opt, const struct hostcon
 	int r;
 
 	if (bits && hc->backend.password_file) {
-		r = hostconf_check_secret_file(hc->backend.password_file);
-		if (r == -EPERM)
-			return usage_error("password file %s may be read by group or others (or another user owns it); "
-					   "chmod 600 it", hc->backend.password_file);
-		if (r < 0)
-			return log_errno(r, "password file %s", hc->backend.password_file);
+		/* mirrorbits reads it on stdin: checked (and refused) here as for a checkin. */
+		_cleanup_(clear_secret) char *password = NULL;
+		if ((r = read_password(hc, &password)) < 0)
+			return r;
 		stdin_path = hc->backend.password_file;
 	}
 	for (size_t i = 0; i < set->n; i++) {
@@ -358,10 +379,14 @@ static int register_mirrorcache(const struct register_options *opt, const struct
 static int check_first(const struct register_options *opt, const struct profile_set *set)
 {
 	struct checkrun_result cr;
-	int r = checkrun(&opt->ctx.hc, mirrorctx_root(&opt->ctx), set, &opt->check, &cr);
+	struct app_error e = { 0 };
+	int r = checkrun(&opt->ctx.hc, mirrorctx_root(&opt->ctx), set, &opt->check, &cr, &e);
 
-	if (r < 0)
-		return log_errno(r, "checking URLs");
+	if (r < 0) {
+		r = report_app_error(&e, r);
+		app_error_free(&e);
+		return r;
+	}
 	if (cr.failed) {
 		checkrun_print(stderr, &cr, NULL, false);
 		r = log_error("the URL checks failed, nothing registered (--skip-check overrides)");

@@ -47,11 +47,12 @@ static int print_plan(const struct profile *p, const char *dest, char ***plan, b
 	return out_json(stdout, o);
 }
 
-static int report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res)
+static int report_failure(int r, const struct profile *p, const char *dest, const char *user,
+			  const struct sync_result *res)
 {
 	struct app_error e = { 0 };
 
-	r = report_app_error(&e, sync_failure(r, p, dest, res, &e));
+	r = report_app_error(&e, sync_failure(r, p, dest, user, res, &e));
 	app_error_free(&e);
 	return r;
 }
@@ -69,6 +70,7 @@ static void print_result_json(const struct profile *p, const char *dest, const s
 	jset_bool(o, "timed_out", res->timed_out);
 	jset_u64(o, "files", res->files);
 	jset_u64(o, "bytes", res->bytes);
+	jset_u64(o, "refused", res->refused);
 	json_object_object_add(o, "seconds", json_object_new_double(res->seconds));
 	jset_str(o, "trace", res->trace);
 	jset_str(o, "message", res->message);
@@ -85,6 +87,9 @@ static void print_result(const struct profile *p, const struct sync_result *res,
 	else
 		printf("%s: complete: %llu files, %s transferred in %.1f s (%u %s)\n", p->name,
 		       (unsigned long long)res->files, bytes, res->seconds, res->stages, res->stages == 1 ? "pass" : "stages");
+	if (res->refused)
+		printf("%s: refused %llu upstream entries (devices, special files, links leading out of the tree)\n",
+		       p->name, (unsigned long long)res->refused);
 }
 
 static int run_sync(const struct sync_options *opt, const char *name)
@@ -106,6 +111,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		.upstream = opt->upstream,
 		.host_name = hc && hc->has_host ? hc->host.name : NULL,
 		.admin_email = hc && hc->has_host ? hc->host.admin_email : NULL,
+		.user = hc && hc->has_mirror ? hc->mirror.user : NULL,
 		.timeout = opt->timeout,
 		.progress = !opt->c.json && !opt->c.dry_run && isatty(STDOUT_FILENO),
 	};
@@ -129,7 +135,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		print_result_json(&p, dest, &res, r);
 	int rc = 0;
 	if (r < 0)
-		rc = report_failure(r, &p, dest, &res);
+		rc = report_failure(r, &p, dest, rq.user, &res);
 	else if (!opt->c.json)
 		print_result(&p, &res, rq.progress);
 	sync_result_free(&res);

@@ -139,17 +139,6 @@ static const struct flat_opt *find_key(const struct flat *f, int c)
 	return NULL;
 }
 
-static int bad_option(const struct verb *v, int c, int optind_now, char **argv)
-{
-	const char *arg = argv[optind_now - 1];
-
-	if (c == ':')
-		return usage_error("option '%s' needs an argument; try 'mirrorprov %s --help'", arg, v->name);
-	if (optopt && strncmp(arg, "--", 2) != 0)
-		return usage_error("unknown option '-%c'; try 'mirrorprov %s --help'", optopt, v->name);
-	return usage_error("unknown or ambiguous option '%s'; try 'mirrorprov %s --help'", arg, v->name);
-}
-
 /* Stops at -h/--help (*help); a bad option or value is reported. */
 static int parse(const struct verb *v, const struct flat *f, int argc, char **argv, void *opts, bool *help)
 {
@@ -163,7 +152,7 @@ static int parse(const struct verb *v, const struct flat *f, int argc, char **ar
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		const struct flat_opt *fo = c == '?' || c == ':' ? NULL : find_key(f, c);
 		if (!fo)
-			return bad_option(v, c, optind, argv);
+			return option_error(argv, shortopts);
 		if ((*help = fo->o->key == 'h' && strcmp(fo->o->name, "help") == 0))
 			return 0;
 		void *field = (char *)opts + fo->offset;

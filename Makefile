@@ -98,7 +98,7 @@ fuzz: deps fuzz-build
 demo: deps all
 	tests/demo.sh
 
-bench: deps all $(BUILD)/bench/checkin_payload
+bench: deps all $(BUILD)/bench/checkin_payload $(BUILD)/bench/blank_scan
 	bench/run.sh
 
 # bench drivers: a main in bench/ linked with the library layers

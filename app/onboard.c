@@ -203,7 +203,8 @@ static int plan_mkfs(struct onboard *ob)
 	else if (fs_checks_failed(&p.checks)) {
 		const struct fs_check *f = fs_checks_failed(&p.checks);
 		r = set_step(ob, S_MKFS, STEP_BLOCKED, "refused: %s: %s%s", f->name, f->detail,
-			     strcmp(f->name, "no-signatures") == 0 ? "; --force formats over it" : "");
+			     strcmp(f->name, "no-signatures") == 0 || strcmp(f->name, "blank") == 0 ?
+			     "; --force formats over it" : "");
 	} else if (!(cmd = strv_join_quoted(p.mkfs_argv)))
 		r = -ENOMEM;
 	else if (p.partitioned)

@@ -43,7 +43,7 @@ DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev lib
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
 	openssl libssl-dev systemd udev ftpsync clang valgrind curl time
 
-.PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz fuzzers fuzz-build
+.PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz fuzzers fuzz-build man-profiles
 
 all: $(BUILD)/mirrorprov
 
@@ -111,12 +111,17 @@ install: all
 	install -D -m 0755 $(BUILD)/mirrorprov $(DESTDIR)$(PREFIX)/sbin/mirrorprov
 	install -D -m 0644 man/mirrorprov.8 $(DESTDIR)$(PREFIX)/share/man/man8/mirrorprov.8
 	install -D -m 0644 man/mirrorprov.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/mirrorprov.conf.5
+	install -D -m 0644 man/mirrorprov-profiles.7 $(DESTDIR)$(PREFIX)/share/man/man7/mirrorprov-profiles.7
 	install -D -m 0644 examples/host.conf $(DESTDIR)$(PREFIX)/share/doc/mirrorprov/examples/host.conf
 	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles
 	install -m 0644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles/
 	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/library
 	cp -r contrib/ansible/roles contrib/ansible/site.yml contrib/ansible/inventory.yml $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/
 	ln -sf $(PREFIX)/sbin/mirrorprov $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/library/mirrorprov_onboard
+
+# The rules table of mirrorprov-profiles(7) from the shipped profiles (tests/cli/manpage.sh checks it).
+man-profiles: $(BUILD)/mirrorprov
+	MIRRORPROV_PROFILE_DIR=profiles python3 man/profiles-table.py $(BUILD)/mirrorprov man/mirrorprov-profiles.7
 
 clean:
 	rm -rf build build-asan build-fuzz

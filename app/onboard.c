@@ -12,6 +12,7 @@
 
 #include "app/failure.h"
 #include "app/layout.h"
+#include "app/profiles.h"
 #include "backend/urlcheck.h"
 #include "fs/device.h"
 #include "fs/loopimage.h"
@@ -310,14 +311,19 @@ static bool profile_synced(const struct onboard *ob, const struct profile *p)
 	return check_expand_markers(dir, p->freshness, &m, &unmatched) >= 0 && !unmatched;
 }
 
-/* "a, b" of the profiles (not) synced. */
-static char *profile_names(const struct onboard *ob, bool synced)
+/* "a, b" of the profiles (not) synced; with_upstream: "a from rsync://… (origin), …". */
+static char *profile_names(const struct onboard *ob, bool synced, bool with_upstream)
 {
 	_cleanup_strbuf_ struct strbuf sb = { 0 };
 
-	for (size_t i = 0; i < ob->set.n; i++)
-		if (profile_synced(ob, &ob->set.v[i]) == synced)
-			strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", ob->set.v[i].name);
+	for (size_t i = 0; i < ob->set.n; i++) {
+		const struct profile *p = &ob->set.v[i];
+		if (profile_synced(ob, p) != synced)
+			continue;
+		strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", p->name);
+		if (with_upstream)
+			strbuf_addf(&sb, " from %s (%s)", p->upstream, p->upstream_origin);
+	}
 	return strbuf_error(&sb) < 0 ? NULL : strdup(sb.len ? sb.buf : "");
 }
 
@@ -328,7 +334,7 @@ static int plan_sync(struct onboard *ob)
 
 	if (profiles_missing(ob, S_SYNC, &r))
 		return r;
-	if (!(todo = profile_names(ob, false)) || !(done = profile_names(ob, true)))
+	if (!(todo = profile_names(ob, false, true)) || !(done = profile_names(ob, true, false)))
 		return -ENOMEM;
 	if (!*todo)
 		return set_step(ob, S_SYNC, STEP_DONE, "%s synced (freshness markers present)", done);
@@ -337,8 +343,7 @@ static int plan_sync(struct onboard *ob)
 		return set_step(ob, S_SYNC, STEP_DONE, "not requested: %s not synced yet (--sync runs the first sync, "
 				"the sync timers do otherwise)", todo);
 	}
-	return set_step(ob, S_SYNC, STEP_CHANGE, "first sync of %s from %s upstream", todo,
-			ob->set.n > 1 ? "their" : "its");
+	return set_step(ob, S_SYNC, STEP_CHANGE, "first sync of %s", todo);
 }
 
 static const char *url_kinds(const struct hostconf *hc)
@@ -544,7 +549,7 @@ static int apply_sync(struct onboard *ob)
 		if (r < 0)
 			sync_failure(r, p, dest, rq.user, &res, &ob->error);
 		else
-			say(ob, S_SYNC, "%s: synced from %s in %.1f s", p->name, p->upstreams[0], res.seconds);
+			say(ob, S_SYNC, "%s: synced from %s in %.1f s", p->name, p->upstream, res.seconds);
 		sync_result_free(&res);
 		if (r < 0)
 			return r;
@@ -623,6 +628,9 @@ int onboard_load(struct onboard *ob, const struct onboard_options *o)
 		return -ENOMEM;
 	if (r == 0 && !ob->set.n && !(ob->profiles_error = strdup("mirror.profiles names no profile")))
 		return -ENOMEM;
+	/* No plan without an upstream the project allows for every profile. */
+	if (r == 0 && (r = profiles_require_upstreams(&ob->hc, &ob->set, &ob->error)) < 0)
+		return r;
 	if (asprintf(&ob->fstab, "%s/etc/fstab", prefix) < 0 || asprintf(&ob->record, "%s" REGISTER_RECORD, prefix) < 0)
 		return -ENOMEM;
 	return 0;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "app/layout.h"
+#include "app/profiles.h"
 #include "lib/names.h"
 #include "lib/strv.h"
 #include "mirrorprov.h"
@@ -65,5 +66,34 @@ int mirrorctx_profiles(const struct mirrorctx *ctx, const char *profiles, struct
 		return log_errno(r, "loading profiles");
 	if (r < 0)
 		return usage_error("%s", err);
-	return 0;
+	for (size_t i = 0; i < set->n && r == 0; i++)
+		r = mirrorctx_upstream(ctx, &set->v[i], NULL, false);
+	if (r < 0)
+		profile_set_free(set);
+	return r;
+}
+
+int mirrorctx_upstream(const struct mirrorctx *ctx, struct profile *p, const char *override, bool required)
+{
+	struct app_error e = { 0 };
+	int r = profile_settle_upstream(ctx->loaded ? &ctx->hc : NULL, p, override, required, &e);
+
+	if (r < 0)
+		r = report_app_error(&e, r);
+	app_error_free(&e);
+	return r;
+}
+
+int mirrorctx_require_upstreams(const struct mirrorctx *ctx, struct profile_set *set)
+{
+	struct app_error e = { 0 };
+	int r = profiles_require_upstreams(ctx->loaded ? &ctx->hc : NULL, set, &e);
+
+	if (r < 0)
+		r = report_app_error(&e, r);
+	app_error_free(&e);
+	for (size_t i = 0; i < set->n && r == 0; i++)
+		if (set->v[i].advice)
+			log_warn("%s: %s", set->v[i].name, set->v[i].advice);
+	return r;
 }

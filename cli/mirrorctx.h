@@ -24,11 +24,15 @@ struct mirrorctx {
  * (cli/mirrorprov.h's convention). */
 int mirrorctx_load(struct mirrorctx *ctx);
 void mirrorctx_free(struct mirrorctx *ctx);
-/* hc->path made absolute: the generated sync units name the file (run from
- * anywhere).  Reports errors itself and returns an exit code. */
-int mirrorctx_absolute_path(struct hostconf *hc);
 /* The effective mirror root. */
 const char *mirrorctx_root(const struct mirrorctx *ctx);
-/* The profiles named in profiles ("a,b", --profile) or else mirror.profiles;
+/* The profiles named in profiles ("a,b", --profile) or else mirror.profiles,
+ * each with its upstream settled where it can be (mirrorctx_upstream());
  * reports errors itself. */
 int mirrorctx_profiles(const struct mirrorctx *ctx, const char *profiles, struct profile_set *set);
+/* profile_settle_upstream() (app/profiles.h) of the loaded configuration,
+ * --upstream as override; reports errors itself. */
+int mirrorctx_upstream(const struct mirrorctx *ctx, struct profile *p, const char *override, bool required);
+/* mirrorctx_upstream(required) for every profile of set; then, for a plan,
+ * each profile's advice (what the project says about mirroring it) as a warning. */
+int mirrorctx_require_upstreams(const struct mirrorctx *ctx, struct profile_set *set);

@@ -169,8 +169,13 @@ int onboard_present(const struct onboard_options *o, bool yes, enum onboard_mode
 		return log_errno(-errno, "onboard");
 	if ((r = onboard_load(&ob, o)) < 0)
 		r = report_failure(&ob, mode, r, v);
-	else
+	else {
+		/* what each project says about mirroring it */
+		for (size_t i = 0; mode != MODE_QUIET && i < ob.set.n; i++)
+			if (ob.set.v[i].advice)
+				log_warn("%s: %s", ob.set.v[i].name, ob.set.v[i].advice);
 		r = present(&ob, &p, v);
+	}
 	onboard_free(&ob);
 	if (mode == MODE_QUIET)
 		fclose(p.out);

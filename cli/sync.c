@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/failure.h"
@@ -18,33 +19,70 @@ struct sync_options {
 	struct mirrorctx ctx;
 	const char *upstream;
 	uint64_t timeout;
+	bool full;
 };
 
-/* The commands of a dry run: one line each, or {profile, method, directory, commands: [[argv]]}. */
-static int print_plan(const struct profile *p, const char *dest, char ***plan, bool json)
+static json_object *argv_json(char **argv)
 {
+	json_object *a = json_object_new_array();
+
+	for (char **s = argv; *s; s++)
+		json_object_array_add(a, json_object_new_string(*s));
+	return a;
+}
+
+/* One command as shell words, for reading and pasting (it never goes through a shell). */
+static int print_command(char **argv)
+{
+	_cleanup_free_ char *line = strv_join_quoted(argv);
+
+	if (!line)
+		return log_errno(-ENOMEM, "sync");
+	puts(line);
+	return 0;
+}
+
+/* The commands of a dry run (the poll of the upstream's markers first, when
+ * there is one): one line each, or {profile, method, directory, upstream,
+ * poll, commands: [[argv]]}. */
+static int print_plan(const struct profile *p, const char *dest, char **poll, char ***plan, bool json)
+{
+	int r = 0;
+
 	if (!json) {
-		for (char ***a = plan; *a; a++) {
-			/* quoted for reading (and pasting): the program itself never goes through a shell */
-			_cleanup_free_ char *line = strv_join_quoted(*a);
-			if (!line)
-				return log_errno(-ENOMEM, "sync");
-			puts(line);
-		}
-		return 0;
+		if (poll)
+			r = print_command(poll);
+		for (char ***a = plan; r == 0 && *a; a++)
+			r = print_command(*a);
+		return r;
 	}
 	_cleanup_json_ json_object *o = json_object_new_object(), *cmds = json_object_new_array();
-	for (char ***a = plan; *a; a++) {
-		json_object *argv = json_object_new_array();
-		for (char **s = *a; *s; s++)
-			json_object_array_add(argv, json_object_new_string(*s));
-		json_object_array_add(cmds, argv);
-	}
+	for (char ***a = plan; *a; a++)
+		json_object_array_add(cmds, argv_json(*a));
 	jset_str(o, "profile", p->name);
 	jset_str(o, "method", sync_method_name(p->method));
 	jset_str(o, "directory", dest);
+	jset_str(o, "upstream", p->upstream);
+	json_object_object_add(o, "poll", poll ? argv_json(poll) : NULL);
 	json_object_object_add(o, "commands", json_object_get(cmds));
 	return out_json(stdout, o);
+}
+
+static int dry_run(const struct sync_request *rq, const struct profile *p, const char *dest, bool json)
+{
+	_cleanup_strv_free_ char **poll = NULL;
+	char ***plan = NULL;
+	int r = sync_poll_argv(rq, &poll);
+
+	if (r == 0)
+		r = sync_plan_argv(rq, &plan);
+	if (r < 0)
+		r = log_errno(r, "building the sync commands");
+	else
+		r = print_plan(p, dest, poll, plan, json);
+	if (plan)
+		sync_plan_free(plan);
+	return r;
 }
 
 static int report_failure(int r, const struct profile *p, const char *dest, const char *user,
@@ -74,13 +112,25 @@ static void print_result_json(const struct profile *p, const char *dest, const s
 	json_object_object_add(o, "seconds", json_object_new_double(res->seconds));
 	jset_str(o, "trace", res->trace);
 	jset_str(o, "message", res->message);
+	jset_str(o, "upstream", p->upstream);
+	jset_str(o, "poll", res->poll);
+	jset_bool(o, "skipped", res->skipped);
+	if (res->skipped)
+		jset_u64(o, "unchanged_since", (unsigned long long)res->unchanged_since);
 	out_json(stdout, o);
 }
 
 static void print_result(const struct profile *p, const struct sync_result *res, bool progress)
 {
-	char bytes[32];
+	char bytes[32], since[64];
+	struct tm tm;
 
+	if (res->skipped) {
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&res->unchanged_since, &tm));
+		printf("%s: upstream unchanged since %s (last successful sync); nothing to do (--full forces a run)\n",
+		       p->name, since);
+		return;
+	}
 	format_size_human(res->bytes, bytes, sizeof(bytes));
 	if (progress || p->method == SYNC_FTPSYNC)
 		printf("%s: complete in %.1f s\n", p->name, res->seconds);
@@ -100,15 +150,16 @@ static int run_sync(const struct sync_options *opt, const char *name)
 	struct sync_result res;
 	int r = profile_load(name, &p, &err);
 
-	if (r < 0) {
-		if (!err)
-			return log_errno(r, "loading profile %s", name);
-		return usage_error("%s", err);
+	if (r < 0)
+		return err ? usage_error("%s", err) : log_errno(r, "loading profile %s", name);
+	if ((r = mirrorctx_upstream(&opt->ctx, &p, opt->upstream, true)) < 0) {
+		profile_free(&p);
+		return r;
 	}
 	struct sync_request rq = {
 		.profile = &p,
 		.root = mirrorctx_root(&opt->ctx),
-		.upstream = opt->upstream,
+		.full = opt->full,
 		.host_name = hc && hc->has_host ? hc->host.name : NULL,
 		.admin_email = hc && hc->has_host ? hc->host.admin_email : NULL,
 		.user = hc && hc->has_mirror ? hc->mirror.user : NULL,
@@ -117,30 +168,23 @@ static int run_sync(const struct sync_options *opt, const char *name)
 	};
 	if (asprintf(&dest, "%s/%s", rq.root, p.directory) < 0)
 		dest = NULL;
-
 	if (opt->c.dry_run) {
-		char ***plan;
-		r = sync_plan_argv(&rq, &plan);
-		if (r == 0) {
-			r = print_plan(&p, dest, plan, opt->c.json);
-			sync_plan_free(plan);
-		} else
-			r = log_errno(r, "building the sync commands");
+		r = dry_run(&rq, &p, dest, opt->c.json);
 		profile_free(&p);
 		return r;
 	}
-
 	r = sync_run(&rq, &res);
+	if (res.poll_message)
+		log_warn("%s: %s", p.name, res.poll_message);
 	if (opt->c.json)
 		print_result_json(&p, dest, &res, r);
-	int rc = 0;
 	if (r < 0)
-		rc = report_failure(r, &p, dest, rq.user, &res);
+		r = report_failure(r, &p, dest, rq.user, &res);
 	else if (!opt->c.json)
 		print_result(&p, &res, rq.progress);
 	sync_result_free(&res);
 	profile_free(&p);
-	return rc;
+	return r;
 }
 
 static int opt_upstream(void *field, const char *arg, const struct opt *o)
@@ -175,8 +219,10 @@ static int sync_main(void *opts, int argc, char **argv)
 
 static const struct opt sync_opts[] = {
 	OPT_GROUP(mirrorctx_options, struct sync_options, ctx),
-	OPT_CALL("upstream", 'u', "URL", "pull from rsync://HOST[:PORT]/MODULE/ instead of the profile's upstream",
-		 struct sync_options, upstream, opt_upstream),
+	OPT_CALL("upstream", 'u', "URL", "pull from rsync://HOST[:PORT]/MODULE/ instead of host.conf's\n"
+					"profile.NAME.upstream or the profile's default", struct sync_options, upstream,
+		 opt_upstream),
+	OPT_FLAG("full", 0, "run even when the upstream's freshness markers are unchanged", struct sync_options, full),
 	OPT_CALL("timeout", 't', "DUR", "give up after DUR (\"90min\", \"6h\"; default: the profile's timeout)",
 		 struct sync_options, timeout, opt_timeout),
 	OPT_DRY_RUN(struct sync_options, "print the commands and stop"),
@@ -187,7 +233,8 @@ static const struct opt sync_opts[] = {
 const struct verb verb_sync = {
 	.name = "sync",
 	.summary = "sync one profile from its upstream",
-	.synopsis = "mirrorprov sync [-c HOST.conf] [--root DIR] [--upstream URL] [--timeout DURATION] [-n] [-J] NAME",
+	.synopsis = "mirrorprov sync [-c HOST.conf] [--root DIR] [--upstream URL] [--timeout DURATION] [--full] [-n] [-J]\n"
+		    "                NAME",
 	.options = sync_opts,
 	.opts_size = sizeof(struct sync_options),
 	.args_min = 1,

@@ -41,7 +41,8 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
-	openssl libssl-dev systemd udev ftpsync clang valgrind curl time universal-ctags
+	openssl libssl-dev systemd udev ftpsync clang valgrind curl time universal-ctags \
+	prometheus chromium tidy
 
 .PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz fuzzers fuzz-build man-profiles
 

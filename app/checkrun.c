@@ -13,7 +13,7 @@
 #define MIRRORPROV_VERSION "0.1"
 #endif
 
-#define URL_KINDS 3   /* http, https, rsync */
+#define URL_KINDS (URL_RSYNC + 1)   /* http, https, rsync */
 
 /* What one profile's checks compare against: a sample of the local files and its markers. */
 struct prof_files {
@@ -50,13 +50,11 @@ static int build_targets(const struct hostconf *hc, const struct profile_set *se
 {
 	for (size_t i = 0; i < set->n; i++) {
 		const struct profile *p = &set->v[i];
-		const char *bases[URL_KINDS] = { hc->host.url_http, hc->host.url_https, hc->host.url_rsync };
-
-		for (size_t s = 0; s < URL_KINDS; s++) {
-			if (!bases[s])
+		for (enum url_scheme s = URL_HTTP; s <= URL_RSYNC; s++) {
+			if (!checkrun_base(hc, s))
 				continue;
 			struct url_check *u = &ret->v[ret->n];
-			u->url = url_join(bases[s], s == 2 ? p->module : p->http_path);
+			u->url = checkrun_url(hc, p, s);
 			u->profile = strdup(p->name);
 			if (!u->url || !u->profile) {
 				free(u->url);
@@ -114,8 +112,8 @@ static void add_local_failure(struct check_result *res, const struct prof_files 
 	}
 }
 
-/* The rsync client talks to the network: as mirror.user, or nobody when there is none yet. */
-static int network_user(const struct hostconf *hc, struct run_as *user, bool *drop, struct app_error *e)
+int checkrun_network_user(const struct hostconf *hc, struct run_as *user, const struct run_as **ret,
+			  struct app_error *e)
 {
 	const char *name = hc->has_mirror ? hc->mirror.user : HOSTCONF_DEFAULT_USER;
 	int r = run_as_unprivileged(name, user);
@@ -127,15 +125,25 @@ static int network_user(const struct hostconf *hc, struct run_as *user, bool *dr
 				"as root", name);
 	if (r < 0)
 		return app_fail(e, APP_FAILED, r, "looking up mirror.user '%s' (or nobody): %s", name, strerror(-r));
-	*drop = r > 0;
+	*ret = r > 0 ? user : NULL;
 	return 0;
+}
+
+const char *checkrun_base(const struct hostconf *hc, enum url_scheme s)
+{
+	return s == URL_HTTP ? hc->host.url_http : s == URL_HTTPS ? hc->host.url_https : hc->host.url_rsync;
+}
+
+char *checkrun_url(const struct hostconf *hc, const struct profile *p, enum url_scheme s)
+{
+	return url_join(checkrun_base(hc, s), s == URL_RSYNC ? p->module : p->http_path);
 }
 
 int checkrun(const struct hostconf *hc, const char *root, const struct profile_set *set,
 	     const struct checkrun_opts *o, struct checkrun_result *ret, struct app_error *e)
 {
 	_cleanup_(run_as_free) struct run_as user = { 0 };
-	bool drop = false;
+	const struct run_as *as = NULL;
 	size_t n = set->n * URL_KINDS + 1;
 	_cleanup_free_ struct check_target *t = calloc(n, sizeof(*t));
 	_cleanup_free_ struct prof_files *pf = calloc(set->n + 1, sizeof(*pf));
@@ -143,7 +151,7 @@ int checkrun(const struct hostconf *hc, const char *root, const struct profile_s
 	int r;
 
 	*ret = (struct checkrun_result){ .v = calloc(n, sizeof(struct url_check)) };
-	if ((r = network_user(hc, &user, &drop, e)) < 0) {
+	if ((r = checkrun_network_user(hc, &user, &as, e)) < 0) {
 		free(ret->v);
 		ret->v = NULL;
 		return r;
@@ -155,7 +163,7 @@ int checkrun(const struct hostconf *hc, const char *root, const struct profile_s
 	if (r == 0)
 		r = build_targets(hc, set, pf, ret, t, owner);
 	if (r == 0)
-		r = run_live(t, owner, pf, o, drop ? &user : NULL, ret);
+		r = run_live(t, owner, pf, o, as, ret);
 	for (size_t j = 0; r == 0 && j < ret->n; j++) {
 		add_local_failure(&ret->v[j].res, &pf[owner[j]]);
 		if (!ret->v[j].res.ok && !ret->failed++)

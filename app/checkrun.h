@@ -9,6 +9,8 @@
 #include "app/app.h"
 #include "backend/urlcheck.h"
 #include "lib/hostconf.h"
+#include "lib/names.h"
+#include "lib/runas.h"
 #include "sync/profile.h"
 
 struct checkrun_opts {
@@ -34,6 +36,15 @@ struct checkrun_result {
 	size_t failed;         /* entries that did not pass */
 	const struct url_check *first_failed;   /* NULL when all passed */
 };
+
+/* Who runs the rsync client for the checks (it talks to the network):
+ * mirror.user, or nobody while there is none; *ret NULL when the caller is not
+ * root (it runs it itself).  Root as mirror.user is APP_BAD_INPUT. */
+int checkrun_network_user(const struct hostconf *hc, struct run_as *user, const struct run_as **ret,
+			  struct app_error *e);
+/* The host's base URL of scheme s (NULL when not configured), and p's URL below it, malloc'd. */
+const char *checkrun_base(const struct hostconf *hc, enum url_scheme s);
+char *checkrun_url(const struct hostconf *hc, const struct profile *p, enum url_scheme s);
 
 /* Checks each profile of set at every URL of the host, local tree under root;
  * the rsync client runs as mirror.user (nobody while there is none), never as

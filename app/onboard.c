@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/failure.h"
@@ -531,7 +532,7 @@ static int apply_layout(struct onboard *ob)
 	return r;
 }
 
-static int apply_sync(struct onboard *ob)
+static int apply_sync(struct onboard *ob, const struct onboard_observer *obs)
 {
 	for (size_t i = 0; i < ob->set.n; i++) {
 		const struct profile *p = &ob->set.v[i];
@@ -545,7 +546,10 @@ static int apply_sync(struct onboard *ob)
 			continue;
 		if (asprintf(&dest, "%s/%s", rq.root, p->directory) < 0)
 			return -ENOMEM;
+		time_t start = time(NULL);
 		r = sync_run(&rq, &res);
+		if (obs->synced)
+			obs->synced(obs->userdata, ob, p, r, &res, start);
 		if (r < 0)
 			sync_failure(r, p, dest, rq.user, &res, &ob->error);
 		else
@@ -559,7 +563,10 @@ static int apply_sync(struct onboard *ob)
 
 static int apply_check(struct onboard *ob)
 {
-	int r = checkrun(&ob->hc, root_dir(ob), &ob->set, &ob->o->check, &ob->checks, &ob->error);
+	int r;
+
+	ob->checks_start = time(NULL);
+	r = checkrun(&ob->hc, root_dir(ob), &ob->set, &ob->o->check, &ob->checks, &ob->error);
 
 	if (r < 0)
 		return r;
@@ -585,10 +592,10 @@ static int apply_register(struct onboard *ob, const struct onboard_observer *obs
 static int apply_step(struct onboard *ob, int i, const struct onboard_observer *obs)
 {
 	static int (*const appliers[_S_MAX])(struct onboard *) = {
-		apply_device, apply_geometry, apply_mkfs, apply_mount, apply_layout, apply_sync, apply_check, NULL,
+		apply_device, apply_geometry, apply_mkfs, apply_mount, apply_layout, NULL, apply_check, NULL,
 	};
 
-	return i == S_REGISTER ? apply_register(ob, obs) : appliers[i](ob);
+	return i == S_REGISTER ? apply_register(ob, obs) : i == S_SYNC ? apply_sync(ob, obs) : appliers[i](ob);
 }
 
 /* --- the run --------------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 #include <libudev.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "app/app.h"
 #include "app/checkrun.h"
@@ -15,6 +16,7 @@
 #include "lib/hostconf.h"
 #include "raid/geometry.h"
 #include "sync/profile.h"
+#include "sync/syncrun.h"
 
 struct onboard_options {
 	const char *config;     /* NULL: the default host configuration */
@@ -46,6 +48,9 @@ struct onboard_observer {
 	void (*applied)(void *userdata, const struct onboard *ob, int step, int r);
 	/* Before anything is written when the mkfs step formats: 0 to go on, else <0 (reported). */
 	int (*confirm)(void *userdata, const struct onboard *ob);
+	/* After each profile's first sync (the run's result, from start), for the history. */
+	void (*synced)(void *userdata, const struct onboard *ob, const struct profile *p, int r,
+		       const struct sync_result *res, time_t start);
 	/* The register step: 0 when registered, else <0 (reported). */
 	int (*register_host)(void *userdata, const struct onboard *ob);
 };
@@ -75,6 +80,7 @@ struct onboard {
 	struct mount_plan mount;
 	struct mount_result mount_res;
 	struct checkrun_result checks;
+	time_t checks_start;      /* when the check step's run began */
 };
 
 /* Loads the host configuration and the profiles; -errno with ob->error set. */

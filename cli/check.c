@@ -1,10 +1,12 @@
 #include <errno.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "checkrun.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "statusrun.h"
 
 struct check_options {
 	struct common_opts c;
@@ -44,8 +46,11 @@ static int check_main(void *opts, int argc, char **argv)
 	}
 	struct checkrun_result cr;
 	struct app_error e = { 0 };
+	time_t start = time(NULL);
 	r = checkrun(&opt->ctx.hc, mirrorctx_root(&opt->ctx), &set, &opt->run, &cr, &e);
 	profile_set_free(&set);
+	if (r == 0)
+		note_checks(&opt->ctx, &cr, start);
 	mirrorctx_free(&opt->ctx);
 	if (r < 0) {
 		r = report_app_error(&e, r);

@@ -167,6 +167,8 @@ int exit_code(int r)
 		return EXIT_USAGE;
 	case -MP_EREFUSED:
 		return EXIT_REFUSED;
+	case -MP_ESTALE:
+		return EXIT_STALE;
 	default:
 		return EXIT_FAIL;
 	}

@@ -13,7 +13,7 @@
 /* The verbs, in the order of the workflow. */
 static const struct verb *const verbs[] = {
 	&verb_raid_inspect, &verb_geometry, &verb_mkfs, &verb_mount, &verb_profiles, &verb_layout, &verb_sync,
-	&verb_check, &verb_register, &verb_onboard,
+	&verb_check, &verb_register, &verb_status, &verb_onboard,
 };
 
 static void list_verbs(FILE *f)

@@ -7,7 +7,8 @@
  *   -MP_EUSAGE    bad usage or invalid input                    -> exit 2
  *   -MP_EREFUSED  a safety check refused a destructive operation -> exit 3
  * -MP_EFAILED is a failure with no errno behind it (a check that did not
- * pass, a server that said no) -> exit 1.  The MP_E* values lie above the
+ * pass, a server that said no) -> exit 1; -MP_ESTALE: status found a stale
+ * profile -> exit 4.  The MP_E* values lie above the
  * errno range (MAX_ERRNO is 4095), so a -errno is never one of them.
  * exit_code() maps a result to the EXIT_* codes, once, in main(). */
 #pragma once
@@ -24,12 +25,14 @@ enum {
 	EXIT_FAIL = 1,     /* the operation failed */
 	EXIT_USAGE = 2,    /* bad usage or invalid input */
 	EXIT_REFUSED = 3,  /* a safety check refused a destructive operation */
+	EXIT_STALE = 4,    /* status: a profile is stale beyond its threshold */
 };
 
 enum {
 	MP_EFAILED = 4096 + EXIT_FAIL,
 	MP_EUSAGE = 4096 + EXIT_USAGE,
 	MP_EREFUSED = 4096 + EXIT_REFUSED,
+	MP_ESTALE = 4096 + EXIT_STALE,
 };
 
 /* The exit code of a result of the convention above. */
@@ -72,7 +75,7 @@ int verb_dispatch(const struct verb *v, int argc, char **argv);
 void verb_print_help(FILE *f, const struct verb *v);
 /* The verbs, in the order of `mirrorprov help` (main.c). */
 extern const struct verb verb_raid_inspect, verb_geometry, verb_mkfs, verb_mount, verb_profiles, verb_layout,
-	verb_sync, verb_check, verb_register, verb_onboard;
+	verb_sync, verb_check, verb_register, verb_status, verb_onboard;
 
 /* log_error() returns -MP_EFAILED; log_errno() appends ": <strerror(-r)>"
  * and returns r; usage_error() returns -MP_EUSAGE; refuse() writes

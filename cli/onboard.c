@@ -12,6 +12,7 @@
 #include "mirrorprov.h"
 #include "output.h"
 #include "register.h"
+#include "statusrun.h"
 
 static const struct col_def step_cols[] = {
 	{ "STEP", COLT_STR, 0, 0, "the step, in the order they run", "name" },
@@ -85,10 +86,22 @@ static void applied(void *userdata, const struct onboard *ob, int i, int r)
 		mkfs_report_success(p->out, &ob->mkfs, &ob->mkfs_res);
 	else if (r == 0 && i == S_MOUNT)
 		mount_report_success(p->out, &ob->mount, &ob->mount_res);
-	else if (i == S_CHECK && ob->checks.n)
+	else if (i == S_CHECK && ob->checks.n) {
+		struct mirrorctx ctx = { .hc = ob->hc, .loaded = true };
+		note_checks(&ctx, &ob->checks, ob->checks_start);
 		checkrun_print(r == 0 ? p->out : stderr, &ob->checks, NULL, false);
+	}
 	else if (i != S_REGISTER && ob->steps[i].output)
 		print_untrusted(p->out, ob->steps[i].output);   /* it quotes paths and names */
+}
+
+/* Each first sync into the history, as the sync verb does. */
+static void synced(void *userdata, const struct onboard *ob, const struct profile *prof, int r,
+		   const struct sync_result *res, time_t start)
+{
+	struct mirrorctx ctx = { .hc = ob->hc, .loaded = true };
+
+	status_note_sync(&ctx, prof, ob->hc.mirror.root, r, res, start);
 }
 
 /* Asks before formatting (the device, or the image), before anything is written. */
@@ -127,7 +140,7 @@ static int report_failure(const struct onboard *ob, enum onboard_mode mode, int 
 
 static int apply(struct onboard *ob, struct presenter *p, struct onboard_view *v)
 {
-	const struct onboard_observer obs = { p, applying, applied, confirm, register_host };
+	const struct onboard_observer obs = { p, applying, applied, confirm, synced, register_host };
 	int r = onboard_apply(ob, &obs);
 
 	if (r < 0 && ob->failed >= 0)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend/checkin.h"
@@ -14,6 +15,7 @@
 #include "mirrorprov.h"
 #include "output.h"
 #include "register.h"
+#include "statusrun.h"
 
 #define RUN_TIMEOUT 120       /* seconds for one mirrorbits/mb call */
 
@@ -380,6 +382,7 @@ static int check_first(const struct register_options *opt, const struct profile_
 {
 	struct checkrun_result cr;
 	struct app_error e = { 0 };
+	time_t start = time(NULL);
 	int r = checkrun(&opt->ctx.hc, mirrorctx_root(&opt->ctx), set, &opt->check, &cr, &e);
 
 	if (r < 0) {
@@ -387,6 +390,7 @@ static int check_first(const struct register_options *opt, const struct profile_
 		app_error_free(&e);
 		return r;
 	}
+	note_checks(&opt->ctx, &cr, start);
 	if (cr.failed) {
 		checkrun_print(stderr, &cr, NULL, false);
 		r = log_error("the URL checks failed, nothing registered (--skip-check overrides)");

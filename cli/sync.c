@@ -12,6 +12,7 @@
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "statusrun.h"
 #include "sync/syncrun.h"
 
 struct sync_options {
@@ -173,9 +174,11 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		profile_free(&p);
 		return r;
 	}
+	time_t start = time(NULL);
 	r = sync_run(&rq, &res);
 	if (res.poll_message)
 		log_warn("%s: %s", p.name, res.poll_message);
+	status_note_sync(&opt->ctx, &p, rq.root, r, &res, start);
 	if (opt->c.json)
 		print_result_json(&p, dest, &res, r);
 	if (r < 0)

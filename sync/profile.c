@@ -289,6 +289,7 @@ static const struct conf_field profile_schema[] = {
 	{ .key = "schedule", .kind = CK_STR, .flags = CF_REQUIRED, .offset = P(schedule), .check = check_calendar },
 	{ .key = "random_delay", .kind = CK_DURATION, .offset = P(random_delay), .def = "0" },
 	{ .key = "timeout", .kind = CK_DURATION, .offset = P(timeout), .def = "6h" },
+	{ .key = "stale_after", .kind = CK_DURATION, .offset = P(stale_after) },
 	{ .key = "freshness", .kind = CK_STRV, .offset = P(freshness), .check = check_relative_pattern },
 	{ .key = "poll", .kind = CK_STRV, .offset = P(poll), .check = check_poll_path },
 	{ .key = "poll_refresh", .kind = CK_STRV, .offset = P(poll_refresh), .check = check_relpath },

@@ -91,6 +91,7 @@ struct profile {
 	char *schedule;         /* systemd OnCalendar= expression */
 	uint64_t random_delay;  /* seconds, RandomizedDelaySec= */
 	uint64_t timeout;       /* seconds a sync may run */
+	uint64_t stale_after;   /* seconds without a successful sync before status calls it stale; 0: from schedule */
 	char **freshness;       /* files that show how fresh the mirror is, below the directory */
 	char **poll;            /* freshness markers fetched before a full run ("%u" = upstream host);
 				 * unchanged since the last success: the run is skipped */

@@ -260,6 +260,7 @@ static int run_tool(char **argv, const struct sync_request *rq, const struct run
 		return r;
 	res->files += stat_field(sr.out, "Number of regular files transferred: ");
 	res->bytes += stat_field(sr.out, "Total transferred file size: ");
+	res->tree_bytes = stat_field(sr.out, "Total file size: ");
 	res->refused += count_refused(sr.out);
 	if (sr.timed_out) {
 		res->timed_out = true;
@@ -353,20 +354,15 @@ static int check_freshness(const struct sync_request *rq, struct sync_result *re
 	return 0;
 }
 
-static int write_trace(const struct sync_request *rq, const char *host, time_t started, struct sync_result *res)
+int sync_trace_path(const struct profile *p, const char *host, char **ret)
 {
-	const struct profile *p = rq->profile;
-	_cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
-	char now[64], start[64];
-	time_t t = time(NULL);
-	struct tm tm;
+	char *rel;
 	size_t j = 0;
-	int r;
 
-	if (p->trace_format == TRACE_NONE || p->method == SYNC_FTPSYNC)
-		return 0;  /* ftpsync writes its own trace */
-	rel = malloc(strlen(p->trace_file) + strlen(host) + 1);
-	if (!rel)
+	*ret = NULL;
+	if (!p->trace_file)
+		return 0;
+	if (!(rel = malloc(strlen(p->trace_file) + strlen(host) + 1)))
 		return -ENOMEM;
 	for (const char *s = p->trace_file; *s; s++) {
 		if (s[0] == '%' && s[1] == 'h') {
@@ -377,8 +373,27 @@ static int write_trace(const struct sync_request *rq, const char *host, time_t s
 			rel[j++] = *s;
 	}
 	rel[j] = '\0';
-	if (check_relpath(rel))
+	if (check_relpath(rel)) {
+		free(rel);
 		return -EINVAL;
+	}
+	*ret = rel;
+	return 0;
+}
+
+static int write_trace(const struct sync_request *rq, const char *host, time_t started, struct sync_result *res)
+{
+	const struct profile *p = rq->profile;
+	_cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
+	char now[64], start[64];
+	time_t t = time(NULL);
+	struct tm tm;
+	int r;
+
+	if (p->trace_format == TRACE_NONE || p->method == SYNC_FTPSYNC)
+		return 0;  /* ftpsync writes its own trace */
+	if ((r = sync_trace_path(p, host, &rel)) < 0)
+		return r;
 	if (asprintf(&path, "%s/%s/%s", rq->root, p->directory, rel) < 0)
 		return -ENOMEM;
 	if (p->trace_format == TRACE_TIMESTAMP)

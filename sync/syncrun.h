@@ -44,6 +44,7 @@ struct sync_result {
 	int exit_code;             /* of the run that failed, or 0 */
 	bool timed_out;
 	uint64_t files, bytes;     /* from rsync --stats (not with progress or ftpsync) */
+	uint64_t tree_bytes;       /* rsync --stats "Total file size" of the last pass: the whole tree */
 	uint64_t refused;          /* devices, specials and unsafe links rsync did not create (idem),
 				    * plus what adopting a tree synced as root removed or cleared */
 	double seconds;
@@ -79,6 +80,11 @@ void sync_plan_free(char ***plan);
  * other than root; -errno with *why set when that user does not exist or
  * is root. */
 int sync_user_resolve(const char *name, struct run_as *ret, const char **why);
+
+/* The profile's trace file for host (its "%h" replaced), relative to the
+ * profile's directory, malloc'd; *ret NULL when the profile has none.
+ * -EINVAL when the result is not a safe relative path. */
+int sync_trace_path(const struct profile *p, const char *host, char **ret);
 
 /* rsync(1) EXIT VALUES as a message; NULL for unknown codes. */
 const char *rsync_exit_message(int code);

@@ -56,10 +56,12 @@ out=$(cd "$tmp" && MIRRORPROV_PROFILE_DIR=$TOP/profiles "$MP" layout -c host.con
 	"$tmp/p3/etc/systemd/system/mirrorprov-sync-fedora.service" &&
 	t_ok "layout -c RELATIVE: resolved, the units name the absolute path" || t_fail "layout -c RELATIVE" "rc=$rc" "$out"
 
-t_golden "sync -n fedora" layout/sync-n-fedora.txt 0 run "$MP" sync -c "$tmp/host.conf" -n fedora
-t_golden "sync -n ubuntu (two stages)" layout/sync-n-ubuntu.txt 0 run "$MP" sync -c "$tmp/host.conf" -n ubuntu \
+# -n writes nothing: the commands name the default state directory (tests/lib.sh sets another)
+SN=(env -u STATE_DIRECTORY "$MP" sync -c "$tmp/host.conf" -n)
+t_golden "sync -n fedora" layout/sync-n-fedora.txt 0 run "${SN[@]}" fedora
+t_golden "sync -n ubuntu (two stages)" layout/sync-n-ubuntu.txt 0 run "${SN[@]}" ubuntu \
 	--upstream rsync://127.0.0.1:8873/debian
-t_golden "sync -n debian (ftpsync)" layout/sync-n-debian.txt 0 run "$MP" sync -c "$tmp/host.conf" -n debian
+t_golden "sync -n debian (ftpsync)" layout/sync-n-debian.txt 0 run "${SN[@]}" debian
 
 echo 'mirorr: { root = "/x"; };' >"$tmp/bad.conf"
 t_error "layout: host.conf without mirror section" 2 "/dev/null: missing section 'mirror'" "$MP" layout -c /dev/null --profile fedora

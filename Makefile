@@ -41,7 +41,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
-	openssl libssl-dev systemd udev ftpsync clang valgrind curl time universal-ctags \
+	openssl libssl-dev systemd udev ftpsync clang valgrind curl time zsh universal-ctags \
 	prometheus chromium tidy
 
 .PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz fuzzers fuzz-build man-profiles
@@ -99,7 +99,7 @@ fuzz: deps fuzz-build
 demo: deps all
 	tests/demo.sh
 
-bench: deps all $(BUILD)/bench/checkin_payload $(BUILD)/bench/blank_scan
+bench: deps all $(BUILD)/bench/checkin_payload $(BUILD)/bench/blank_scan $(BUILD)/bench/flplan_bench
 	bench/run.sh
 
 # bench drivers: a main in bench/ linked with the library layers

@@ -13,6 +13,7 @@
 #include "mirrorprov.h"
 #include "output.h"
 #include "statusrun.h"
+#include "syncfl.h"
 #include "sync/syncrun.h"
 
 struct sync_options {
@@ -153,7 +154,11 @@ static int run_sync(const struct sync_options *opt, const char *name)
 
 	if (r < 0)
 		return err ? usage_error("%s", err) : log_errno(r, "loading profile %s", name);
-	if ((r = mirrorctx_upstream(&opt->ctx, &p, opt->upstream, true)) < 0) {
+	r = mirrorctx_upstream(&opt->ctx, &p, opt->upstream, true);
+	if (r == 0 && p.method == SYNC_FILELIST)
+		r = sync_filelist(&opt->ctx, &p, opt->upstream != NULL, opt->timeout, opt->c.dry_run, opt->c.json,
+				  opt->full);
+	if (r < 0 || p.method == SYNC_FILELIST) {
 		profile_free(&p);
 		return r;
 	}
@@ -228,7 +233,8 @@ static const struct opt sync_opts[] = {
 	OPT_FLAG("full", 0, "run even when the upstream's freshness markers are unchanged", struct sync_options, full),
 	OPT_CALL("timeout", 't', "DUR", "give up after DUR (\"90min\", \"6h\"; default: the profile's timeout)",
 		 struct sync_options, timeout, opt_timeout),
-	OPT_DRY_RUN(struct sync_options, "print the commands and stop"),
+	OPT_DRY_RUN(struct sync_options, "print the commands and stop (method filelist: fetch the lists, print\n"
+					 "what would be transferred and deleted, and stop)"),
 	OPT_JSON(struct sync_options),
 	OPT_END,
 };
@@ -242,6 +248,7 @@ const struct verb verb_sync = {
 	.opts_size = sizeof(struct sync_options),
 	.args_min = 1,
 	.args_max = 1,
+	.help_tail = "\nMethod filelist: naming one such profile runs all file-list profiles of the host together.\n",
 	.args_missing = "no profile name given",
 	.args_extra = "sync takes one profile name",
 	.run = sync_main,

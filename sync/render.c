@@ -253,8 +253,10 @@ int render_sync_service(const struct layout_conf *lc, const struct profile *p, c
 		fprintf(o.f, "-c %s ", lc->hostconf_path);
 	else
 		fprintf(o.f, "--root %s ", lc->root);
+	fprintf(o.f, "%s\n", p->name);
+	/* Poll markers and file lists of the last successful run (mirrorprov(8) sync). */
+	fputs("StateDirectory=mirrorprov\n", o.f);
 	fprintf(o.f,
-		"%s\n"
 		"# The sync enforces the profile's timeout itself; this is the backstop.\n"
 		"TimeoutStartSec=%llu\n"
 		"Nice=10\n"
@@ -264,7 +266,7 @@ int render_sync_service(const struct layout_conf *lc, const struct profile *p, c
 		"PrivateDevices=yes\n"
 		"ProtectSystem=full\n"
 		"ProtectHome=read-only\n",
-		p->name, (unsigned long long)(p->timeout + 300));
+		(unsigned long long)(p->timeout + 300));
 	return out_finish(&o, 0, ret);
 }
 

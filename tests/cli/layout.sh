@@ -6,6 +6,7 @@
 cd "$TOP" || exit 1
 export MIRRORPROV_PROFILE_DIR=profiles
 tmp=$(mktemp -d)
+export STATE_DIRECTORY=$tmp/state   # file-list syncs keep their lists there
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/host.conf" <<EOF
 host: { name = "mirror.example.edu"; site = "Example"; admin_email = "admin@example.edu"; country = "DE";
@@ -58,7 +59,7 @@ out=$(cd "$tmp" && MIRRORPROV_PROFILE_DIR=$TOP/profiles "$MP" layout -c host.con
 
 # -n writes nothing: the commands name the default state directory (tests/lib.sh sets another)
 SN=(env -u STATE_DIRECTORY "$MP" sync -c "$tmp/host.conf" -n)
-t_golden "sync -n fedora" layout/sync-n-fedora.txt 0 run "${SN[@]}" fedora
+t_golden "sync -n rocky" layout/sync-n-rocky.txt 0 run "${SN[@]}" rocky
 t_golden "sync -n ubuntu (two stages)" layout/sync-n-ubuntu.txt 0 run "${SN[@]}" ubuntu \
 	--upstream rsync://127.0.0.1:8873/debian
 t_golden "sync -n debian (ftpsync)" layout/sync-n-debian.txt 0 run "${SN[@]}" debian
@@ -88,6 +89,6 @@ if [ "$(id -u)" = 0 ]; then
 	mirror_user_add "$tmp" && trap 'mirror_user_del; rm -rf "$tmp"' EXIT
 fi
 printf 'mirror: { root = "%s"; user = "%s"; };\n' "$tmp/root" "${MUSER:-$(id -un)}" >"$tmp/sync.conf"
-t_error "sync: unreachable upstream" 1 "rsync exited with" "$MP" sync -c "$tmp/sync.conf" --timeout 20s \
+t_error "sync: unreachable upstream" 1 "rsync exited with" "$MP" sync -c "$tmp/sync.conf" --timeout 5s \
 	--upstream rsync://127.0.0.1:1/fedora/ fedora
 t_done

@@ -12,6 +12,7 @@
 #include "register.h"
 #include "syncfl.h"
 #include "sync/flsync.h"
+#include "sync/syncrun.h"
 
 static void human(uint64_t bytes, char *buf, size_t len)
 {

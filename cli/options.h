@@ -46,5 +46,7 @@ struct common_opts {
 #define OPT_GROUP_HEADING(group, T, field, text) { .include = group, .offset = offsetof(T, field), .heading = text }
 #define OPT_END { NULL }
 
-/* A parse callback for a string that must be an absolute, clean path (check_abspath). */
+/* Parse callbacks for a string that must be an absolute, clean path
+ * (check_abspath), or an rsync://HOST[:PORT]/MODULE/ source (check_rsync_source). */
 int opt_abspath(void *field, const char *arg, const struct opt *o);
+int opt_rsync_source(void *field, const char *arg, const struct opt *o);

@@ -406,16 +406,6 @@ static void status_init(void *opts)
 	((struct status_options *)opts)->po.timeout = 10;
 }
 
-static int opt_upstream(void *field, const char *arg, const struct opt *o)
-{
-	const char *why = check_rsync_source(arg);
-
-	if (why)
-		return usage_error("--upstream '%s' %s", arg, why);
-	*(const char **)field = arg;
-	return 0;
-}
-
 static int opt_timeout(void *field, const char *arg, const struct opt *o)
 {
 	char *end;
@@ -505,7 +495,7 @@ static const struct opt status_opts[] = {
 	OPT_FLAG("propagation", 0, "compare the freshness markers of upstream and of each URL of the host",
 		 struct status_options, propagation),
 	OPT_CALL("upstream", 'u', "URL", "with --propagation and one profile: this upstream instead of the profile's",
-		 struct status_options, po.upstream, opt_upstream),
+		 struct status_options, po.upstream, opt_rsync_source),
 	OPT_STRING("ca", 0, "FILE", "also trust this CA certificate for https", struct status_options, po.ca),
 	OPT_CALL("timeout", 0, "SEC", "connect and stall timeout of the fetches (default 10)", struct status_options,
 		 po.timeout, opt_timeout),

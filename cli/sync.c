@@ -195,16 +195,6 @@ static int run_sync(const struct sync_options *opt, const char *name)
 	return r;
 }
 
-static int opt_upstream(void *field, const char *arg, const struct opt *o)
-{
-	const char *why = check_rsync_source(arg);
-
-	if (why)
-		return usage_error("--upstream '%s' %s", arg, why);
-	*(const char **)field = arg;
-	return 0;
-}
-
 static int opt_timeout(void *field, const char *arg, const struct opt *o)
 {
 	uint64_t *t = field;
@@ -229,7 +219,7 @@ static const struct opt sync_opts[] = {
 	OPT_GROUP(mirrorctx_options, struct sync_options, ctx),
 	OPT_CALL("upstream", 'u', "URL", "pull from rsync://HOST[:PORT]/MODULE/ instead of host.conf's\n"
 					"profile.NAME.upstream or the profile's default", struct sync_options, upstream,
-		 opt_upstream),
+		 opt_rsync_source),
 	OPT_FLAG("full", 0, "run even when the upstream's freshness markers are unchanged", struct sync_options, full),
 	OPT_CALL("timeout", 't', "DUR", "give up after DUR (\"90min\", \"6h\"; default: the profile's timeout)",
 		 struct sync_options, timeout, opt_timeout),

@@ -213,3 +213,13 @@ int opt_abspath(void *field, const char *arg, const struct opt *o)
 	*(const char **)field = arg;
 	return 0;
 }
+
+int opt_rsync_source(void *field, const char *arg, const struct opt *o)
+{
+	const char *why = check_rsync_source(arg);
+
+	if (why)
+		return usage_error("--%s '%s' %s", o->name, arg, why);
+	*(const char **)field = arg;
+	return 0;
+}

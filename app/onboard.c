@@ -575,15 +575,43 @@ static int apply_check(struct onboard *ob)
 	return 0;
 }
 
+struct register_forward {
+	struct onboard *ob;
+	const struct onboard_observer *obs;
+};
+
+/* Each instance's outcome to the caller; the first failure is the step's error. */
+static void registered(void *userdata, const struct reg_plan *plan, const struct reg_outcome *o)
+{
+	struct register_forward *f = userdata;
+
+	f->obs->registered(f->obs->userdata, f->ob, plan, o);
+	if (o->r < 0 && o->error.message)
+		app_fail(&f->ob->error, o->error.kind, o->r, "%s", o->error.message);
+	else if (o->r < 0)
+		app_fail(&f->ob->error, APP_FAILED, o->r, "%s: a category is not set up for this host in MirrorManager",
+			 o->g->inst.name);
+}
+
 static int apply_register(struct onboard *ob, const struct onboard_observer *obs)
 {
 	_cleanup_free_ char *text = register_record_text(ob, register_backend_type(&ob->hc, NULL)), *dir = NULL;
+	/* the check step has just run the same checks */
+	const struct register_request rq = { .hc = &ob->hc, .root = root_dir(ob), .set = &ob->set, .skip_check = true,
+					     .check = &ob->o->check };
+	struct register_forward f = { ob, obs };
+	const struct register_observer robs = { &f, NULL, NULL, registered };
+	struct register_report rep;
 	int r;
 
 	if (!text || !(dir = strdup(ob->record)))
 		return -ENOMEM;
-	if ((r = obs->register_host(obs->userdata, ob)) < 0)
-		return app_fail(&ob->error, APP_FAILED, r, "registering failed");
+	r = registration_run(&rq, &robs, &rep);
+	if (r < 0 && rep.error.message)
+		app_fail(&ob->error, rep.error.kind, r, "%s", rep.error.message);
+	register_report_free(&rep);
+	if (r < 0)
+		return r;
 	if ((r = mkdir_p(dirname(dir), 0755)) < 0 || (r = write_file_atomic(ob->record, text, strlen(text), 0644, false)) < 0)
 		return app_fail(&ob->error, APP_FAILED, r, "registered, but cannot write %s: %s", ob->record, strerror(-r));
 	return 0;
@@ -726,6 +754,10 @@ const char *register_backend_type(const struct hostconf *hc, const char *backend
 
 bool register_prints(const struct hostconf *hc, const char *type)
 {
-	return type && (strcmp(type, "debian") == 0 || strcmp(type, "almalinux") == 0 ||
-			(strcmp(type, "mirrormanager") == 0 && !(hc && hc->host.private_mirror)));
+	struct hostconf_backend inst = hc->backend;
+
+	if (!type)
+		return false;
+	inst.type = (char *)type;
+	return reg_instance_prints(hc, &inst);
 }

@@ -11,6 +11,7 @@
 
 #include "app/app.h"
 #include "app/checkrun.h"
+#include "app/register.h"
 #include "fs/mkfs.h"
 #include "fs/mount.h"
 #include "lib/hostconf.h"
@@ -40,8 +41,7 @@ struct onboard_step {
 
 struct onboard;
 
-/* What the caller does around the steps: present them, ask before formatting,
- * and register (the registration run still lives in cli/register.c). */
+/* What the caller does around the steps: present them, ask before formatting. */
 struct onboard_observer {
 	void *userdata;
 	void (*applying)(void *userdata, const struct onboard *ob, int step);
@@ -51,8 +51,9 @@ struct onboard_observer {
 	/* After each profile's first sync (the run's result, from start), for the history. */
 	void (*synced)(void *userdata, const struct onboard *ob, const struct profile *p, int r,
 		       const struct sync_result *res, time_t start);
-	/* The register step: 0 when registered, else <0 (reported). */
-	int (*register_host)(void *userdata, const struct onboard *ob);
+	/* The register step, after each backend instance (app/register.h). */
+	void (*registered)(void *userdata, const struct onboard *ob, const struct reg_plan *plan,
+			   const struct reg_outcome *o);
 };
 
 struct onboard {

@@ -116,14 +116,15 @@ static int confirm(void *userdata, const struct onboard *ob)
 	return confirm_device("format", what, basename(copy), ob->o->image ? ob->o->image : ob->st->device, p->yes);
 }
 
-/* The registration run of the register verb, the check step having just run the same checks. */
-static int register_host(void *userdata, const struct onboard *ob)
+/* Each backend instance as the register verb prints it; its errors too, but for the Ansible module. */
+static void registered(void *userdata, const struct onboard *ob, const struct reg_plan *plan,
+		       const struct reg_outcome *o)
 {
 	const struct presenter *p = userdata;
-	struct register_options ro = { .ctx = { .hc = ob->hc, .loaded = true }, .skip_check = true,
-				       .check = ob->o->check, .out = p->out };
 
-	return register_run(&ro);
+	register_print_outcome(p->out, false, ob->hc.host.name, plan, o);
+	if (p->mode != MODE_QUIET)
+		register_report_outcome(o);
 }
 
 static int report_failure(const struct onboard *ob, enum onboard_mode mode, int r, struct onboard_view *v)
@@ -132,15 +133,15 @@ static int report_failure(const struct onboard *ob, enum onboard_mode mode, int 
 		return -ENOMEM;
 	if (mode == MODE_QUIET)
 		return r;
-	/* a register step reported its own error */
-	if (ob->failed == S_REGISTER && !ob->error.message)
+	/* the register step's instances reported their own errors */
+	if (ob->failed == S_REGISTER)
 		return r;
 	return report_app_error(&ob->error, r);
 }
 
 static int apply(struct onboard *ob, struct presenter *p, struct onboard_view *v)
 {
-	const struct onboard_observer obs = { p, applying, applied, confirm, synced, register_host };
+	const struct onboard_observer obs = { p, applying, applied, confirm, synced, registered };
 	int r = onboard_apply(ob, &obs);
 
 	if (r < 0 && ob->failed >= 0)

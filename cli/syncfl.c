@@ -225,7 +225,7 @@ static int checkin_changed(const struct mirrorctx *ctx, const struct flsync_resu
 	}
 	if (!*names)
 		return 0;
-	struct register_options ro = { .ctx = *ctx, .profiles = names, .skip_check = true, .out = stdout };
+	struct register_options ro = { .ctx = *ctx, .profiles = names, .skip_check = true };
 	return register_run(&ro);
 }
 

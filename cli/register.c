@@ -50,7 +50,7 @@ static json_object *document_json(const struct reg_outcome *o, const struct reg_
 /* The instance's JSON entry: the group, then what its channel did. */
 static json_object *outcome_json(const struct reg_outcome *o)
 {
-	json_object *e = group_entry(o->g), *a;
+	json_object *e = group_entry(o->g), *a = NULL;
 
 	if (o->prints) {
 		json_object_object_add(e, "documents", a = json_object_new_array());

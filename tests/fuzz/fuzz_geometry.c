@@ -1,7 +1,8 @@
 /* Geometry arguments through the very path the CLI takes: the input is an
- * argument vector (one argument per line) handed to cmd_geometry(), which runs
- * getopt, geomopt_handle() and geomopt_compute(), then prints the plan (to
- * /dev/null: libFuzzer's -close_fd_mask=3).  Independently, the arithmetic of
+ * argument vector (one argument per line) handed to the dispatcher, which runs
+ * getopt over the verb's option table, the geometry callbacks and
+ * geomopt_compute(), then prints the plan (to /dev/null: libFuzzer's
+ * -close_fd_mask=3).  Independently, the arithmetic of
  * raid_geometry_compute() is checked on the first bytes read as raw numbers.
  *
  * The fuzzer must never reach a device of the host (tests touch only devices
@@ -125,8 +126,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	argv[argc] = NULL;
 	mp_verb = "geometry";
-	optind = 0;
-	opterr = 0;
-	(void)cmd_geometry(argc, argv);
+	(void)verb_dispatch(&verb_geometry, argc, argv);
 	return 0;
 }

@@ -11,12 +11,16 @@ PKGS := libudev blkid fdisk mount smartcols json-c libconfig
 # libcurl and libcrypto are dlopen()ed on first use (backend/dl.c): linked,
 # they would add ~30 libraries and ~10 ms to the start of every verb.
 DL_PKGS := libcurl libcrypto
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread -ldl
+# pkg-config runs on first use, not when the Makefile is read: on a fresh
+# machine `make demo` reads it before `deps` has installed the -dev packages.
+# The pkg-check prerequisite of every object stops the build first, naming
+# what is missing.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lbz2 -lpthread -ldl)$(PKG_LIBS)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
 	-DMIRRORPROV_VERSION='"$(VERSION)"' -DMIRRORPROV_DATADIR='"$(PREFIX)/share/mirrorprov"' -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 ALL_CFLAGS += -DMIRRORPROV_BINARY='"$(PREFIX)/sbin/mirrorprov"'
@@ -41,9 +45,9 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
-	openssl libssl-dev systemd udev ftpsync clang valgrind curl time
+	openssl libssl-dev systemd udev ftpsync clang libclang-rt-14-dev valgrind curl time
 
-.PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz fuzzers fuzz-build
+.PHONY: all deps pkg-check check check-fresh demo bench install clean fuzz fuzzers fuzz-build deb
 
 all: $(BUILD)/mirrorprov
 
@@ -51,7 +55,7 @@ $(BUILD)/mirrorprov: $(BUILD)/cli/main.o $(CLI_OBJS) $(LIB_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | pkg-check
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -73,6 +77,11 @@ fuzz-build:
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) EXTRA_CFLAGS='-fsanitize=fuzzer-no-link $(FUZZ_SANITIZE) -Wno-error' \
 		EXTRA_LDFLAGS='$(FUZZ_SANITIZE)' fuzzers
 
+pkg-check:
+	@command -v pkg-config >/dev/null || { echo "make: pkg-config is not installed: run 'make deps' (as root)" >&2; exit 1; }
+	@pkg-config --print-errors --exists $(PKGS) $(DL_PKGS) || \
+		{ echo "make: the -dev packages above are missing: run 'make deps' (as root)" >&2; exit 1; }
+
 # Installs what the build, the tests and the runtime need; quiet when all is present.
 deps:
 	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEB_PKGS) 2>/dev/null | \
@@ -85,6 +94,8 @@ deps:
 
 units: $(UNIT_BINS)
 
+# Targets that install deps build in a second make, after the packages are there
+# (a -j build would otherwise compile next to a running apt-get).
 check: deps
 	$(MAKE) all units
 	$(MAKE) BUILD=build-asan EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
@@ -92,14 +103,21 @@ check: deps
 	$(MAKE) fuzz-build
 	FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) FUZZ_SEED=$${FUZZ_SEED:-1} tests/run.sh
 
-fuzz: deps fuzz-build
+fuzz: deps
+	$(MAKE) fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=1 tests/fuzz/run.sh
 
-demo: deps all
+demo: deps
+	$(MAKE) all
 	tests/demo.sh
 
-bench: deps all $(BUILD)/bench/checkin_payload
+bench: deps
+	$(MAKE) all $(BUILD)/bench/checkin_payload
 	bench/run.sh
+
+# A fresh Debian 12 root (debootstrap): `make demo`, `make check`, the package.
+check-fresh:
+	tests/fresh-machine.sh
 
 # bench drivers: a main in bench/ linked with the library layers
 $(BUILD)/bench/%: bench/%.c $(LIB_OBJS)

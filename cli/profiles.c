@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lib/size.h"
+#include "lib/strbuf.h"
 #include "mirrorprov.h"
 #include "output.h"
 #include "sync/profile.h"
@@ -148,6 +149,18 @@ static int show(const char *name, bool json)
 	return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
+static int no_profiles(void)
+{
+	_cleanup_strbuf_ struct strbuf where = { 0 };
+
+	for (const char *const *d = profile_search_path(); *d; d++)
+		strbuf_addf(&where, "%s%s", where.len ? ", " : "", *d);
+	if (strbuf_error(&where) < 0)
+		return log_errno(-ENOMEM, "listing profiles");
+	log_error("no profiles found (looked in %s)", where.buf);
+	return EXIT_FAIL;
+}
+
 static int list(const struct profiles_options *opt)
 {
 	_cleanup_free_ char *err = NULL;
@@ -162,6 +175,8 @@ static int list(const struct profiles_options *opt)
 	r = profile_load_all(&set, &err);
 	if (r < 0)
 		return profile_error(r, err);
+	if (set.n == 0)
+		return no_profiles();
 	rows = json_object_new_array();
 	for (size_t i = 0; i < set.n; i++)
 		json_object_array_add(rows, profile_row(&set.v[i]));

@@ -5,7 +5,10 @@ BUILD ?= build
 CC ?= cc
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
-VERSION := 0.1
+# One version: debian/changelog's (the package passes the same).
+VERSION ?= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASH_COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 PKGS := libudev blkid fdisk mount smartcols json-c libconfig
 # libcurl and libcrypto are dlopen()ed on first use (backend/dl.c): linked,
@@ -20,7 +23,7 @@ PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lbz2 -lpthread
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
 	-DMIRRORPROV_VERSION='"$(VERSION)"' -DMIRRORPROV_DATADIR='"$(PREFIX)/share/mirrorprov"' -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 ALL_CFLAGS += -DMIRRORPROV_BINARY='"$(PREFIX)/sbin/mirrorprov"'
@@ -45,7 +48,8 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
-	openssl libssl-dev systemd udev ftpsync clang libclang-rt-14-dev valgrind curl time
+	openssl libssl-dev systemd udev ftpsync clang libclang-rt-14-dev valgrind curl time \
+	dpkg-dev debhelper bash-completion
 
 .PHONY: all deps pkg-check check check-fresh demo bench install clean fuzz fuzzers fuzz-build deb
 
@@ -133,8 +137,25 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles
 	install -m 0644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles/
 	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/library
-	cp -r contrib/ansible/roles contrib/ansible/site.yml contrib/ansible/inventory.yml $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/
-	ln -sf $(PREFIX)/sbin/mirrorprov $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/library/mirrorprov_onboard
+	cp -r contrib/ansible/roles contrib/ansible/site.yml contrib/ansible/inventory.yml \
+		contrib/ansible/ansible.cfg $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/
+	ln -sfr $(DESTDIR)$(PREFIX)/sbin/mirrorprov $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/library/mirrorprov_onboard
+	install -D -m 0644 contrib/bash-completion/mirrorprov $(DESTDIR)$(BASH_COMPLETIONDIR)/mirrorprov
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	for u in contrib/systemd/*; do \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' "$$u" >"$(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/}" && \
+		chmod 0644 "$(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/}" || exit 1; \
+	done
+
+# The Debian package, built in a copy of the tree (dpkg-buildpackage writes
+# into the parent directory): build/mirrorprov_VERSION_ARCH.deb, then lintian.
+deb: deps
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	tar -cf - --exclude-vcs --exclude='./build*' . | tar -C $(BUILD)/deb/src -xf -
+	cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b
+	mv $(BUILD)/deb/mirrorprov_*.deb $(BUILD)/
+	@ls $(BUILD)/mirrorprov_*.deb
+	@if command -v lintian >/dev/null; then lintian --info $(BUILD)/mirrorprov_*.deb; fi
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -21,7 +21,8 @@ DL_PKGS := libcurl libcrypto
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS)))$(PKG_CFLAGS)
 PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lbz2 -lpthread -ldl)$(PKG_LIBS)
 
-WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+WERROR ?= -Werror
+WARN := -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
 	-DMIRRORPROV_VERSION='"$(VERSION)"' -DMIRRORPROV_DATADIR='"$(PREFIX)/share/mirrorprov"' -MMD -MP
@@ -153,9 +154,9 @@ deb: deps
 	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
 	tar -cf - --exclude-vcs --exclude='./build*' . | tar -C $(BUILD)/deb/src -xf -
 	cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b
-	mv $(BUILD)/deb/mirrorprov_*.deb $(BUILD)/
+	mv $(BUILD)/deb/mirrorprov_*.deb $(BUILD)/ && rm -rf $(BUILD)/deb/src
 	@ls $(BUILD)/mirrorprov_*.deb
-	@if command -v lintian >/dev/null; then lintian --info $(BUILD)/mirrorprov_*.deb; fi
+	@if command -v lintian >/dev/null; then echo "lintian:"; lintian --info --pedantic $(BUILD)/mirrorprov_*.deb; fi
 
 clean:
 	rm -rf build build-asan build-fuzz

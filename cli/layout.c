@@ -7,6 +7,7 @@
 #include "lib/conf.h"
 #include "lib/names.h"
 #include "lib/size.h"
+#include "lib/strbuf.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -21,23 +22,24 @@
 #endif
 
 static const struct verb_help layout_help = {
-	"mirrorprov layout [-c HOST.conf] [--root DIR] [--profile NAME,...] [--prefix DIR] [-n] [-J]",
+	"mirrorprov layout [-c HOST.conf] [--root DIR] [--profile NAME,...] [--prefix DIR] [--enable] [-n] [-J]",
 	MIRRORCTX_HELP
 	"  -p, --profile LIST    profiles to lay out (default: mirror.profiles)\n"
 	"      --prefix DIR      write the configuration files under DIR instead of /\n"
 	"                        (the tree is still created at the root; no user is created)\n"
 	"      --binary PATH     the mirrorprov the sync units run (default " MIRRORPROV_BINARY ")\n"
+	"      --enable          start the profiles' sync timers (systemctl enable --now)\n"
 	HELP_OPT_DRY_RUN HELP_OPT_JSON HELP_OPT_HELP,
 };
 
-enum { OPT_PREFIX = 0x100, OPT_BINARY };
+enum { OPT_PREFIX = 0x100, OPT_BINARY, OPT_ENABLE };
 
 struct layout_options {
 	struct mirrorctx ctx;
 	const char *profiles;   /* --profile, comma-separated */
 	const char *prefix;
 	const char *binary;
-	bool dry_run, json;
+	bool dry_run, json, enable;
 };
 
 static const struct col_def item_cols[] = {
@@ -161,6 +163,33 @@ void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const c
 	};
 }
 
+/* The sync timers: started with --enable, else the command that starts them. */
+static int enable_timers(const struct profile_set *set, bool enable, bool dry_run)
+{
+	_cleanup_strv_free_ char **argv = NULL;
+	_cleanup_free_ char *err = NULL;
+	_cleanup_strbuf_ struct strbuf cmd = { 0 };
+	int r = layout_enable_argv(set, &argv);
+
+	for (char **a = argv; r == 0 && *a; a++)
+		strbuf_addf(&cmd, " %s", *a);
+	if (r < 0 || strbuf_error(&cmd) < 0)
+		return log_errno(-ENOMEM, "listing the sync timers");
+	if (!enable || dry_run) {
+		log_info("%s the syncs: systemctl daemon-reload;%s", enable ? "would start" : "to start", cmd.buf);
+		return EXIT_OK;
+	}
+	r = layout_enable(set, &err);
+	if (r < 0 && err) {
+		log_error("%s", err);
+		return EXIT_FAIL;
+	}
+	if (r < 0)
+		return log_errno(r, "running systemctl");
+	log_info("started the sync timers (systemctl list-timers '" SYNC_UNIT_TEMPLATE "*')");
+	return EXIT_OK;
+}
+
 static int run_layout(struct layout_options *opt)
 {
 	const struct hostconf *hc = opt->ctx.loaded ? &opt->ctx.hc : NULL;
@@ -192,6 +221,8 @@ static int run_layout(struct layout_options *opt)
 		else
 			r = print_plan(&plan, opt->json, true) < 0 ? EXIT_FAIL : EXIT_OK;
 	}
+	if (r == EXIT_OK && !opt->prefix)
+		r = enable_timers(&set, opt->enable, opt->dry_run);
 	layout_plan_free(&plan);
 	profile_set_free(&set);
 	return r;
@@ -202,7 +233,7 @@ int cmd_layout(int argc, char **argv)
 	static const struct option longopts[] = {
 		MIRRORCTX_LONGOPTS,
 		{ "profile", required_argument, NULL, 'p' }, { "prefix", required_argument, NULL, OPT_PREFIX },
-		{ "binary", required_argument, NULL, OPT_BINARY },
+		{ "binary", required_argument, NULL, OPT_BINARY }, { "enable", no_argument, NULL, OPT_ENABLE },
 		OPT_DRY_RUN, OPT_JSON, OPT_HELP, OPT_END,
 	};
 	struct layout_options opt = { 0 };
@@ -222,6 +253,9 @@ int cmd_layout(int argc, char **argv)
 		case OPT_BINARY:
 			opt.binary = optarg;
 			break;
+		case OPT_ENABLE:
+			opt.enable = true;
+			break;
 		case 'n':
 			opt.dry_run = true;
 			break;
@@ -238,6 +272,8 @@ int cmd_layout(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (opt.prefix && (why = check_abspath(opt.prefix)))
 		return usage_error("--prefix '%s' %s", opt.prefix, why);
+	if (opt.prefix && opt.enable)
+		return usage_error("--enable starts the timers of this system; not with --prefix");
 	if (opt.binary && (why = check_abspath(opt.binary)))
 		return usage_error("--binary '%s' %s", opt.binary, why);
 	r = mirrorctx_load(&opt.ctx);

@@ -113,12 +113,12 @@ static int add_rendered(struct layout_plan *plan, const struct layout_conf *lc, 
 }
 
 static int add_unit(struct layout_plan *plan, const struct layout_conf *lc, const struct profile *p,
-		    render_one_fn render, const char *suffix)
+		    render_one_fn render, const char *suffix, const char *dropin)
 {
 	_cleanup_free_ char *name = sync_unit_name(p), *path = NULL;
 	char *text = NULL;
 
-	if (!name || asprintf(&path, UNIT_DIR "/%s.%s", name, suffix) < 0)
+	if (!name || asprintf(&path, UNIT_DIR "/%s.%s.d/%s", name, suffix, dropin) < 0)
 		return -ENOMEM;
 	int r = render(lc, p, &text);
 	return add_rendered(plan, lc, path, r, text, false);
@@ -156,9 +156,9 @@ int layout_plan_build(const struct layout_conf *lc, const struct profile_set *se
 		r = add_item(plan, LK_SYMLINK, prefixed(lc, NGINX_ENABLED_PATH), strdup("../sites-available/mirrorprov"),
 			     0777);
 	for (size_t i = 0; i < set->n && r == 0; i++) {
-		r = add_unit(plan, lc, &set->v[i], render_sync_service, "service");
+		r = add_unit(plan, lc, &set->v[i], render_sync_service, "service", SYNC_SERVICE_DROPIN);
 		if (r == 0)
-			r = add_unit(plan, lc, &set->v[i], render_sync_timer, "timer");
+			r = add_unit(plan, lc, &set->v[i], render_sync_timer, "timer", SYNC_TIMER_DROPIN);
 	}
 	if (r < 0)
 		layout_plan_free(plan);
@@ -285,4 +285,52 @@ int layout_user_create(const char *user, const char *home)
 	r = res.exit_code == 0 ? 0 : -EIO;
 	spawn_result_free(&res);
 	return r;
+}
+
+int layout_enable_argv(const struct profile_set *set, char ***ret)
+{
+	_cleanup_strv_free_ char **v = calloc(set->n + 4, sizeof(char *));
+	size_t n = 0;
+
+	if (!v || !(v[n++] = strdup("systemctl")) || !(v[n++] = strdup("enable")) || !(v[n++] = strdup("--now")))
+		return -ENOMEM;
+	for (size_t i = 0; i < set->n; i++) {
+		_cleanup_free_ char *name = sync_unit_name(&set->v[i]);
+		char *timer;
+		if (!name || asprintf(&timer, "%s.timer", name) < 0)
+			return -ENOMEM;
+		v[n++] = timer;
+	}
+	*ret = TAKE_PTR(v);
+	return 0;
+}
+
+/* Runs argv; a failure is -EIO with the program's first line of stderr in *error. */
+static int run_systemctl(char *const *argv, char **error)
+{
+	struct spawn_opts opts = { .capture_stdout = 1, .capture_stderr = 1, .timeout_sec = 120 };
+	struct spawn_result res = { 0 };
+	int r = spawn_run(argv, &opts, &res);
+
+	if (r == 0 && res.exit_code != 0) {
+		const char *e = res.err && *res.err ? res.err : "no message";
+		r = -EIO;
+		if (asprintf(error, "%s %s: %.*s", argv[0], argv[1], (int)strcspn(e, "\n"), e) < 0)
+			*error = NULL;
+	}
+	spawn_result_free(&res);
+	return r;
+}
+
+int layout_enable(const struct profile_set *set, char **error)
+{
+	char *reload[] = { "systemctl", "daemon-reload", NULL };
+	_cleanup_strv_free_ char **enable = NULL;
+	int r;
+
+	*error = NULL;
+	if ((r = layout_enable_argv(set, &enable)) < 0)
+		return r;
+	r = run_systemctl(reload, error);
+	return r < 0 ? r : run_systemctl(enable, error);
 }

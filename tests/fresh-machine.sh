@@ -172,8 +172,8 @@ if step_on install; then
 	deps=$(dpkg-deb -f "$DEB" Depends)
 	recs=$(dpkg-deb -f "$DEB" Recommends)
 	export DEBIAN_FRONTEND=noninteractive
-	timed server "$I" "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq man-db systemd" ||
-		fail "man-db, systemd"
+	timed server "$I" "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq man-db systemd bash-completion" ||
+		fail "man-db, systemd, bash-completion"
 	# The package's dependencies first, so that the comparison below sees the
 	# package's own files only.
 	timed deps "$I" "DEBIAN_FRONTEND=noninteractive apt-get satisfy -y -qq '$deps${recs:+, $recs}'" || fail "dependencies"
@@ -204,7 +204,11 @@ if step_on install; then
 	else
 		fail "systemd-analyze verify"; sed 's/^/   | /' "$LOGS/verify.log"
 	fi
-	in_root "$I" test -f /usr/share/bash-completion/completions/mirrorprov || fail "bash completion not installed"
+	comp=$(in_root "$I" bash -c 'source /usr/share/bash-completion/bash_completion
+		source /usr/share/bash-completion/completions/mirrorprov
+		COMP_WORDS=(mirrorprov sync ""); COMP_CWORD=2; COMP_LINE="mirrorprov sync "; COMP_POINT=16
+		_mirrorprov mirrorprov "" sync; echo ${#COMPREPLY[@]}' 2>&1)
+	[ "$comp" = 14 ] && say "   bash completion of 'mirrorprov sync ': 14 profiles" || fail "bash completion: '$comp'"
 
 	# What the admin writes: a host.conf and a mirror tree.
 	mkdir -p "$I/etc/mirrorprov" "$I/srv/mirror/pub/fedora/linux"
@@ -227,6 +231,26 @@ if step_on install; then
 		[ -z "$missing" ] || printf '   user data removed:\n%s\n' "$missing"
 	fi
 	(cd "$I" && sha256sum -c --quiet <<<"$sums") || fail "user data changed by apt purge"
+
+	# Installed again, as an admin sets up the syncs: layout --enable (in a
+	# chroot systemctl enables offline and starts nothing).
+	timed reinstall "$I" "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkg" || fail "apt install again"
+	timed layout-enable "$I" "mirrorprov layout --root /srv/mirror/pub --profile fedora,debian --enable" ||
+		fail "layout --enable"
+	sed 's/^/   | /' "$LOGS/layout-enable.log" | tail -n 4
+	wants=/etc/systemd/system/timers.target.wants
+	if [ "$(readlink "$I$wants/mirrorprov-sync@fedora.timer")" = /lib/systemd/system/mirrorprov-sync@.timer ] &&
+		[ -L "$I$wants/mirrorprov-sync@debian.timer" ]; then
+		say "   enabled: $(cd "$I$wants" && echo mirrorprov-sync@*) (instances of mirrorprov-sync@.timer)"
+	else
+		fail "layout --enable: timers not enabled"
+	fi
+	if in_root "$I" systemd-analyze verify mirrorprov-sync@fedora.service mirrorprov-sync@fedora.timer \
+		>"$LOGS/verify2.log" 2>&1 && ! [ -s "$LOGS/verify2.log" ]; then
+		say "   systemd-analyze verify with layout's drop-ins: clean"
+	else
+		fail "systemd-analyze verify with drop-ins"; sed 's/^/   | /' "$LOGS/verify2.log"
+	fi
 fi
 
 if [ ${#FAILED[@]} -gt 0 ]; then

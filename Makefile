@@ -156,7 +156,7 @@ deb: deps
 	cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b
 	mv $(BUILD)/deb/mirrorprov_*.deb $(BUILD)/ && rm -rf $(BUILD)/deb/src
 	@ls $(BUILD)/mirrorprov_*.deb
-	@if command -v lintian >/dev/null; then echo "lintian:"; lintian --info --pedantic $(BUILD)/mirrorprov_*.deb; fi
+	@if command -v lintian >/dev/null; then echo "lintian:"; lintian -I --pedantic $(BUILD)/mirrorprov_*.deb; fi
 
 clean:
 	rm -rf build build-asan build-fuzz

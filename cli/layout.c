@@ -169,10 +169,10 @@ static int enable_timers(const struct profile_set *set, bool enable, bool dry_ru
 	_cleanup_strv_free_ char **argv = NULL;
 	_cleanup_free_ char *err = NULL;
 	_cleanup_strbuf_ struct strbuf cmd = { 0 };
-	int r = layout_enable_argv(set, &argv);
+	int r = layout_timers_argv(set, "enable", &argv);
 
 	for (char **a = argv; r == 0 && *a; a++)
-		strbuf_addf(&cmd, " %s", *a);
+		strbuf_addf(&cmd, " %s%s", *a, a == argv + 1 ? " --now" : "");
 	if (r < 0 || strbuf_error(&cmd) < 0)
 		return log_errno(-ENOMEM, "listing the sync timers");
 	if (!enable || dry_run) {

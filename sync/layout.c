@@ -287,12 +287,12 @@ int layout_user_create(const char *user, const char *home)
 	return r;
 }
 
-int layout_enable_argv(const struct profile_set *set, char ***ret)
+int layout_timers_argv(const struct profile_set *set, const char *verb, char ***ret)
 {
-	_cleanup_strv_free_ char **v = calloc(set->n + 4, sizeof(char *));
+	_cleanup_strv_free_ char **v = calloc(set->n + 3, sizeof(char *));
 	size_t n = 0;
 
-	if (!v || !(v[n++] = strdup("systemctl")) || !(v[n++] = strdup("enable")) || !(v[n++] = strdup("--now")))
+	if (!v || !(v[n++] = strdup("systemctl")) || !(v[n++] = strdup(verb)))
 		return -ENOMEM;
 	for (size_t i = 0; i < set->n; i++) {
 		_cleanup_free_ char *name = sync_unit_name(&set->v[i]);
@@ -305,7 +305,8 @@ int layout_enable_argv(const struct profile_set *set, char ***ret)
 	return 0;
 }
 
-/* Runs argv; a failure is -EIO with the program's first line of stderr in *error. */
+/* Runs argv; a failure is -EIO with the last line of its stderr (systemctl
+ * reports what it did first, the error last) in *error. */
 static int run_systemctl(char *const *argv, char **error)
 {
 	struct spawn_opts opts = { .capture_stdout = 1, .capture_stderr = 1, .timeout_sec = 120 };
@@ -313,9 +314,13 @@ static int run_systemctl(char *const *argv, char **error)
 	int r = spawn_run(argv, &opts, &res);
 
 	if (r == 0 && res.exit_code != 0) {
-		const char *e = res.err && *res.err ? res.err : "no message";
+		char *e = res.err ? res.err : "";
+		size_t len = strlen(e);
+		while (len && e[len - 1] == '\n')
+			e[--len] = '\0';
+		char *nl = strrchr(e, '\n');
 		r = -EIO;
-		if (asprintf(error, "%s %s: %.*s", argv[0], argv[1], (int)strcspn(e, "\n"), e) < 0)
+		if (asprintf(error, "systemctl %s: %s", argv[1], nl ? nl + 1 : *e ? e : "failed") < 0)
 			*error = NULL;
 	}
 	spawn_result_free(&res);
@@ -325,12 +330,13 @@ static int run_systemctl(char *const *argv, char **error)
 int layout_enable(const struct profile_set *set, char **error)
 {
 	char *reload[] = { "systemctl", "daemon-reload", NULL };
-	_cleanup_strv_free_ char **enable = NULL;
+	_cleanup_strv_free_ char **enable = NULL, **start = NULL;
 	int r;
 
 	*error = NULL;
-	if ((r = layout_enable_argv(set, &enable)) < 0)
+	if ((r = layout_timers_argv(set, "enable", &enable)) < 0 || (r = layout_timers_argv(set, "start", &start)) < 0)
 		return r;
-	r = run_systemctl(reload, error);
-	return r < 0 ? r : run_systemctl(enable, error);
+	if ((r = run_systemctl(reload, error)) < 0 || (r = run_systemctl(enable, error)) < 0)
+		return r;
+	return run_systemctl(start, error);
 }

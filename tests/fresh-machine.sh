@@ -238,7 +238,7 @@ if step_on install; then
 	timed reinstall "$I" "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkg" || fail "apt install again"
 	timed layout-enable "$I" "SYSTEMD_OFFLINE=1 mirrorprov layout --root /srv/mirror/pub --profile fedora,debian --enable" ||
 		fail "layout --enable"
-	sed 's/^/   | /' "$LOGS/layout-enable.log" | tail -n 4
+	grep -v '^create ' "$LOGS/layout-enable.log" | sed 's/^/   | /'
 	wants=/etc/systemd/system/timers.target.wants
 	if [ "$(readlink "$I$wants/mirrorprov-sync@fedora.timer")" = /lib/systemd/system/mirrorprov-sync@.timer ] &&
 		[ -L "$I$wants/mirrorprov-sync@debian.timer" ]; then

@@ -34,7 +34,8 @@ playbook() {   # playbook CONFIG
 EOF
 }
 playbook "$D/demo.conf" >"$D/play.yml"
-export ANSIBLE_LIBRARY=$D/library ANSIBLE_ROLES_PATH=$TOP/contrib/ansible/roles ANSIBLE_STDOUT_CALLBACK=json \
+export ANSIBLE_LIBRARY=$D/library ANSIBLE_ROLES_PATH=$TOP/contrib/ansible/roles ANSIBLE_STDOUT_CALLBACK=mp_json \
+	ANSIBLE_CALLBACK_PLUGINS=$TOP/tests/fixtures/ansible \
 	ANSIBLE_LOCAL_TEMP=$D/ansible-local ANSIBLE_REMOTE_TEMP=$D/ansible-remote ANSIBLE_NOCOLOR=1 \
 	ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3 ANSIBLE_INVENTORY_UNPARSED_WARNING=False ANSIBLE_LOCALHOST_WARNING=False
 # play ARGS...: runs the playbook; prints "changed failed msg" of the module's task

@@ -175,8 +175,10 @@ static int list(const struct profiles_options *opt)
 	r = profile_load_all(&set, &err);
 	if (r < 0)
 		return profile_error(r, err);
-	if (set.n == 0)
+	if (set.n == 0) {
+		profile_set_free(&set);
 		return no_profiles();
+	}
 	rows = json_object_new_array();
 	for (size_t i = 0; i < set.n; i++)
 		json_object_array_add(rows, profile_row(&set.v[i]));

@@ -100,7 +100,10 @@ new_root() {
 	mount --bind "$r" "$r" && mount --make-private "$r"
 	tar -C "$r" -xpf "$BASE"
 	cp /etc/resolv.conf "$r/etc/resolv.conf"
-	grep -q localhost "$r/etc/hosts" 2>/dev/null || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost\n' >>"$r/etc/hosts"
+	# What the installer writes and debootstrap does not: the host name resolves
+	# (ftpsync runs `hostname -f`).
+	printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' "$(hostname)" >"$r/etc/hosts"
+	hostname >"$r/etc/hostname"
 	printf '#!/bin/sh\nexit 101\n' >"$r/usr/sbin/policy-rc.d" && chmod 755 "$r/usr/sbin/policy-rc.d"
 	mount --rbind /dev "$r/dev" && mount --make-rslave "$r/dev"
 	mount -t proc proc "$r/proc"

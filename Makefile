@@ -6,7 +6,7 @@ CC ?= cc
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 # One version: debian/changelog's (the package passes the same).
-VERSION ?= $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
 BASH_COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
@@ -151,7 +151,7 @@ install: all
 # The Debian package, built in a copy of the tree (dpkg-buildpackage writes
 # into the parent directory): build/mirrorprov_VERSION_ARCH.deb, then lintian.
 deb: deps
-	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	rm -rf $(BUILD)/deb $(BUILD)/mirrorprov_*.deb && mkdir -p $(BUILD)/deb/src
 	tar -cf - --exclude-vcs --exclude='./build*' . | tar -C $(BUILD)/deb/src -xf -
 	cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b
 	mv $(BUILD)/deb/mirrorprov_*.deb $(BUILD)/ && rm -rf $(BUILD)/deb/src

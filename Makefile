@@ -46,15 +46,15 @@ FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omi
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
+# What clang's Recommends bring and deps' --no-install-recommends leaves out:
+# the fuzzer and sanitizer runtimes, and llvm-symbolizer (without it the
+# fuzzers' reports are unsymbolized and the LSan suppressions cannot match).
+FUZZ_DEB_PKGS := libclang-rt-14-dev llvm
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
 	openssl libssl-dev systemd udev ftpsync clang valgrind curl time \
 	dpkg-dev debhelper bash-completion $(FUZZ_DEB_PKGS)
-# What clang's Recommends bring and deps' --no-install-recommends leaves out:
-# the fuzzer and sanitizer runtimes, and llvm-symbolizer (without it the
-# fuzzers' reports are unsymbolized and the LSan suppressions cannot match).
-FUZZ_DEB_PKGS := libclang-rt-14-dev llvm
 
 .PHONY: all deps pkg-check check check-fresh demo bench install clean fuzz fuzzers fuzz-build deb
 

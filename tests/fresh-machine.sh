@@ -124,7 +124,10 @@ timed() {
 	local name=$1 r=$2 cmd=$3 t0 rc=0
 	say "== $name: $cmd"
 	t0=$(date +%s)
-	in_root "$r" bash -c "$cmd" >"$LOGS/$name.log" 2>&1 || rc=$?
+	# In the background: a signal to this script is handled at once (wait
+	# returns), and the cleanup stops what still runs in the root.
+	in_root "$r" bash -c "$cmd" >"$LOGS/$name.log" 2>&1 &
+	wait $! || rc=$?
 	TIME=$(( $(date +%s) - t0 ))
 	say "   exit $rc after $((TIME / 60)) min $((TIME % 60)) s (log: $LOGS/$name.log)"
 	return $rc

@@ -29,7 +29,7 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLA
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 ALL_CFLAGS += -DMIRRORPROV_BINARY='"$(PREFIX)/sbin/mirrorprov"'
 
-LAYERS := lib raid fs sync backend
+LAYERS := lib block raid fs sync backend
 LIB_SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)

@@ -8,6 +8,7 @@
 
 #include "lib/macro.h"
 #include "lib/names.h"
+#include "lib/strv.h"
 
 #define ZONE_TAB "/usr/share/zoneinfo/zone.tab"
 #define ISO3166_TAB "/usr/share/zoneinfo/iso3166.tab"
@@ -46,21 +47,12 @@ void reg_urls_free(struct reg_urls *u)
 /* NULL-terminated argv built from pieces; NULL pieces are skipped in pairs. */
 static int make_argv(char ***ret, const char *const *parts, size_t n)
 {
-	char **v = calloc(n + 1, sizeof(char *));
-	size_t j = 0;
+	_cleanup_strvec_ struct strvec v = { 0 };
 
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (!parts[i])
-			continue;
-		if (!(v[j++] = strdup(parts[i]))) {
-			strv_freep(&v);
-			return -ENOMEM;
-		}
-	}
-	*ret = v;
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		if (parts[i])
+			strvec_push(&v, parts[i]);
+	return strvec_steal(&v, false, ret);
 }
 
 /* An option and its value, both left out when the value is NULL. */

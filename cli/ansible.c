@@ -195,7 +195,7 @@ static int parse_args(const char *file, struct module_args *a, char **msg)
 	return 0;
 }
 
-static void args_done(struct module_args *a)
+static void args_free(struct module_args *a)
 {
 	if (a->config_file) {
 		unlink(a->config_file);
@@ -271,7 +271,7 @@ int ansible_module_main(int argc, char **argv)
 						       json_object_get(steps) : json_object_new_array());
 	jset_u64(reply, "rc", (unsigned long long)r);
 	jset_str(reply, "stdout", out ? out : "");
-	args_done(&a);
+	args_free(&a);
 	puts(json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
 	return r == EXIT_OK ? 0 : 1;
 }

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/check.h"
+#include "backend/urlcheck.h"
 #include "lib/names.h"
 #include "mirrorprov.h"
 

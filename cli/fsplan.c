@@ -8,6 +8,7 @@
 #include "fs/safety.h"
 #include "geomopt.h"
 #include "lib/size.h"
+#include "lib/strv.h"
 #include "mirrorprov.h"
 #include "output.h"
 
@@ -56,29 +57,6 @@ int checks_refuse(const struct fs_checks *c)
 	return EXIT_REFUSED;
 }
 
-char *argv_join(char *const *argv)
-{
-	size_t len = 1;
-	char *s;
-
-	for (char *const *a = argv; *a; a++)
-		len += strlen(*a) + 3;
-	if (!(s = calloc(1, len)))
-		return NULL;
-	for (char *const *a = argv; *a; a++) {
-		if (a != argv)
-			strcat(s, " ");
-		/* quote what a shell would split */
-		bool q = strpbrk(*a, " \t'\"$\\") != NULL || !**a;
-		if (q)
-			strcat(s, "'");
-		strcat(s, *a);
-		if (q)
-			strcat(s, "'");
-	}
-	return s;
-}
-
 static json_object *device_to_json(const struct mkfs_plan *p)
 {
 	json_object *o = json_object_new_object();
@@ -91,7 +69,7 @@ static json_object *device_to_json(const struct mkfs_plan *p)
 	snprintf(mm, sizeof(mm), "%u:%u", major(p->dev.devnum), minor(p->dev.devnum));
 	jset_str(o, "devnum", mm);
 	jset_u64(o, "size_bytes", p->dev.size_bytes);
-	jset_str(o, "wwid", device_wwid(&p->dev));
+	jset_str(o, "wwid", blockdev_wwid(&p->dev));
 	jset_str(o, "vendor", p->dev.vendor);
 	jset_str(o, "model", p->dev.model);
 	jset_u64(o, "logical_sector", p->dev.logical_sector);
@@ -152,12 +130,12 @@ static void print_indented(FILE *f, const char *label, const struct raid_geometr
 void mkfs_plan_print(FILE *f, const struct mkfs_plan *p)
 {
 	char size[32], align[32], psize[32];
-	_cleanup_free_ char *cmd = p->mkfs_argv ? argv_join(p->mkfs_argv) : NULL;
+	_cleanup_free_ char *cmd = p->mkfs_argv ? strv_join_quoted(p->mkfs_argv) : NULL;
 
 	if (p->have_dev) {
 		format_size_human(p->dev.size_bytes, size, sizeof(size));
 		fprintf(f, "device:    %s (%s %u:%u), %s, WWID %s, model %s%s%s\n", p->path, p->dev.name,
-			major(p->dev.devnum), minor(p->dev.devnum), size, device_wwid(&p->dev) ? device_wwid(&p->dev) : "none",
+			major(p->dev.devnum), minor(p->dev.devnum), size, blockdev_wwid(&p->dev) ? blockdev_wwid(&p->dev) : "none",
 			p->dev.vendor ? p->dev.vendor : "", p->dev.vendor ? " " : "", p->dev.model ? p->dev.model : "unknown");
 	} else
 		fprintf(f, "device:    %s\n", p->path ? p->path : p->req.device);

@@ -14,9 +14,6 @@ json_object *checks_to_json(const struct fs_checks *c);
 /* log_error("refused: NAME: DETAIL") for the first failed check; returns EXIT_REFUSED. */
 int checks_refuse(const struct fs_checks *c);
 
-/* "mkfs.xfs -f -d su=64k,sw=13 /dev/sdf" */
-char *argv_join(char *const *argv);
-
 json_object *mkfs_plan_to_json(const struct mkfs_plan *p);
 void mkfs_plan_print(FILE *f, const struct mkfs_plan *p);
 /* Warnings about the device's own I/O hints against the plan. */

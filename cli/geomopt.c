@@ -104,7 +104,7 @@ static int read_device(struct geom_opts *o)
 		r = lun_find_by_wwid(udev, o->device, &san, &l);
 		if (r == 0)
 			snprintf(d->path, sizeof(d->path), "%s", l->devnode);
-		san_done(&san);
+		san_free(&san);
 		if (r == -ENOENT || r == -EINVAL)
 			return usage_error("no LUN has the WWID '%s' (a device is /dev/...)", o->device);
 		if (r < 0)
@@ -119,7 +119,7 @@ static int read_device(struct geom_opts *o)
 	d->io_opt = b.io_opt;
 	d->physical_sector = b.physical_sector;
 	d->verdict = io_hints_classify(b.io_min, b.io_opt, b.physical_sector);
-	blockdev_done(&b);
+	blockdev_free(&b);
 	return 0;
 }
 

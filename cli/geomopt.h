@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "raid/blockdev.h"
+#include "block/blockdev.h"
 #include "raid/geometry.h"
 
 enum {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "lib/names.h"
+#include "lib/strv.h"
 #include "mirrorprov.h"
 
 int mirrorctx_option(struct mirrorctx *ctx, int c, const char *arg)
@@ -52,33 +53,13 @@ const char *mirrorctx_root(const struct mirrorctx *ctx)
 	return ctx->root ? ctx->root : ctx->hc.mirror.root;
 }
 
-/* "a,b,c" into a NULL-terminated vector. */
-static char **split_list(const char *s)
-{
-	size_t n = 1;
-	for (const char *p = s; *p; p++)
-		n += *p == ',';
-	char **v = calloc(n + 1, sizeof(char *));
-	if (!v)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strcspn(s, ",");
-		if (!(v[i] = strndup(s, len))) {
-			strv_freep(&v);
-			return NULL;
-		}
-		s += len + (s[len] == ',');
-	}
-	return v;
-}
-
 int mirrorctx_profiles(const struct mirrorctx *ctx, const char *profiles, struct profile_set *set)
 {
 	_cleanup_strv_free_ char **names = NULL;
 	_cleanup_free_ char *err = NULL;
 	int r;
 
-	if (profiles && !(names = split_list(profiles)))
+	if (profiles && !(names = strv_split(profiles, ',')))
 		return log_errno(-ENOMEM, "profile list");
 	char *const *list = names ? names : ctx->loaded && ctx->hc.has_mirror ? ctx->hc.mirror.profiles : NULL;
 	if (!list || !list[0])

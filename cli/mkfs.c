@@ -211,7 +211,7 @@ int cmd_mkfs(int argc, char **argv)
 	else if (r < 0)
 		r = log_errno(r, "cannot build the plan for %s", o.req.device);
 	if (r) {
-		mkfs_plan_done(&plan);
+		mkfs_plan_free(&plan);
 		return r;
 	}
 
@@ -240,7 +240,7 @@ int cmd_mkfs(int argc, char **argv)
 	}
 	if (doc && out_json(stdout, doc) < 0 && !r)
 		r = EXIT_FAIL;
-	mkfs_result_done(&res);
-	mkfs_plan_done(&plan);
+	mkfs_result_free(&res);
+	mkfs_plan_free(&plan);
 	return r;
 }

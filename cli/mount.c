@@ -165,7 +165,7 @@ int cmd_mount(int argc, char **argv)
 	else if (r < 0)
 		r = log_errno(r, "cannot build the plan for %s", o.req.device);
 	if (r) {
-		mount_plan_done(&plan);
+		mount_plan_free(&plan);
 		return r;
 	}
 	if (o.json) {
@@ -193,6 +193,6 @@ int cmd_mount(int argc, char **argv)
 	}
 	if (doc && out_json(stdout, doc) < 0 && !r)
 		r = EXIT_FAIL;
-	mount_plan_done(&plan);
+	mount_plan_free(&plan);
 	return r;
 }

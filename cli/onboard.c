@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend/check.h"
+#include "backend/urlcheck.h"
 #include "fs/device.h"
 #include "fs/loopimage.h"
 #include "fs/partition.h"
@@ -19,6 +19,7 @@
 #include "lib/fileio.h"
 #include "lib/names.h"
 #include "lib/size.h"
+#include "lib/strv.h"
 #include "lib/strbuf.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -165,7 +166,7 @@ static int plan_device(struct onboard *ob)
 	if (ob->o->image)
 		return plan_image(ob);
 	if (wwid_like(dev)) {
-		_cleanup_(san_done) struct san san = { 0 };
+		_cleanup_(san_free) struct san san = { 0 };
 		const struct lun *l;
 		char size[32];
 		int r = lun_find_by_wwid(ob->udev, dev, &san, &l);
@@ -233,7 +234,7 @@ static int plan_mkfs(struct onboard *ob)
 		if (same)
 			r = set_step(ob, S_MKFS, STEP_DONE, "%s holds XFS \"%s\" with sunit=%u swidth=%u blks as planned",
 				     target, xs.geom.label, xs.geom.sunit_blocks, xs.geom.swidth_blocks);
-		xfs_state_done(&xs);
+		xfs_state_free(&xs);
 		if (same)
 			return r;
 	}
@@ -251,14 +252,14 @@ static int plan_mkfs(struct onboard *ob)
 		const struct fs_check *f = fs_checks_failed(&p.checks);
 		r = set_step(ob, S_MKFS, STEP_BLOCKED, "refused: %s: %s%s", f->name, f->detail,
 			     strcmp(f->name, "no-signatures") == 0 ? "; --force formats over it" : "");
-	} else if (!(cmd = argv_join(p.mkfs_argv)))
+	} else if (!(cmd = strv_join_quoted(p.mkfs_argv)))
 		r = -ENOMEM;
 	else if (p.partitioned)
 		r = set_step(ob, S_MKFS, STEP_CHANGE, "GPT with partition 1 at sector %llu, then %s",
 			     (unsigned long long)p.part.start, cmd);
 	else
 		r = set_step(ob, S_MKFS, STEP_CHANGE, "%s", cmd);
-	mkfs_plan_done(&p);
+	mkfs_plan_free(&p);
 	return r;
 }
 
@@ -302,7 +303,7 @@ static int plan_mount(struct onboard *ob)
 	else
 		r = set_step(ob, S_MOUNT, STEP_CHANGE, "%s%s on %s (%s); %s: %s", p.state == MOUNT_STATE_HERE ? "keep " : "mount ",
 			     target, p.mountpoint, p.options, ob->fstab, fstab_verdict_to_string(p.fstab.verdict));
-	mount_plan_done(&p);
+	mount_plan_free(&p);
 	return r;
 }
 
@@ -524,8 +525,8 @@ static int apply_mkfs(struct onboard *ob)
 		r = mkfs_report_apply_error(&p, &res, r);
 	else
 		mkfs_report_success(&p, &res, false);
-	mkfs_result_done(&res);
-	mkfs_plan_done(&p);
+	mkfs_result_free(&res);
+	mkfs_plan_free(&p);
 	return r;
 }
 
@@ -551,7 +552,7 @@ static int apply_mount(struct onboard *ob)
 		r = mount_report_apply_error(&p, &res, r);
 	else
 		mount_report_success(&p, &res);
-	mount_plan_done(&p);
+	mount_plan_free(&p);
 	return r;
 }
 
@@ -675,7 +676,7 @@ static int load(struct onboard *ob)
 	return EXIT_OK;
 }
 
-static void onboard_done(struct onboard *ob)
+static void onboard_free(struct onboard *ob)
 {
 	if (ob->probe_loop)
 		loop_image_detach(ob->probe_loop);
@@ -742,12 +743,12 @@ int onboard_run(const struct onboard_options *o, json_object **ret_doc)
 	if (!udev)
 		return log_errno(-ENOMEM, "cannot use libudev");
 	if ((r = load(&ob)) != EXIT_OK) {
-		onboard_done(&ob);
+		onboard_free(&ob);
 		return r;
 	}
 	for (int i = 0; i < _S_MAX; i++) {
 		if ((r = planners[i](&ob)) < 0) {
-			onboard_done(&ob);
+			onboard_free(&ob);
 			return log_errno(r, "planning the %s step", step_names[i]);
 		}
 		changes |= ob.steps[i].state == STEP_CHANGE;
@@ -786,7 +787,7 @@ int onboard_run(const struct onboard_options *o, json_object **ret_doc)
 	}
 	jset_bool(doc, "changed", o->dry_run ? changes && blocked < 0 : changed);
 	jset_bool(doc, "dry_run", o->dry_run);
-	onboard_done(&ob);
+	onboard_free(&ob);
 	return r;
 }
 

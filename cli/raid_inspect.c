@@ -357,6 +357,6 @@ int cmd_raid_inspect(int argc, char **argv)
 		if (r >= 0)
 			print_summary(&san);
 	}
-	san_done(&san);
+	san_free(&san);
 	return r < 0 ? log_errno(r, "cannot print the result") : EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #include "backend/register.h"
 #include "checkrun.h"
 #include "lib/spawn.h"
+#include "lib/strv.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -224,12 +225,15 @@ static int register_checkin(const struct register_options *opt, const struct hos
 	return json_object_array_length(missing) ? EXIT_FAIL : EXIT_OK;
 }
 
-static void print_argv(char *const *argv)
+/* The command as a shell line, for reading and pasting. */
+static int print_argv(char *const *argv)
 {
-	fputs("$", stdout);
-	for (size_t i = 0; argv[i]; i++)
-		printf(strpbrk(argv[i], " \"'$\\") ? " '%s'" : " %s", argv[i]);
-	putchar('\n');
+	_cleanup_free_ char *line = strv_join_quoted(argv);
+
+	if (!line)
+		return -ENOMEM;
+	printf("$ %s\n", line);
+	return 0;
 }
 
 /* Runs argv (stdin from the password file for mirrorbits -a); output passed through. */
@@ -287,9 +291,8 @@ static int register_cli(const struct register_options *opt, const struct hostcon
 		reg_urls_free(&u);
 		if (r < 0)
 			return log_errno(r, "%s arguments", type);
-		print_argv(add);
-		if (enable)
-			print_argv(enable);
+		if ((r = print_argv(add)) < 0 || (enable && (r = print_argv(enable)) < 0))
+			return log_errno(r, "%s arguments", type);
 		if (opt->no_send)
 			continue;
 		if ((r = run_tool(add, stdin_path, bits ? "mirrorbits add" : "mb new")) != EXIT_OK ||

@@ -6,6 +6,7 @@
 #include "lib/conf.h"
 #include "lib/names.h"
 #include "lib/size.h"
+#include "lib/strv.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -27,17 +28,6 @@ struct sync_options {
 	uint64_t timeout;
 	bool dry_run, json;
 };
-
-static void print_argv(char **argv)
-{
-	for (char **a = argv; *a; a++) {
-		/* Quote for reading (and pasting): the program itself never goes through a shell. */
-		bool plain = strspn(*a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=./:,+@%") ==
-			     strlen(*a);
-		printf(a == argv ? "%s" : plain ? " %s" : " '%s'", *a);
-	}
-	putchar('\n');
-}
 
 int sync_report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res)
 {
@@ -96,13 +86,16 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		dest = NULL;
 
 	if (opt->dry_run) {
-		char ***plan;
+		char ***plan = NULL;
 		r = sync_plan_argv(&rq, &plan);
-		if (r == 0) {
-			for (char ***a = plan; *a; a++)
-				print_argv(*a);
-			sync_plan_free(plan);
+		for (char ***a = plan; r == 0 && *a; a++) {
+			_cleanup_free_ char *line = strv_join_quoted(*a);
+			r = line ? 0 : -ENOMEM;
+			if (line)
+				puts(line);
 		}
+		if (plan)
+			sync_plan_free(plan);
 		profile_free(&p);
 		return r < 0 ? log_errno(r, "building the sync commands") : EXIT_OK;
 	}

@@ -38,7 +38,7 @@ const struct fs_check *fs_checks_find(const struct fs_checks *c, const char *nam
 	return NULL;
 }
 
-void fs_checks_done(struct fs_checks *c)
+void fs_checks_free(struct fs_checks *c)
 {
 	for (size_t i = 0; i < c->n; i++)
 		free(c->v[i].detail);

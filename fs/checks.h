@@ -25,4 +25,4 @@ int fs_checks_add(struct fs_checks *c, const char *name, bool ok, const char *fm
 /* The first check that failed and was not forced, or NULL. */
 const struct fs_check *fs_checks_failed(const struct fs_checks *c);
 const struct fs_check *fs_checks_find(const struct fs_checks *c, const char *name);
-void fs_checks_done(struct fs_checks *c);
+void fs_checks_free(struct fs_checks *c);

@@ -11,24 +11,6 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
 
-bool wwid_like(const char *arg)
-{
-	char n[256];
-
-	if (strchr(arg, '/') || wwid_normalize(arg, n, sizeof(n)) < 0)
-		return false;
-	return strncmp(n, "naa.", 4) == 0 || strncasecmp(n, "eui.", 4) == 0 || strncasecmp(n, "t10.", 4) == 0;
-}
-
-bool wwid_matches(const char *a, const char *b)
-{
-	char x[256], y[256];
-
-	if (!a || !b || wwid_normalize(a, x, sizeof(x)) < 0 || wwid_normalize(b, y, sizeof(y)) < 0)
-		return false;
-	return strcasecmp(x, y) == 0;
-}
-
 static bool is_blockdev(const char *path)
 {
 	struct stat st;
@@ -63,6 +45,6 @@ int fs_resolve_device(const char *arg, char **ret_path)
 		*ret_path = strdup(l->devnode);
 		r = *ret_path ? 0 : -ENOMEM;
 	}
-	san_done(&san);
+	san_free(&san);
 	return r == -ENOENT || r == -EINVAL ? -ENODEV : r;
 }

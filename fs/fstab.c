@@ -147,7 +147,7 @@ static int buf_add(struct buf *b, const char *s, size_t n)
 	return 0;
 }
 
-void fstab_edit_done(struct fstab_edit *e)
+void fstab_edit_free(struct fstab_edit *e)
 {
 	free(e->text);
 	free(e->line);
@@ -255,12 +255,12 @@ int fstab_edit(const char *text, size_t len, const struct fstab_entry *want, boo
 	    strpbrk(want->fstype, " \t") || strpbrk(want->options, " \t"))
 		return -EINVAL;
 	if (!(target = strdup(want->target)) || !(e->line = fstab_format(want))) {
-		fstab_edit_done(e);
+		fstab_edit_free(e);
 		return -ENOMEM;
 	}
 	strip_slashes(target);
 	if ((r = build(text, len, want, target, force, e, &out)) < 0 || (!out.p && buf_add(&out, "", 0) < 0)) {
-		fstab_edit_done(e);
+		fstab_edit_free(e);
 		return r < 0 ? r : -ENOMEM;
 	}
 	e->text = TAKE_PTR(out.p);

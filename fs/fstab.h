@@ -33,7 +33,7 @@ struct fstab_edit {
 /* Never fails on odd input (it is kept as it is); -ENOMEM or -EINVAL (an
  * entry field empty or holding a newline). */
 int fstab_edit(const char *text, size_t len, const struct fstab_entry *want, bool force, struct fstab_edit *ret);
-void fstab_edit_done(struct fstab_edit *e);
+void fstab_edit_free(struct fstab_edit *e);
 
 /* One fstab line for the entry (fields escaped as \040 etc.), no newline. */
 char *fstab_format(const struct fstab_entry *e);

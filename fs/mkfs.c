@@ -18,44 +18,35 @@
 #include "fs/safety.h"
 #include "lib/size.h"
 #include "lib/spawn.h"
+#include "lib/strv.h"
 
 #define MKFS_PROG "mkfs.xfs"
 #define LOCK_WAIT_MS 5000
 
-static int argv_push(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
-
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	if (!(nv[*n] = strdup(s)))
-		return -ENOMEM;
-	nv[++*n] = NULL;
-	return 0;
-}
-
 static int build_argv(struct mkfs_plan *p)
 {
 	const struct raid_geometry *g = &p->req.geom;
+	_cleanup_strvec_ struct strvec a = { 0 };
 	char dopt[64];
-	size_t n = 0;
-	int r;
 
 	raid_geometry_mkfs_dopt(g, dopt, sizeof(dopt));
 	/* RAID1 has no stripe: keep mkfs.xfs from adopting the device's hints. */
 	if (!*dopt && p->hints != IO_HINTS_NONE)
 		snprintf(dopt, sizeof(dopt), "noalign");
-	if ((r = argv_push(&p->mkfs_argv, &n, MKFS_PROG)) < 0 || (r = argv_push(&p->mkfs_argv, &n, "-f")) < 0)
-		return r;
-	if (*dopt && ((r = argv_push(&p->mkfs_argv, &n, "-d")) < 0 || (r = argv_push(&p->mkfs_argv, &n, dopt)) < 0))
-		return r;
-	if (p->req.label && ((r = argv_push(&p->mkfs_argv, &n, "-L")) < 0 ||
-			     (r = argv_push(&p->mkfs_argv, &n, p->req.label)) < 0))
-		return r;
-	if (p->req.no_discard && (r = argv_push(&p->mkfs_argv, &n, "-K")) < 0)
-		return r;
-	return argv_push(&p->mkfs_argv, &n, p->target);
+	strvec_push(&a, MKFS_PROG);
+	strvec_push(&a, "-f");
+	if (*dopt) {
+		strvec_push(&a, "-d");
+		strvec_push(&a, dopt);
+	}
+	if (p->req.label) {
+		strvec_push(&a, "-L");
+		strvec_push(&a, p->req.label);
+	}
+	if (p->req.no_discard)
+		strvec_push(&a, "-K");
+	strvec_push(&a, p->target);
+	return strvec_steal(&a, false, &p->mkfs_argv);
 }
 
 static void classify_hints(struct mkfs_plan *p)
@@ -156,23 +147,23 @@ int mkfs_plan_build(struct udev *udev, const struct mkfs_request *req, struct mk
 	return build_argv(p);
 }
 
-void mkfs_plan_done(struct mkfs_plan *p)
+void mkfs_plan_free(struct mkfs_plan *p)
 {
 	free(p->path);
 	free(p->target);
 	strv_freep(&p->mkfs_argv);
 	if (p->have_dev)
-		blockdev_done(&p->dev);
-	fs_checks_done(&p->checks);
+		blockdev_free(&p->dev);
+	fs_checks_free(&p->checks);
 	if (p->lock_fd >= 0)
 		close(p->lock_fd);
 	memset(p, 0, sizeof(*p));
 	p->lock_fd = -1;
 }
 
-void mkfs_result_done(struct mkfs_result *res)
+void mkfs_result_free(struct mkfs_result *res)
 {
-	fs_checks_done(&res->recheck);
+	fs_checks_free(&res->recheck);
 	free(res->node);
 	free(res->out);
 	free(res->err);
@@ -227,7 +218,7 @@ int mkfs_plan_apply(struct udev *udev, struct mkfs_plan *p, bool recheck, struct
 		res->failed = MKFS_STEP_GATE;
 		r = safety_gate(udev, &gate, &again, &res->recheck);
 		if (again.name)
-			blockdev_done(&again);
+			blockdev_free(&again);
 		if (r < 0)
 			return r;
 		if (fs_checks_failed(&res->recheck))

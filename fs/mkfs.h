@@ -8,7 +8,7 @@
 #include "fs/checks.h"
 #include "fs/partition.h"
 #include "fs/xfs.h"
-#include "raid/blockdev.h"
+#include "block/blockdev.h"
 #include "raid/geometry.h"
 
 struct mkfs_request {
@@ -20,7 +20,7 @@ struct mkfs_request {
 	bool no_discard;
 	bool force;                 /* format over existing signatures */
 	bool lock;                  /* take the whole-disk flock before the gate and hold it
-	                             * until mkfs_plan_done() (not for dry runs) */
+	                             * until mkfs_plan_free() (not for dry runs) */
 };
 
 struct mkfs_plan {
@@ -42,7 +42,7 @@ struct mkfs_plan {
  * fs_checks_failed(&plan->checks)), -EOPNOTSUPP for --partition on a partition
  * or device-mapper device, -ENOSPC when no aligned partition fits, other -errno. */
 int mkfs_plan_build(struct udev *udev, const struct mkfs_request *req, struct mkfs_plan *plan);
-void mkfs_plan_done(struct mkfs_plan *plan);
+void mkfs_plan_free(struct mkfs_plan *plan);
 
 enum mkfs_step {
 	MKFS_STEP_NONE,
@@ -71,4 +71,4 @@ struct mkfs_result {
  * -ECANCELED when mkfs.xfs failed or was killed (see exit_code/signal);
  * -EBADMSG when the new superblock does not carry the planned stripe. */
 int mkfs_plan_apply(struct udev *udev, struct mkfs_plan *plan, bool recheck, struct mkfs_result *res);
-void mkfs_result_done(struct mkfs_result *res);
+void mkfs_result_free(struct mkfs_result *res);

@@ -13,7 +13,7 @@
 #include "lib/fileio.h"
 #include "lib/macro.h"
 #include "lib/mountinfo.h"
-#include "raid/signatures.h"
+#include "block/signatures.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct libmnt_context *, mnt_free_context)
 
@@ -98,12 +98,12 @@ static int check_xfs(struct mount_plan *p)
 	if (!fs || strcmp(fs->type, "xfs") != 0 || !fs->uuid) {
 		r = fs_checks_add(&p->checks, "xfs", false, "%s holds %s, not an XFS filesystem", p->path,
 				  fs ? fs->type : l.n ? l.v[0].type : "no filesystem");
-		signature_list_done(&l);
+		signature_list_free(&l);
 		return r;
 	}
 	p->uuid = strdup(fs->uuid);
 	p->label = fs->label ? strdup(fs->label) : NULL;
-	signature_list_done(&l);
+	signature_list_free(&l);
 	if (!p->uuid)
 		return -ENOMEM;
 	if ((r = xfs_read_superblock(p->path, &p->sb)) < 0)
@@ -246,15 +246,15 @@ int mount_plan_build(const struct mount_request *req, struct mount_plan *p)
 	return r;
 }
 
-void mount_plan_done(struct mount_plan *p)
+void mount_plan_free(struct mount_plan *p)
 {
 	free(p->path);
 	free(p->mountpoint);
 	free(p->uuid);
 	free(p->label);
 	free(p->mounted_options);
-	fstab_edit_done(&p->fstab);
-	fs_checks_done(&p->checks);
+	fstab_edit_free(&p->fstab);
+	fs_checks_free(&p->checks);
 	memset(p, 0, sizeof(*p));
 }
 

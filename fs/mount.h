@@ -65,7 +65,7 @@ struct mount_plan {
 /* Returns 0 (see fs_checks_failed()), -EINVAL for bad options or a relative
  * mount point, other -errno (the fstab cannot be read). */
 int mount_plan_build(const struct mount_request *req, struct mount_plan *plan);
-void mount_plan_done(struct mount_plan *plan);
+void mount_plan_free(struct mount_plan *plan);
 /* Nothing to do: mounted here, and the fstab (if any) already says so. */
 bool mount_plan_is_noop(const struct mount_plan *plan);
 

@@ -13,9 +13,7 @@
 #include "fs/device.h"
 #include "lib/fileio.h"
 #include "lib/mountinfo.h"
-#include "raid/signatures.h"
-
-#define STACK_MAX 256
+#include "block/signatures.h"
 
 /* Kernel name of a device number ("loop0p1"), or "M:m" when sysfs does not know it. */
 static void devnum_name(dev_t d, char *buf, size_t len)
@@ -42,7 +40,7 @@ struct in_use {
 	size_t nswaps;
 };
 
-static void in_use_done(struct in_use *u)
+static void in_use_free(struct in_use *u)
 {
 	mount_table_free(&u->mounts);
 	for (size_t i = 0; i < u->nswaps; i++)
@@ -108,33 +106,15 @@ static int stack_in_use(const struct in_use *u, const dev_t *stack, size_t n, ch
 
 int device_in_use(struct udev *udev, dev_t devnum, char **what)
 {
-	_cleanup_(in_use_done) struct in_use u = { 0 };
-	dev_t stack[STACK_MAX];
+	_cleanup_(in_use_free) struct in_use u = { 0 };
+	dev_t stack[BLOCKDEV_STACK_MAX];
 	int n, r;
 
 	*what = NULL;
 	if ((r = in_use_load(&u)) < 0 || (r = u.err) < 0)
 		return r;
-	n = blockdev_stack(udev, devnum, stack, STACK_MAX);
-	return n < 0 ? n : n > STACK_MAX ? -E2BIG : stack_in_use(&u, stack, (size_t)n, what);
-}
-
-char *multipath_holder(const struct blockdev *dev)
-{
-	for (char **h = dev->holders; *h; h++) {
-		_cleanup_free_ char *p = NULL, *uuid = NULL, *name = NULL;
-		if (asprintf(&p, "/sys/class/block/%s/dm/uuid", *h) < 0)
-			return NULL;
-		if (read_attr(p, &uuid) < 0 || strncmp(uuid, "mpath-", 6) != 0)
-			continue;
-		free(p);
-		if (asprintf(&p, "/sys/class/block/%s/dm/name", *h) < 0)
-			return NULL;
-		if (read_attr(p, &name) < 0)
-			return strdup(*h);
-		return TAKE_PTR(name);
-	}
-	return NULL;
+	n = blockdev_stack(udev, devnum, stack, BLOCKDEV_STACK_MAX);
+	return n < 0 ? n : n > BLOCKDEV_STACK_MAX ? -E2BIG : stack_in_use(&u, stack, (size_t)n, what);
 }
 
 static int check_mounted(const struct in_use *u, const dev_t *stack, int n, const struct blockdev *dev,
@@ -146,7 +126,7 @@ static int check_mounted(const struct in_use *u, const dev_t *stack, int n, cons
 	if (u->err)
 		return fs_checks_add(c, "not-mounted", false, "cannot read the mount table or /proc/swaps (%s): treated as mounted",
 				     strerror(-u->err));
-	if (n < 0 || n > STACK_MAX)
+	if (n < 0 || n > BLOCKDEV_STACK_MAX)
 		return fs_checks_add(c, "not-mounted", false, "cannot list the devices stacked on %s: treated as mounted",
 				     dev->name);
 	if ((r = stack_in_use(u, stack, (size_t)n, &what)) < 0)
@@ -158,9 +138,12 @@ static int check_mounted(const struct in_use *u, const dev_t *stack, int n, cons
 
 static int check_holders(struct udev *udev, const struct blockdev *dev, struct fs_checks *c)
 {
-	_cleanup_free_ char *mpath = multipath_holder(dev);
+	_cleanup_free_ char *mpath = NULL;
+	int r = blockdev_multipath_map(dev, NULL, &mpath);
 
-	if (mpath)
+	if (r < 0)
+		return r;
+	if (r > 0)
 		return fs_checks_add(c, "no-holders", false, "%s is a path of multipath map %s: use /dev/mapper/%s", dev->name,
 				     mpath, mpath);
 	if (dev->holders[0])
@@ -185,7 +168,7 @@ static int check_system_disk(struct udev *udev, const struct in_use *u, const de
 			     const struct blockdev *dev, struct fs_checks *c)
 {
 	static const char *const system_mounts[] = { "/", "/boot", "/boot/efi" };
-	dev_t disk_stack[STACK_MAX];
+	dev_t disk_stack[BLOCKDEV_STACK_MAX];
 	char name[64];
 
 	if (u->err)
@@ -199,10 +182,10 @@ static int check_system_disk(struct udev *udev, const struct in_use *u, const de
 			return -ENOMEM;
 		n = -ENODEV;
 		if (read_attr(p, &mm) == 0 && sscanf(mm, "%u:%u", &ma, &mi) == 2)
-			n = blockdev_stack(udev, makedev(ma, mi), disk_stack, STACK_MAX);
+			n = blockdev_stack(udev, makedev(ma, mi), disk_stack, BLOCKDEV_STACK_MAX);
 		stack = disk_stack;
 	}
-	if (n < 0 || n > STACK_MAX)
+	if (n < 0 || n > BLOCKDEV_STACK_MAX)
 		return fs_checks_add(c, "not-system-disk", false, "cannot list the devices stacked on %s", dev->disk_name);
 	for (size_t i = 0; i < u->mounts.n; i++) {
 		const struct mount_entry *m = &u->mounts.v[i];
@@ -221,18 +204,9 @@ static int check_system_disk(struct udev *udev, const struct in_use *u, const de
 	return fs_checks_add(c, "not-system-disk", true, "%s holds none of /, /boot and swap", dev->disk_name);
 }
 
-const char *device_wwid(const struct blockdev *dev)
-{
-	if (dev->wwid)
-		return dev->wwid;
-	if (dev->dm_uuid && strncmp(dev->dm_uuid, "mpath-", 6) == 0)
-		return dev->dm_uuid + 6;
-	return NULL;
-}
-
 static int check_wwid(const struct blockdev *dev, const char *expect, struct fs_checks *c)
 {
-	const char *wwid = device_wwid(dev);
+	const char *wwid = blockdev_wwid(dev);
 
 	if (!expect)
 		return fs_checks_add(c, "wwid", true, "not checked (no --expect-wwid); device WWID %s", wwid ? wwid : "unknown");
@@ -269,7 +243,7 @@ static int check_signatures(const struct blockdev *dev, const char *path, bool f
 		return fs_checks_add(c, "no-signatures", false, "cannot probe %s for signatures (%s): treated as in use", path,
 				     strerror(-r));
 	r = describe_signatures(NULL, &l, &found);
-	signature_list_done(&l);
+	signature_list_free(&l);
 	for (char **p = dev->partitions; r >= 0 && *p; p++) {
 		_cleanup_free_ char *node = NULL;
 		if (asprintf(&node, "/dev/%s", *p) < 0)
@@ -279,7 +253,7 @@ static int check_signatures(const struct blockdev *dev, const char *path, bool f
 			return fs_checks_add(c, "no-signatures", false, "cannot probe partition %s (%s): treated as in use", node,
 					     strerror(-r));
 		r = describe_signatures(*p, &l, &found);
-		signature_list_done(&l);
+		signature_list_free(&l);
 	}
 	if (r < 0)
 		return r;
@@ -292,30 +266,6 @@ static int check_signatures(const struct blockdev *dev, const char *path, bool f
 		return r;
 	}
 	return fs_checks_add(c, "no-signatures", false, "found %s (--force overwrites)", found);
-}
-
-/* blockdev_stack() of a device whose facts are loaded already: only its
- * partitions and holders are walked. */
-static int device_stack(struct udev *udev, const struct blockdev *dev, dev_t *stack)
-{
-	int n = 1;
-
-	stack[0] = dev->devnum;
-	for (int pass = 0; pass < 2; pass++)
-		for (char **s = pass ? dev->holders : dev->partitions; *s; s++) {
-			_cleanup_free_ char *p = NULL, *mm = NULL;
-			unsigned ma, mi;
-			int k;
-			if (asprintf(&p, "/sys/class/block/%s/dev", *s) < 0)
-				return -ENOMEM;
-			if (read_attr(p, &mm) < 0 || sscanf(mm, "%u:%u", &ma, &mi) != 2)
-				return -ENODEV;
-			if ((k = blockdev_stack(udev, makedev(ma, mi), stack + n, STACK_MAX - (size_t)n)) < 0)
-				return k;
-			if ((n += k) > STACK_MAX)
-				return -E2BIG;
-		}
-	return n;
 }
 
 int safety_gate(struct udev *udev, const struct gate_request *req, struct blockdev *dev, struct fs_checks *c)
@@ -335,9 +285,9 @@ int safety_gate(struct udev *udev, const struct gate_request *req, struct blockd
 			       major(dev->devnum), minor(dev->devnum))) < 0)
 		return r;
 	/* one mount table, one swap list and one holder walk for all checks */
-	_cleanup_(in_use_done) struct in_use u = { 0 };
-	dev_t stack[STACK_MAX];
-	int n = device_stack(udev, dev, stack);
+	_cleanup_(in_use_free) struct in_use u = { 0 };
+	dev_t stack[BLOCKDEV_STACK_MAX];
+	int n = blockdev_stack(udev, dev->devnum, stack, BLOCKDEV_STACK_MAX);
 	if ((r = in_use_load(&u)) < 0 ||
 	    (r = check_mounted(&u, stack, n, dev, c)) < 0 ||
 	    (r = check_holders(udev, dev, c)) < 0 ||

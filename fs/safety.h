@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #include "fs/checks.h"
-#include "raid/blockdev.h"
+#include "block/blockdev.h"
 
 struct gate_request {
 	const char *path;          /* resolved device node */
@@ -18,7 +18,7 @@ struct gate_request {
 };
 
 /* Runs the gate.  dev receives the device facts when the first check passed
- * (blockdev_done() it; zeroed otherwise).  Returns 0 when the gate ran (see
+ * (blockdev_free() it; zeroed otherwise).  Returns 0 when the gate ran (see
  * fs_checks_failed()), -errno when it could not (out of memory). */
 int safety_gate(struct udev *udev, const struct gate_request *req, struct blockdev *dev, struct fs_checks *checks);
 
@@ -27,10 +27,3 @@ int safety_gate(struct udev *udev, const struct gate_request *req, struct blockd
  * *what (caller frees).  Returns 1 in use, 0 not, -errno when the mount table
  * or /proc/swaps cannot be read (callers treat that as in use). */
 int device_in_use(struct udev *udev, dev_t devnum, char **what);
-
-/* The device's WWID; a multipath map has no SCSI wwid of its own, its dm
- * uuid is "mpath-" + WWID.  NULL when unknown. */
-const char *device_wwid(const struct blockdev *dev);
-
-/* A multipath map holding the device ("mpatha"), or NULL. */
-char *multipath_holder(const struct blockdev *dev);

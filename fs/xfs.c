@@ -124,7 +124,7 @@ int xfs_state_probe(const char *path, struct xfs_state *s)
 	return r;
 }
 
-void xfs_state_done(struct xfs_state *s)
+void xfs_state_free(struct xfs_state *s)
 {
 	free(s->mountpoint);
 	s->mountpoint = NULL;

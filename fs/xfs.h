@@ -39,7 +39,7 @@ struct xfs_state {
 };
 
 int xfs_state_probe(const char *path, struct xfs_state *ret);
-void xfs_state_done(struct xfs_state *s);
+void xfs_state_free(struct xfs_state *s);
 /* NULL arguments are not compared.  On false, why names the first difference. */
 bool xfs_state_matches(const struct xfs_state *s, const char *label, const struct raid_geometry *g,
 		       const char *mountpoint, char *why, size_t len);

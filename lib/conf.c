@@ -58,22 +58,6 @@ int parse_duration(const char *s, uint64_t *ret)
 	return -EINVAL;
 }
 
-size_t strv_length(char *const *v)
-{
-	size_t n = 0;
-	while (v && v[n])
-		n++;
-	return n;
-}
-
-bool strv_contains(char *const *v, const char *s)
-{
-	for (; v && *v; v++)
-		if (strcmp(*v, s) == 0)
-			return true;
-	return false;
-}
-
 static void *field_ptr(void *base, const struct conf_field *f)
 {
 	return f->offset == CONF_NO_OFFSET ? NULL : (char *)base + f->offset;

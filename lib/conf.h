@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strv.h"   /* CK_STRV fields are plain string vectors */
+
 enum conf_kind {
 	CK_STR,       /* char *                                          */
 	CK_UINT,      /* uint64_t, integer setting within [min, max]      */
@@ -68,5 +70,3 @@ char *conf_error(const char *file, unsigned line, const char *fmt, ...) __attrib
 /* "90s", "30min"/"30m", "6h", "1d", "2w" or plain seconds. */
 int parse_duration(const char *s, uint64_t *ret);
 
-size_t strv_length(char *const *v);
-bool strv_contains(char *const *v, const char *s);

@@ -38,12 +38,9 @@ int parse_size(const char *s, uint64_t *ret)
 {
 	const char *end;
 	uint64_t v;
-	int r;
+	int r = parse_digits(s, &end, &v);
 
-	r = parse_digits(s, &end, &v);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < sizeof(size_suffixes) / sizeof(size_suffixes[0]); i++) {
+	for (size_t i = 0; r == 0 && i < sizeof(size_suffixes) / sizeof(size_suffixes[0]); i++) {
 		unsigned shift = size_suffixes[i].shift;
 		if (strcmp(end, size_suffixes[i].suffix) != 0)
 			continue;
@@ -52,24 +49,22 @@ int parse_size(const char *s, uint64_t *ret)
 		*ret = v << shift;
 		return 0;
 	}
-	return -EINVAL;
+	return r < 0 ? r : -EINVAL;
 }
 
 int parse_count(const char *s, uint64_t max, uint64_t *ret)
 {
 	const char *end;
 	uint64_t v;
-	int r;
+	int r = parse_digits(s, &end, &v);
 
-	r = parse_digits(s, &end, &v);
-	if (r < 0)
-		return r;
-	if (*end)
-		return -EINVAL;
-	if (v > max)
-		return -ERANGE;
-	*ret = v;
-	return 0;
+	if (r == 0 && *end)
+		r = -EINVAL;
+	else if (r == 0 && v > max)
+		r = -ERANGE;
+	else if (r == 0)
+		*ret = v;
+	return r;
 }
 
 void format_size_suffix(uint64_t bytes, char *buf, size_t len)

@@ -159,6 +159,74 @@ void strbuf_add_xml_text(struct strbuf *sb, const char *s)
 	}
 }
 
+/* Length of the character at s and whether it may reach a terminal as it is:
+ * not a C0 or C1 control or DEL, not a byte that is no part of valid UTF-8. */
+static size_t next_char(const unsigned char *s, size_t left, bool *printable)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (s[0] < 0x80) {
+		*printable = s[0] >= 0x20 && s[0] != 0x7f;
+		return 1;
+	}
+	n = utf8_seq(s, left, &cp);
+	*printable = n && cp >= 0xa0;
+	return n ? n : 1;
+}
+
+void strbuf_add_shell_word(struct strbuf *sb, const char *str)
+{
+	static const char plain[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=./:,+@%";
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = strlen(str);
+	bool dollar = false;
+
+	if (len && strspn(str, plain) == len) {
+		strbuf_add(sb, str, len);
+		return;
+	}
+	for (size_t i = 0, n; i < len && !dollar; i += n) {
+		bool printable;
+		n = next_char(s + i, len - i, &printable);
+		dollar = !printable;
+	}
+	if (!dollar) {
+		strbuf_addc(sb, '\'');
+		for (const char *q; (q = strchr(str, '\'')); str = q + 1) {
+			strbuf_add(sb, str, (size_t)(q - str));
+			strbuf_add(sb, "'\\''", 4);
+		}
+		strbuf_adds(sb, str);
+		strbuf_addc(sb, '\'');
+		return;
+	}
+	strbuf_add(sb, "$'", 2);
+	for (size_t i = 0; i < len;) {
+		bool printable;
+		size_t n = next_char(s + i, len - i, &printable);
+		if (printable) {
+			if (s[i] == '\\' || s[i] == '\'')
+				strbuf_addc(sb, '\\');
+			strbuf_add(sb, s + i, n);
+		} else if (s[i] == '\n')
+			strbuf_add(sb, "\\n", 2);
+		else if (s[i] == '\t')
+			strbuf_add(sb, "\\t", 2);
+		else if (s[i] == '\r')
+			strbuf_add(sb, "\\r", 2);
+		else
+			for (size_t k = i; k < i + n; k++) {
+				/* always two digits: bash's \xHH ends there, a hex digit after it stays text */
+				char e[4] = { '\\', 'x', hex[s[k] >> 4], hex[s[k] & 15] };
+				strbuf_add(sb, e, sizeof(e));
+			}
+		i += n;
+	}
+	strbuf_addc(sb, '\'');
+}
+
 int strbuf_error(const struct strbuf *sb)
 {
 	return sb->oom ? -ENOMEM : 0;

@@ -23,6 +23,16 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...) _printf_(2, 3);
 void strbuf_add_json_str(struct strbuf *sb, const char *s, size_t len);
 /* Text with &, <, > escaped for an XML element. */
 void strbuf_add_xml_text(struct strbuf *sb, const char *s);
+/* s as one word bash reads back as exactly s, for showing a command:
+ * - s itself when it is not empty and made only of  A-Z a-z 0-9 - _ = . / : , + @ %
+ * - $'…' when s holds a control byte (C0, DEL, or a C1 control U+0080..U+009F
+ *   in UTF-8) or bytes that are not valid UTF-8, as bash's printf %q and GNU
+ *   ls show them: \n \t \r by name, other such bytes as \xHH, \ and '
+ *   escaped, valid UTF-8 kept.  Nothing printed can drive the terminal, and
+ *   the word pastes back intact ($'…' is bash, ksh, zsh and POSIX.1-2024;
+ *   dash 0.5.12 lacks it);
+ * - else '…', each embedded ' written as '\'' (git's sq_quote). */
+void strbuf_add_shell_word(struct strbuf *sb, const char *s);
 /* -ENOMEM after a failed allocation, else 0. */
 int strbuf_error(const struct strbuf *sb);
 /* Hands the buffer over (never NULL unless out of memory). */

@@ -10,12 +10,11 @@
 
 #include "lib/macro.h"
 #include "lib/mountinfo.h"
+#include "lib/strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_enumerate *, udev_enumerate_unref)
 
-/* Enough for any real holder/partition stack; deeper ones are cut, not fatal. */
-#define STACK_MAX 64
 #define MOUNTS_PER_DEV 16
 
 /* "/name" followed by a digit (or anything when !digit) somewhere in p. */
@@ -83,69 +82,9 @@ int devname_cmp(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-int wwid_normalize(const char *in, char *out, size_t len)
-{
-	static const char *const prefixes[] = { "/dev/disk/by-id/", "dm-uuid-", "mpath-", "wwn-", "scsi-" };
-	const char *s = in, *hex = NULL;
-	size_t n;
-
-	if (!in || !*in)
-		return -EINVAL;
-	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
-		if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
-			s += strlen(prefixes[i]);
-	if (strncasecmp(s, "naa.", 4) == 0)
-		hex = s + 4;
-	else if (strncasecmp(s, "0x", 2) == 0)
-		hex = s + 2;
-	else if (s[0] == '3' && (strlen(s) == 17 || strlen(s) == 33))
-		hex = s + 1;   /* udev ID_SERIAL: "3" marks an NAA designator */
-	else if (strlen(s) == 16 || strlen(s) == 32)
-		hex = s;
-	n = hex ? strlen(hex) : 0;
-	if (hex && (n == 16 || n == 32) && strspn(hex, "0123456789abcdefABCDEF") == n) {
-		if (n + 5 > len)
-			return -EINVAL;
-		memcpy(out, "naa.", 4);
-		for (size_t i = 0; i <= n; i++)
-			out[4 + i] = (char)tolower((unsigned char)hex[i]);
-		return 0;
-	}
-	if (strlen(s) + 1 > len)
-		return -EINVAL;
-	strcpy(out, s);
-	return 0;
-}
-
 /* ---- building blocks ------------------------------------------------------ */
 
-static int strv_len(char **v)
-{
-	int n = 0;
-	while (v && v[n])
-		n++;
-	return n;
-}
-
-/* Appends a copy of s unless present; v stays NULL-terminated. */
-static int strv_add_unique(char ***v, const char *s)
-{
-	int n = strv_len(*v);
-
-	for (int i = 0; i < n; i++)
-		if (strcmp((*v)[i], s) == 0)
-			return 0;
-	char **nv = realloc(*v, (n + 2) * sizeof(char *));
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	if (!(nv[n] = strdup(s)))
-		return -ENOMEM;
-	nv[n + 1] = NULL;
-	return 0;
-}
-
-_printf_(3, 4) static int add_problem(struct san *s, int err, const char *fmt, ...)
+_printf_(3, 4) static int add_problem(struct strvec *problems, int err, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -157,10 +96,10 @@ _printf_(3, 4) static int add_problem(struct san *s, int err, const char *fmt, .
 		size_t l = strlen(buf);
 		snprintf(buf + l, sizeof(buf) - l, ": %s", strerror(-err));
 	}
-	return strv_add_unique(&s->problems, buf);
+	return strvec_push_unique(problems, buf);
 }
 
-static void hba_done(struct fc_hba *h)
+static void hba_free(struct fc_hba *h)
 {
 	free(h->name);
 	free(h->port_name);
@@ -174,7 +113,7 @@ static void hba_done(struct fc_hba *h)
 	free(h->pci);
 }
 
-static void port_done(struct fc_port *p)
+static void port_free(struct fc_port *p)
 {
 	free(p->name);
 	free(p->target);
@@ -185,7 +124,7 @@ static void port_done(struct fc_port *p)
 	free(p->port_state);
 }
 
-static void path_done(struct lun_path *p)
+static void path_free(struct lun_path *p)
 {
 	free(p->name);
 	free(p->hctl);
@@ -194,10 +133,10 @@ static void path_done(struct lun_path *p)
 	free(p->state);
 }
 
-static void lun_done(struct lun *l)
+static void lun_free(struct lun *l)
 {
 	for (size_t i = 0; i < l->npaths; i++)
-		path_done(&l->paths[i]);
+		path_free(&l->paths[i]);
 	free(l->paths);
 	free(l->wwid);
 	free(l->name);
@@ -207,21 +146,21 @@ static void lun_done(struct lun *l)
 	free(l->vendor);
 	free(l->model);
 	free(l->rev);
-	signature_list_done(&l->signatures);
+	signature_list_free(&l->signatures);
 	strv_freep(&l->mountpoints);
 	strv_freep(&l->holders);
 	strv_freep(&l->partitions);
 	free(l->reason);
 }
 
-void san_done(struct san *s)
+void san_free(struct san *s)
 {
 	for (size_t i = 0; i < s->nhbas; i++)
-		hba_done(&s->hbas[i]);
+		hba_free(&s->hbas[i]);
 	for (size_t i = 0; i < s->nports; i++)
-		port_done(&s->ports[i]);
+		port_free(&s->ports[i]);
 	for (size_t i = 0; i < s->nluns; i++)
-		lun_done(&s->luns[i]);
+		lun_free(&s->luns[i]);
 	free(s->hbas);
 	free(s->ports);
 	free(s->luns);
@@ -364,12 +303,12 @@ struct disk_list {
 	const struct san *san;
 };
 
-static void disk_list_done(struct disk_list *l)
+static void disk_list_free(struct disk_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		blockdev_done(&l->v[i].b);
+		blockdev_free(&l->v[i].b);
 		free(l->v[i].key);
-		path_done(&l->v[i].path);
+		path_free(&l->v[i].path);
 	}
 	free(l->v);
 }
@@ -392,11 +331,11 @@ static int add_disk(struct udev *udev, struct udev_device *d, struct disk_list *
 		return r;
 	if ((b.scsi_type >= 0 && b.scsi_type != 0) || is_pseudo_lun(b.model) ||
 	    (t == TRANSPORT_LOOP && b.size_bytes == 0)) {
-		blockdev_done(&b);
+		blockdev_free(&b);
 		return 0;
 	}
 	if (!(k = grow(&l->v, &l->n, sizeof(*k)))) {
-		blockdev_done(&b);
+		blockdev_free(&b);
 		return -ENOMEM;
 	}
 	k->b = b;
@@ -470,25 +409,24 @@ static int cmp_disk(const void *a, const void *b)
 
 /* ---- one LUN from its group of paths -------------------------------------- */
 
-/* The multipath map holding a path: a dm holder whose uuid starts "mpath-". */
-static struct udev_device *find_map(struct udev *udev, struct disk *g, size_t n)
+/* The multipath map holding any path of the group. */
+static int find_map(struct udev *udev, struct disk *g, size_t n, struct udev_device **ret)
 {
-	for (size_t i = 0; i < n; i++)
-		for (char **h = g[i].b.holders; *h; h++) {
-			if (strncmp(*h, "dm-", 3) != 0)
-				continue;
-			struct udev_device *m = udev_device_new_from_subsystem_sysname(udev, "block", *h);
-			const char *uuid = m ? udev_device_get_sysattr_value(m, "dm/uuid") : NULL;
-			if (uuid && strncmp(uuid, "mpath-", 6) == 0)
-				return m;
-			udev_device_unref(m);
-		}
-	return NULL;
+	*ret = NULL;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *kname = NULL;
+		int r = blockdev_multipath_map(&g[i].b, &kname, NULL);
+		if (r < 0)
+			return r;
+		if (r > 0 && (*ret = udev_device_new_from_subsystem_sysname(udev, "block", kname)))
+			return 0;
+	}
+	return 0;
 }
 
 static bool same_names(char **a, struct disk *g, size_t n)
 {
-	if ((size_t)strv_len(a) != n)
+	if (strv_length(a) != n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		bool found = false;
@@ -502,17 +440,17 @@ static bool same_names(char **a, struct disk *g, size_t n)
 
 static int add_stack(struct udev *udev, dev_t dev, bool deep, dev_t *devs, size_t *n)
 {
-	dev_t buf[STACK_MAX];
+	dev_t buf[BLOCKDEV_STACK_MAX];
 	int c = 1;
 
 	buf[0] = dev;
-	if (deep && (c = blockdev_stack(udev, dev, buf, STACK_MAX)) < 0)
+	if (deep && (c = blockdev_stack(udev, dev, buf, BLOCKDEV_STACK_MAX)) < 0)
 		return c;
-	for (int i = 0; i < c && i < STACK_MAX; i++) {
+	for (int i = 0; i < c && i < BLOCKDEV_STACK_MAX; i++) {
 		size_t j;
 		for (j = 0; j < *n && devs[j] != buf[i]; j++)
 			;
-		if (j == *n && *n < STACK_MAX)
+		if (j == *n && *n < BLOCKDEV_STACK_MAX)
 			devs[(*n)++] = buf[i];
 	}
 	return 0;
@@ -521,7 +459,8 @@ static int add_stack(struct udev *udev, dev_t dev, bool deep, dev_t *devs, size_
 static int lun_mounts(struct udev *udev, struct lun *l, const struct blockdev *src, struct disk *g, size_t n,
 		      const char *map, const struct mount_table *mt)
 {
-	dev_t devs[STACK_MAX];
+	_cleanup_strvec_ struct strvec mps = { 0 };
+	dev_t devs[BLOCKDEV_STACK_MAX];
 	size_t ndevs = 0;
 	int r;
 
@@ -535,41 +474,39 @@ static int lun_mounts(struct udev *udev, struct lun *l, const struct blockdev *s
 	}
 	if (r < 0)
 		return r;
-	if (!(l->mountpoints = calloc(1, sizeof(char *))))
-		return -ENOMEM;
 	for (size_t i = 0; i < ndevs; i++) {
 		const char *targets[MOUNTS_PER_DEV];
 		size_t m = mountinfo_find_dev(mt, devs[i], targets, MOUNTS_PER_DEV);
 		for (size_t j = 0; j < m && j < MOUNTS_PER_DEV; j++)
-			if ((r = strv_add_unique(&l->mountpoints, targets[j])) < 0)
-				return r;
+			strvec_push_unique(&mps, targets[j]);
 	}
-	return 0;
+	return strvec_steal(&mps, false, &l->mountpoints);
 }
 
 static int lun_holders(struct lun *l, const struct blockdev *src, struct disk *g, size_t n, const char *map)
 {
-	int r;
+	_cleanup_strvec_ struct strvec v = { 0 };
 
-	if (!(l->holders = calloc(1, sizeof(char *))))
-		return -ENOMEM;
 	for (size_t i = 0; i <= n; i++)
 		for (char **h = i < n ? g[i].b.holders : src->holders; *h; h++)
-			if ((!map || strcmp(*h, map) != 0) && (r = strv_add_unique(&l->holders, *h)) < 0)
-				return r;
-	return 0;
+			if (!map || strcmp(*h, map) != 0)
+				strvec_push_unique(&v, *h);
+	return strvec_steal(&v, false, &l->holders);
 }
 
-static int build_lun(struct udev *udev, struct san *s, struct disk *g, size_t n, const struct mount_table *mt)
+static int build_lun(struct udev *udev, struct san *s, struct strvec *problems, struct disk *g, size_t n,
+		     const struct mount_table *mt)
 {
-	_cleanup_(udev_device_unrefp) struct udev_device *mapdev = find_map(udev, g, n);
-	_cleanup_(blockdev_done) struct blockdev mb = { 0 };
+	_cleanup_(udev_device_unrefp) struct udev_device *mapdev = NULL;
+	_cleanup_(blockdev_free) struct blockdev mb = { 0 };
 	struct blockdev *src = &g[0].b;
 	const char *map = NULL;
 	struct lun *l;
 	char reason[256];
 	int r;
 
+	if ((r = find_map(udev, g, n, &mapdev)) < 0)
+		return r;
 	if (mapdev) {
 		if ((r = blockdev_from_udev(mapdev, &mb)) < 0)
 			return r;
@@ -590,7 +527,7 @@ static int build_lun(struct udev *udev, struct san *s, struct disk *g, size_t n,
 		if (mb.dm_name && asprintf(&l->device, "/dev/mapper/%s", mb.dm_name) < 0)
 			l->device = NULL;
 		if (!same_names(mb.slaves, g, n) &&
-		    (r = add_problem(s, 0, "multipath map %s does not hold exactly the paths of its LUN", mb.name)) < 0)
+		    (r = add_problem(problems, 0, "multipath map %s does not hold exactly the paths of its LUN", mb.name)) < 0)
 			return r;
 	} else
 		l->name = strdup(src->name);
@@ -622,7 +559,7 @@ static int build_lun(struct udev *udev, struct san *s, struct disk *g, size_t n,
 	l->probe_error = signatures_probe_path(l->devnode, &l->signatures);
 	if (l->probe_error == -ENOMEM)
 		return -ENOMEM;
-	if (l->probe_error < 0 && (r = add_problem(s, l->probe_error, "cannot read signatures of %s", l->device)) < 0)
+	if (l->probe_error < 0 && (r = add_problem(problems, l->probe_error, "cannot read signatures of %s", l->device)) < 0)
 		return r;
 	l->candidate = lun_is_candidate(l, reason, sizeof(reason));
 	if (!l->candidate && !(l->reason = strdup(reason)))
@@ -678,13 +615,12 @@ static void sort_vec(void *v, size_t n, size_t size, int (*cmp)(const void *, co
 
 static int scan(struct udev *udev, unsigned flags, struct san *s)
 {
-	_cleanup_(disk_list_done) struct disk_list dl = { .flags = flags, .san = s };
+	_cleanup_(disk_list_free) struct disk_list dl = { .flags = flags, .san = s };
 	_cleanup_(mount_table_free) struct mount_table mt = { 0 };
+	_cleanup_strvec_ struct strvec problems = { 0 };
 	bool have_mt;
 	int r;
 
-	if (!(s->problems = calloc(1, sizeof(char *))))
-		return -ENOMEM;
 	if ((r = foreach_device(udev, "fc_host", s, add_hba)) < 0 ||
 	    (r = foreach_device(udev, "fc_remote_ports", s, add_port)) < 0)
 		return r;
@@ -693,7 +629,7 @@ static int scan(struct udev *udev, unsigned flags, struct san *s)
 
 	r = mountinfo_load(&mt);
 	have_mt = r >= 0;
-	if (!have_mt && (r = add_problem(s, r, "cannot read the mount table")) < 0)
+	if (!have_mt && (r = add_problem(&problems, r, "cannot read the mount table")) < 0)
 		return r;
 
 	if ((r = scan_disks(udev, &dl)) < 0)
@@ -702,11 +638,11 @@ static int scan(struct udev *udev, unsigned flags, struct san *s)
 	for (size_t i = 0, j; i < dl.n; i = j) {
 		for (j = i + 1; j < dl.n && dl.v[i].key && dl.v[j].key && strcmp(dl.v[i].key, dl.v[j].key) == 0; j++)
 			;
-		if ((r = build_lun(udev, s, dl.v + i, j - i, have_mt ? &mt : NULL)) < 0)
+		if ((r = build_lun(udev, s, &problems, dl.v + i, j - i, have_mt ? &mt : NULL)) < 0)
 			return r;
 	}
 	sort_vec(s->luns, s->nluns, sizeof(*s->luns), cmp_lun);
-	return 0;
+	return strvec_steal(&problems, false, &s->problems);
 }
 
 int lun_scan(struct udev *udev, unsigned flags, struct san *s)
@@ -716,7 +652,7 @@ int lun_scan(struct udev *udev, unsigned flags, struct san *s)
 	memset(s, 0, sizeof(*s));
 	r = scan(udev, flags, s);
 	if (r < 0)
-		san_done(s);
+		san_free(s);
 	return r;
 }
 

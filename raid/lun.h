@@ -12,8 +12,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "raid/blockdev.h"
-#include "raid/signatures.h"
+#include "block/blockdev.h"
+#include "block/signatures.h"
+#include "block/wwid.h"
 
 /* How a disk is attached, decided from its sysfs device path the way udev's
  * path_id builtin does (never from vendor strings). */
@@ -110,19 +111,12 @@ enum {
  * type != 0, access LUNs such as "Universal Xport" and EMC "LUNZ") are
  * skipped.  LUNs are sorted FC first, then by name; paths by name. */
 int lun_scan(struct udev *udev, unsigned flags, struct san *ret);
-void san_done(struct san *s);
-
-/* Canonical form of a WWID for comparison: "naa.<lower hex>" for the NAA
- * spellings naa.600d…, wwn-0x600d…, 0x600d…, 3600d… (udev ID_SERIAL, mpath
- * uuid suffix, scsi-3… links; also with a /dev/disk/by-id/ prefix); other
- * designators (eui., t10.) unchanged.  Returns -EINVAL for an empty or
- * over-long string. */
-int wwid_normalize(const char *in, char *out, size_t len);
+void san_free(struct san *s);
 
 /* The LUN of the scanned san whose WWID matches (any spelling above), or NULL. */
 const struct lun *san_find_wwid(const struct san *s, const char *wwid);
 /* Scans everything (LUN_SCAN_ALL) into *san and points *ret at the LUN with
- * that WWID.  -ENOENT when no LUN has it; *san must be san_done() either way. */
+ * that WWID.  -ENOENT when no LUN has it; *san must be san_free() either way. */
 int lun_find_by_wwid(struct udev *udev, const char *wwid, struct san *san, const struct lun **ret);
 
 /* The candidate rule: an FC disk LUN (SCSI type 0) whose signatures were read

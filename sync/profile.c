@@ -400,20 +400,11 @@ int profile_load_list(char *const *names, struct profile_set *set, char **error)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Names of NAME.conf files in every search directory, sorted, each once. */
 static int collect_names(char ***ret)
 {
-	_cleanup_strv_free_ char **v = NULL;
-	size_t n = 0;
+	_cleanup_strvec_ struct strvec v = { 0 };
 
-	v = calloc(1, sizeof(char *));
-	if (!v)
-		return -ENOMEM;
 	for (const char *const *d = profile_search_path(); *d; d++) {
 		DIR *dir = opendir(*d);
 		struct dirent *de;
@@ -423,25 +414,18 @@ static int collect_names(char ***ret)
 			char *name;
 			if (name_from_path(de->d_name, &name) < 0)
 				continue;
-			if (de->d_name[0] == '.' || strv_contains(v, name)) {
+			if (de->d_name[0] == '.' || strv_contains(v.v, name)) {
 				free(name);
 				continue;
 			}
-			char **nv = realloc(v, (n + 2) * sizeof(char *));
-			if (!nv) {
-				free(name);
+			if (strvec_push_take(&v, name) < 0) {
 				closedir(dir);
 				return -ENOMEM;
 			}
-			v = nv;
-			v[n++] = name;
-			v[n] = NULL;
 		}
 		closedir(dir);
 	}
-	qsort(v, n, sizeof(char *), cmp_str);
-	*ret = TAKE_PTR(v);
-	return 0;
+	return strvec_steal(&v, true, ret);
 }
 
 int profile_load_all(struct profile_set *set, char **error)

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "lib/macro.h"
 #include "lib/names.h"
 #include "lib/spawn.h"
+#include "lib/strv.h"
 
 #ifndef MIRRORPROV_VERSION
 #define MIRRORPROV_VERSION "0.1"
@@ -54,35 +54,6 @@ const char *rsync_exit_message(int code)
 	return NULL;
 }
 
-/* A growing NULL-terminated argv. */
-struct argv {
-	char **v;
-	size_t n;
-	int err;
-};
-
-static void argv_add(struct argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void argv_add(struct argv *a, const char *fmt, ...)
-{
-	char *s, **nv;
-	va_list ap;
-
-	if (a->err)
-		return;
-	va_start(ap, fmt);
-	int r = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (r < 0 || !(nv = realloc(a->v, (a->n + 2) * sizeof(char *)))) {
-		if (r >= 0)
-			free(s);
-		a->err = -ENOMEM;
-		return;
-	}
-	a->v = nv;
-	a->v[a->n++] = s;
-	a->v[a->n] = NULL;
-}
-
 static bool is_delete_option(const char *o)
 {
 	return strncmp(o, "--delete", 8) == 0 || strncmp(o, "--max-delete", 12) == 0;
@@ -100,54 +71,44 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 	const struct profile *p = rq->profile;
 	const char *src = upstream_of(rq);
 	bool has_delete = false;
-	struct argv a = { 0 };
+	_cleanup_strvec_ struct strvec a = { 0 };
 
-	argv_add(&a, "rsync");
+	strvec_push(&a, "rsync");
 	for (char **o = p->rsync_options; *o; o++) {
 		if (is_delete_option(*o)) {
 			has_delete = true;
 			if (stage == STAGE_1)
 				continue;  /* stage 1 deletes nothing */
 		}
-		argv_add(&a, "%s", *o);
+		strvec_push(&a, *o);
 	}
 	if (stage == STAGE_2 && !has_delete) {
-		argv_add(&a, "--delete");
-		argv_add(&a, "--delete-after");
+		strvec_push(&a, "--delete");
+		strvec_push(&a, "--delete-after");
 	}
 	for (char **e = p->excludes; *e; e++)
-		argv_add(&a, "--exclude=%s", *e);
+		strvec_pushf(&a, "--exclude=%s", *e);
 	if (stage == STAGE_1)
 		for (char **e = p->index_files; *e; e++)
-			argv_add(&a, "--exclude=%s", *e);
+			strvec_pushf(&a, "--exclude=%s", *e);
 	if (rq->progress)
-		argv_add(&a, "--info=progress2");
+		strvec_push(&a, "--info=progress2");
 	else {
-		argv_add(&a, "--stats");
-		argv_add(&a, "--no-human-readable");
+		strvec_push(&a, "--stats");
+		strvec_push(&a, "--no-human-readable");
 	}
-	argv_add(&a, "%s%s", src, src[strlen(src) - 1] == '/' ? "" : "/");
-	argv_add(&a, "%s/%s/", rq->root, p->directory);
-	if (a.err) {
-		strv_freep(&a.v);
-		return a.err;
-	}
-	*ret = a.v;
-	return 0;
+	strvec_pushf(&a, "%s%s", src, src[strlen(src) - 1] == '/' ? "" : "/");
+	strvec_pushf(&a, "%s/%s/", rq->root, p->directory);
+	return strvec_steal(&a, false, ret);
 }
 
 static int ftpsync_argv(const struct sync_request *rq, char ***ret)
 {
-	struct argv a = { 0 };
+	_cleanup_strvec_ struct strvec a = { 0 };
 
-	argv_add(&a, "ftpsync");
-	argv_add(&a, "sync:archive:%s", rq->profile->name);
-	if (a.err) {
-		strv_freep(&a.v);
-		return a.err;
-	}
-	*ret = a.v;
-	return 0;
+	strvec_push(&a, "ftpsync");
+	strvec_pushf(&a, "sync:archive:%s", rq->profile->name);
+	return strvec_steal(&a, false, ret);
 }
 
 void sync_plan_free(char ***plan)

@@ -6,7 +6,8 @@
 #  - tests/cli/*.sh against both binaries;
 #  - tests/system/*.sh against both binaries, unless a script has a line
 #    "# mp-test: no-asan REASON" (then the normal binary only);
-#  - the libFuzzer targets in build-fuzz/ for FUZZ_SECONDS each (tests/fuzz/run.sh).
+#  - the libFuzzer targets in build-fuzz/ for FUZZ_SECONDS each (tests/fuzz/run.sh);
+#  - first, the layer order of the #include lines (tests/layers.sh) and its self-test.
 # UBSan reports are written to files (log_path) and any report fails the test
 # that produced it, whatever its exit code; so does an ASan report in a test's
 # output.
@@ -71,6 +72,10 @@ run_shell() {
 	echo "== $script ($(basename "$(dirname "$mp")")): $(grep -cE '^ok ' "$log") passed"
 	count "$rc" "$script ($mp)"
 }
+
+{ bash tests/layers.sh; r1=$?; bash tests/layers.sh --self-test; r2=$?; [ $r1 = 0 ] && [ $r2 = 0 ]; } >"$log" 2>&1; rc=$?
+echo "== tests/layers.sh: $(grep -cE '^ok ' "$log") passed"
+count "$rc" "tests/layers.sh"
 
 for b in build/tests/test_* build-asan/tests/test_*; do
 	[ -x "$b" ] && run_unit "$b"

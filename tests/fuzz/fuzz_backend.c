@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 
-#include "backend/check.h"
+#include "backend/urlcheck.h"
 #include "backend/checkin.h"
 #include "lib/macro.h"
 #include "lib/names.h"

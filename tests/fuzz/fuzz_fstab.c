@@ -167,6 +167,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mnt_unref_table(parse(text, len, &errors));
 	if (errors == 0 && !memchr(text, '\0', len) && e.verdict != FSTAB_CONFLICT)
 		check_readback(&e, &w);
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* What raid-inspect reads from sysfs and udev (raid/lun.c, raid/blockdev.c):
+/* What raid-inspect reads from sysfs and udev (raid/lun.c, block/blockdev.c):
  * WWIDs in every spelling (device/wwid, ID_WWN, by-id links, mpath uuids),
  * sysfs device paths (transport), kernel names (sorting) and numeric
  * attributes.  Input: NUL-separated strings.  Properties: a normalized NAA
@@ -9,7 +9,7 @@
 #include <errno.h>
 
 #include "lib/macro.h"
-#include "raid/blockdev.h"
+#include "block/blockdev.h"
 #include "raid/lun.h"
 #include "fuzz.h"
 

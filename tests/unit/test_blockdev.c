@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "raid/blockdev.h"
-#include "raid/signatures.h"
+#include "block/blockdev.h"
+#include "block/signatures.h"
 
 static void hints(void **state)
 {
@@ -37,7 +37,7 @@ static void empty_file_has_no_signature(void **state)
 	assert_int_equal(signatures_probe_fd(fd, &l), 0);
 	assert_int_equal(l.n, 0);
 	assert_null(signature_list_filesystem(&l));
-	signature_list_done(&l);
+	signature_list_free(&l);
 	close(fd);
 	unlink(path);
 }

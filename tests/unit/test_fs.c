@@ -171,7 +171,7 @@ static void checks(void **state)
 	for (int i = 3; i < FS_CHECKS_MAX; i++)
 		assert_int_equal(fs_checks_add(&c, "x", true, "x"), 0);
 	assert_int_equal(fs_checks_add(&c, "y", true, "y"), -E2BIG);
-	fs_checks_done(&c);
+	fs_checks_free(&c);
 }
 
 int main(void)

@@ -43,7 +43,7 @@ static void add_keeps_every_byte(void **state)
 	assert_int_equal(e.len, strlen(fixture) + strlen(LINE) + 1);
 	assert_memory_equal(e.text, fixture, strlen(fixture));
 	assert_string_equal(e.text + strlen(fixture), LINE "\n");
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 }
 
 static void add_after_missing_newline(void **state)
@@ -52,10 +52,10 @@ static void add_after_missing_newline(void **state)
 
 	edit("/dev/sda1 / ext4 defaults 0 1", false, &e);
 	assert_string_equal(e.text, "/dev/sda1 / ext4 defaults 0 1\n" LINE "\n");
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 	edit("", false, &e);
 	assert_string_equal(e.text, LINE "\n");
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 }
 
 static void same_entry_is_unchanged(void **state)
@@ -68,7 +68,7 @@ static void same_entry_is_unchanged(void **state)
 	edit(text, false, &e);
 	assert_int_equal(e.verdict, FSTAB_UNCHANGED);
 	assert_string_equal(e.text, text);
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 }
 
 static void differing_entry_conflicts(void **state)
@@ -82,14 +82,14 @@ static void differing_entry_conflicts(void **state)
 	assert_int_equal(e.conflict_lineno, 9);
 	assert_string_equal(e.conflict, "UUID=" UUID " /srv/mirror xfs defaults 0 0");
 	assert_string_equal(e.text, text);   /* untouched */
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 
 	edit(text, true, &e);
 	assert_int_equal(e.verdict, FSTAB_REPLACE);
 	char expect[1024];
 	snprintf(expect, sizeof(expect), "%s%s\n# tail\n", fixture, LINE);
 	assert_string_equal(e.text, expect);
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 }
 
 static void same_mountpoint_other_device_conflicts(void **state)
@@ -99,11 +99,11 @@ static void same_mountpoint_other_device_conflicts(void **state)
 	edit("/dev/sdb1 /srv/mirror ext4 defaults 0 2\n/dev/sdf /srv/other xfs defaults 0 0\n", false, &e);
 	assert_int_equal(e.verdict, FSTAB_CONFLICT);
 	assert_int_equal(e.conflict_lineno, 1);
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 	/* both lines match (mount point, device alias): force keeps one, ours, in the first place */
 	edit("/dev/sdb1 /srv/mirror ext4 defaults 0 2\n# c\n/dev/sdf /srv/other xfs defaults 0 0\n", true, &e);
 	assert_string_equal(e.text, LINE "\n# c\n");
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 }
 
 static void escaped_mountpoint(void **state)
@@ -115,10 +115,10 @@ static void escaped_mountpoint(void **state)
 	assert_int_equal(fstab_edit("", 0, &w, false, &e), 0);
 	assert_string_equal(e.line, "UUID=" UUID " /srv/my\\040mirror xfs noatime,logbsize=256k 0 0");
 	char *again = strdup(e.text);
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 	assert_int_equal(fstab_edit(again, strlen(again), &w, false, &e), 0);
 	assert_int_equal(e.verdict, FSTAB_UNCHANGED);
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 	free(again);
 }
 
@@ -163,7 +163,7 @@ static void random_input(void **state)
 			assert_non_null(strstr(e.text, LINE));
 			break;
 		}
-		fstab_edit_done(&e);
+		fstab_edit_free(&e);
 	}
 }
 

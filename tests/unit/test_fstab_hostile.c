@@ -49,7 +49,7 @@ static void hash_in_spec_is_escaped(void **state)
 	assert_non_null(fs);
 	assert_string_equal(mnt_fs_get_source(fs), "#odd-label");
 	mnt_unref_table(tb);
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 }
 
 /* libmount splits at blanks only: \r, \v and \f belong to the field. */
@@ -67,7 +67,7 @@ static void other_whitespace_is_escaped(void **state)
 	assert_non_null(fs);
 	assert_string_equal(mnt_fs_get_options(fs), "noatime,x\\y");
 	mnt_unref_table(tb);
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 }
 
 /* "a\rb /srv/mirror ..." is, for mount, an entry for /srv/mirror: replacing
@@ -80,14 +80,14 @@ static void carriage_return_inside_a_line(void **state)
 
 	assert_int_equal(fstab_edit(text, strlen(text), &want, false, &e), 0);
 	assert_int_equal(e.verdict, FSTAB_CONFLICT);
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 	assert_int_equal(fstab_edit(text, strlen(text), &want, true, &e), 0);
 	assert_int_equal(e.verdict, FSTAB_REPLACE);
 	struct libmnt_fs *fs = read_back(e.text, "/srv/mirror", &tb);
 	assert_string_equal(mnt_fs_get_source(fs), "UUID=" UUID);
 	assert_int_equal(mnt_table_get_nents(tb), 1);
 	mnt_unref_table(tb);
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 }
 
 /* A file edited on Windows: the same entry with CRLF is unchanged. */
@@ -98,7 +98,7 @@ static void crlf_line_is_the_same_entry(void **state)
 
 	assert_int_equal(fstab_edit(text, strlen(text), &want, false, &e), 0);
 	assert_int_equal(e.verdict, FSTAB_UNCHANGED);
-	fstab_edit_done(&e);
+	fstab_edit_free(&e);
 }
 
 int main(void)

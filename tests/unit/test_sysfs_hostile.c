@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "raid/blockdev.h"
+#include "block/blockdev.h"
 
 static void plain_decimal_only(void **state)
 {

@@ -37,10 +37,30 @@ int blockdev_from_devnum(struct udev *udev, dev_t devnum, struct blockdev *ret);
 /* path must be a block device node (or a link to one); -ENOTBLK otherwise. */
 int blockdev_from_path(struct udev *udev, const char *path, struct blockdev *ret);
 int blockdev_from_udev(struct udev_device *d, struct blockdev *ret);
-void blockdev_done(struct blockdev *b);
+void blockdev_free(struct blockdev *b);
+
+/* The device's WWID; a multipath map has no SCSI wwid of its own, its dm
+ * uuid is "mpath-" + WWID.  NULL when unknown. */
+const char *blockdev_wwid(const struct blockdev *b);
+
+/* The dm-multipath map holding the device (a path of it): the holder whose
+ * dm/uuid starts "mpath-", the prefix multipath-tools gives its maps.
+ * Returns 1 with its kernel name ("dm-3") in *ret_kname and its map name
+ * ("mpatha"; the kernel name when dm/name is unreadable) in *ret_name (either
+ * may be NULL; the caller frees), 0 when there is none, -ENOMEM. */
+int blockdev_multipath_map(const struct blockdev *b, char **ret_kname, char **ret_name);
+
+/* Room for every device number of one stack (blockdev_stack()).  A GPT disk
+ * has up to 128 partitions (the default table size), each of which may carry
+ * a holder (dm-crypt, LVM, md): 1 + 128 + 128 devices, and a holder may have
+ * partitions of its own.  512 dev_t are 4 KiB on the stack.  The safety gate
+ * refuses a larger stack ("cannot tell"); raid-inspect looks at the first 512
+ * for mounts (mkfs runs the gate again). */
+#define BLOCKDEV_STACK_MAX 512
 
 /* Every device number whose mount or use makes the device busy: the device,
- * its partitions and, transitively, all holders (and their partitions).
+ * its partitions and, transitively, all holders (and their partitions).  The
+ * one walker of holder stacks (raid-inspect and the safety gate use it).
  * Returns the count (may exceed max; only max are stored) or -errno. */
 int blockdev_stack(struct udev *udev, dev_t devnum, dev_t *out, size_t max);
 

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "lib/fileio.h"
 #include "lib/macro.h"
+#include "lib/strv.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev_device *, udev_device_unref)
 
@@ -47,46 +49,23 @@ const char *io_hints_verdict_to_string(enum io_hints_verdict v)
 	}
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int sysfs_list_dir(const char *syspath, const char *sub, char ***ret)
 {
+	_cleanup_strvec_ struct strvec v = { 0 };
 	_cleanup_free_ char *path = NULL;
 	DIR *d;
 	struct dirent *de;
-	char **v = NULL;
-	size_t n = 0;
 
 	if (asprintf(&path, "%s/%s", syspath, sub) < 0)
 		return -ENOMEM;
 	d = opendir(path);
 	if (d) {
-		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			char **nv = realloc(v, (n + 2) * sizeof(*v));
-			if (!nv || !(nv[n] = strdup(de->d_name))) {
-				if (nv)
-					v = nv;
-				v ? (v[n] = NULL) : 0;
-				closedir(d);
-				strv_freep(&v);
-				return -ENOMEM;
-			}
-			v = nv;
-			n++;
-			v[n] = NULL;
-		}
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.' && strvec_push(&v, de->d_name) < 0)
+				break;
 		closedir(d);
 	}
-	if (!v && !(v = calloc(1, sizeof(*v))))
-		return -ENOMEM;
-	qsort(v, n, sizeof(*v), cmp_str);
-	*ret = v;
-	return 0;
+	return strvec_steal(&v, true, ret);
 }
 
 int sysfs_parse_u64(const char *s, uint64_t *ret)
@@ -131,7 +110,7 @@ char *udev_attr_str(struct udev_device *d, const char *attr)
 	return dup_trim(udev_device_get_sysattr_value(d, attr));
 }
 
-void blockdev_done(struct blockdev *b)
+void blockdev_free(struct blockdev *b)
 {
 	free(b->name);
 	free(b->devnode);
@@ -251,7 +230,7 @@ int blockdev_from_udev(struct udev_device *d, struct blockdev *b)
 oom:
 	r = -ENOMEM;
 fail:
-	blockdev_done(b);
+	blockdev_free(b);
 	return r;
 }
 
@@ -305,7 +284,7 @@ static int stack_walk(struct udev *udev, dev_t devnum, dev_t *out, size_t max, s
 			if (c)
 				r = stack_walk(udev, udev_device_get_devnum(c), out, max, n, depth + 1);
 		}
-	blockdev_done(&b);
+	blockdev_free(&b);
 	return r;
 }
 
@@ -315,4 +294,46 @@ int blockdev_stack(struct udev *udev, dev_t devnum, dev_t *out, size_t max)
 	int r = stack_walk(udev, devnum, out, max, &n, 0);
 
 	return r < 0 ? r : (int)n;
+}
+
+const char *blockdev_wwid(const struct blockdev *b)
+{
+	if (b->wwid)
+		return b->wwid;
+	if (b->dm_uuid && strncmp(b->dm_uuid, "mpath-", 6) == 0)
+		return b->dm_uuid + 6;
+	return NULL;
+}
+
+static int dm_attr(const char *kname, const char *attr, char **ret)
+{
+	_cleanup_free_ char *p = NULL;
+
+	if (asprintf(&p, "/sys/class/block/%s/dm/%s", kname, attr) < 0)
+		return -ENOMEM;
+	return read_attr(p, ret);
+}
+
+int blockdev_multipath_map(const struct blockdev *b, char **ret_kname, char **ret_name)
+{
+	for (char **h = b->holders; *h; h++) {
+		_cleanup_free_ char *uuid = NULL, *name = NULL;
+		int r = dm_attr(*h, "uuid", &uuid);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0 || strncmp(uuid, "mpath-", 6) != 0)
+			continue;
+		if (ret_name) {
+			if ((r = dm_attr(*h, "name", &name)) == -ENOMEM || (r < 0 && !(name = strdup(*h))))
+				return -ENOMEM;
+			*ret_name = TAKE_PTR(name);
+		}
+		if (ret_kname && !(*ret_kname = strdup(*h))) {
+			if (ret_name)
+				free(TAKE_PTR(*ret_name));
+			return -ENOMEM;
+		}
+		return 1;
+	}
+	return 0;
 }

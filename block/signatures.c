@@ -22,7 +22,7 @@ static char *lookup_dup(blkid_probe pr, const char *name)
 	return strdup(v);
 }
 
-void signature_list_done(struct signature_list *l)
+void signature_list_free(struct signature_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].type);
@@ -100,12 +100,12 @@ int signatures_probe_fd(int fd, struct signature_list *ret)
 		if (r == 1)
 			break;          /* nothing (more) */
 		if (r < 0) {
-			signature_list_done(&l);
+			signature_list_free(&l);
 			return -EIO;
 		}
 		r = add_hit(pr, &l, &hidden);
 		if (r < 0) {
-			signature_list_done(&l);
+			signature_list_free(&l);
 			return r;
 		}
 		if (!hidden || l.n >= MAX_SIGNATURES)

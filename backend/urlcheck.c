@@ -1,4 +1,4 @@
-#include "check.h"
+#include "urlcheck.h"
 
 #include <curl/curl.h>
 #include <dirent.h>
@@ -20,48 +20,13 @@
 #include "lib/names.h"
 #include "lib/spawn.h"
 #include "lib/strbuf.h"
+#include "lib/strv.h"
 
 #define MAX_ACTIVE 64                   /* easy handles in the multi at once */
 #define MARKER_MAX_BYTES (1ull << 30)   /* a freshness marker larger than this is not fetched */
 #define RSYNC_LIST_MAX ((size_t)512 << 20)   /* captured rsync listing */
 #define DOWNLOAD_TIMEOUT 600            /* seconds for one marker download */
 #define RSYNC_FULL_TIMEOUT (4 * 3600)   /* a --full listing of a large module */
-
-struct strv {
-	char **v;
-	size_t n, cap;
-};
-
-/* Appends str (taking it; freed on failure), keeping v NULL-terminated. */
-static int strv_push_take(struct strv *s, char *str)
-{
-	if (!str)
-		return -ENOMEM;
-	if (s->n + 2 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		char **v = realloc(s->v, cap * sizeof(*v));
-		if (!v) {
-			free(str);
-			return -ENOMEM;
-		}
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n++] = str;
-	s->v[s->n] = NULL;
-	return 0;
-}
-
-static int strv_push(struct strv *s, const char *str)
-{
-	return strv_push_take(s, strdup(str));
-}
-
-static void strv_clear(struct strv *s)
-{
-	strv_freep(&s->v);
-	*s = (struct strv){ 0 };
-}
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(CURLM *, curl_multi_cleanup)
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free)
@@ -244,7 +209,7 @@ static const char *kind_what(const struct req *q)
 	return q->kind == REQ_BASE ? "base URL" : q->rel;
 }
 
-static int req_done(struct req *q, CURL *e, CURLcode cc, struct check_result *r, size_t *first)
+static int req_free(struct req *q, CURL *e, CURLcode cc, struct check_result *r, size_t *first)
 {
 	long status = 0;
 	curl_off_t clen = -1;
@@ -366,7 +331,7 @@ static int http_run(struct req_list *l, const struct check_opts *o, struct check
 			CURLcode cc = msg->data.result;
 			struct req *q;
 			curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&q);
-			int k = req_done(q, e, cc, &res[q->target], &first[q->target]);
+			int k = req_free(q, e, cc, &res[q->target], &first[q->target]);
 			if (k < 0 && !r)
 				r = k;
 			curl_multi_remove_handle(m, e);
@@ -474,31 +439,18 @@ static int rsync_fail(struct check_result *r, size_t *first, size_t idx, const c
 	return fail(r, first, idx, "%s: rsync exit %d%s%s", what, sr->exit_code, *line ? ": " : "", line);
 }
 
-/* One formatted argument appended to argv. */
-static int argv_add(struct strv *a, const char *fmt, ...) _printf_(2, 3);
-static int argv_add(struct strv *a, const char *fmt, ...)
-{
-	va_list ap;
-	char *arg;
-
-	va_start(ap, fmt);
-	int k = vasprintf(&arg, fmt, ap);
-	va_end(ap);
-	return k < 0 ? -ENOMEM : strv_push_take(a, arg);
-}
-
 /* rsync with the crawler's options, then per-call arguments. */
-static int rsync_argv(struct strv *a, const struct check_opts *o)
+static int rsync_argv(struct strvec *a, const struct check_opts *o)
 {
 	int r;
-	if ((r = argv_add(a, "rsync")) < 0 || (r = argv_add(a, "--no-motd")) < 0 ||
-	    (r = argv_add(a, "--no-human-readable")) < 0 || (r = argv_add(a, "--timeout=%u", o->timeout)) < 0 ||
-	    (r = argv_add(a, "--contimeout=%u", o->timeout)) < 0 || (r = argv_add(a, "--exclude=.~tmp~")) < 0)
+	if ((r = strvec_push(a, "rsync")) < 0 || (r = strvec_push(a, "--no-motd")) < 0 ||
+	    (r = strvec_push(a, "--no-human-readable")) < 0 || (r = strvec_pushf(a, "--timeout=%u", o->timeout)) < 0 ||
+	    (r = strvec_pushf(a, "--contimeout=%u", o->timeout)) < 0 || (r = strvec_push(a, "--exclude=.~tmp~")) < 0)
 		return r;
 	return 0;
 }
 
-static int rsync_spawn(struct strv *a, unsigned timeout, size_t max_capture, struct spawn_result *sr)
+static int rsync_spawn(struct strvec *a, unsigned timeout, size_t max_capture, struct spawn_result *sr)
 {
 	struct spawn_opts so = { .capture_stdout = 1, .capture_stderr = 1, .timeout_sec = timeout,
 				 .max_capture = max_capture };
@@ -510,7 +462,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct spawn_result *, spawn_result_free)
 static int rsync_check_files(const struct check_target *t, const struct check_opts *o, bool full_listing,
 			     const char *tmp, struct check_result *r, size_t *first)
 {
-	_cleanup_(strv_clear) struct strv a = { 0 };
+	_cleanup_strvec_ struct strvec a = { 0 };
 	struct spawn_result sr = { 0 };
 	_cleanup_(spawn_result_freep) struct spawn_result *srp = &sr;
 	_cleanup_free_ struct check_listed *v = NULL;
@@ -522,19 +474,19 @@ static int rsync_check_files(const struct check_target *t, const struct check_op
 	if (!nfiles)
 		return 0;
 	/* the whole module for --full (as the crawler does), else just the sampled files */
-	if ((k = rsync_argv(&a, o)) < 0 || (k = argv_add(&a, "--list-only")) < 0)
+	if ((k = rsync_argv(&a, o)) < 0 || (k = strvec_push(&a, "--list-only")) < 0)
 		return k;
 	if (full_listing) {
-		if ((k = argv_add(&a, "-r")) < 0 || (k = argv_add(&a, "%s/", t->url)) < 0)
+		if ((k = strvec_push(&a, "-r")) < 0 || (k = strvec_pushf(&a, "%s/", t->url)) < 0)
 			return k;
 	} else {
-		if ((k = argv_add(&a, "-R")) < 0)
+		if ((k = strvec_push(&a, "-R")) < 0)
 			return k;
 		for (size_t i = 0; i < nfiles; i++)
-			if ((k = argv_add(&a, "%s/./%s", t->url, t->files[i])) < 0)
+			if ((k = strvec_pushf(&a, "%s/./%s", t->url, t->files[i])) < 0)
 				return k;
 		/* several sources need a destination; --list-only writes nothing there */
-		if ((k = argv_add(&a, "%s/list", tmp)) < 0)
+		if ((k = strvec_pushf(&a, "%s/list", tmp)) < 0)
 			return k;
 	}
 	k = rsync_spawn(&a, full_listing ? RSYNC_FULL_TIMEOUT : 10 * o->timeout, RSYNC_LIST_MAX, &sr);
@@ -569,7 +521,7 @@ static int rsync_check_files(const struct check_target *t, const struct check_op
 static int rsync_check_markers(const struct check_target *t, const struct check_opts *o, size_t idx0,
 			       const char *tmp, struct check_result *r, size_t *first)
 {
-	_cleanup_(strv_clear) struct strv a = { 0 };
+	_cleanup_strvec_ struct strvec a = { 0 };
 	struct spawn_result sr = { 0 };
 	_cleanup_(spawn_result_freep) struct spawn_result *srp = &sr;
 	uint64_t largest = 0;
@@ -587,13 +539,13 @@ static int rsync_check_markers(const struct check_target *t, const struct check_
 			largest = (uint64_t)st.st_size;
 	}
 	/* nothing larger than the largest local marker is fetched: it could not be identical */
-	if ((k = rsync_argv(&a, o)) < 0 || (k = argv_add(&a, "-R")) < 0 ||
-	    (k = argv_add(&a, "--max-size=%llu", (unsigned long long)(largest + 1))) < 0)
+	if ((k = rsync_argv(&a, o)) < 0 || (k = strvec_push(&a, "-R")) < 0 ||
+	    (k = strvec_pushf(&a, "--max-size=%llu", (unsigned long long)(largest + 1))) < 0)
 		return k;
 	for (size_t i = 0; i < n; i++)
-		if ((k = argv_add(&a, "%s/./%s", t->url, t->markers[i])) < 0)
+		if ((k = strvec_pushf(&a, "%s/./%s", t->url, t->markers[i])) < 0)
 			return k;
-	if ((k = argv_add(&a, "%s/markers/", tmp)) < 0)
+	if ((k = strvec_pushf(&a, "%s/markers/", tmp)) < 0)
 		return k;
 	if ((k = rsync_spawn(&a, DOWNLOAD_TIMEOUT, 0, &sr)) < 0)
 		return k;
@@ -626,7 +578,7 @@ static int rm_tree_entry(const char *path, const struct stat *st, int flag, stru
 static int rsync_target(const struct check_target *t, const struct check_opts *o, bool full_listing,
 			struct check_result *r, size_t *first)
 {
-	_cleanup_(strv_clear) struct strv a = { 0 };
+	_cleanup_strvec_ struct strvec a = { 0 };
 	struct spawn_result sr = { 0 };
 	_cleanup_(spawn_result_freep) struct spawn_result *srp = &sr;
 	char tmp[] = "/tmp/mirrorprov-check-XXXXXX";
@@ -634,7 +586,7 @@ static int rsync_target(const struct check_target *t, const struct check_opts *o
 	int k;
 
 	/* the base URL: its top-level listing */
-	if ((k = rsync_argv(&a, o)) < 0 || (k = argv_add(&a, "--list-only")) < 0 || (k = argv_add(&a, "%s/", t->url)) < 0)
+	if ((k = rsync_argv(&a, o)) < 0 || (k = strvec_push(&a, "--list-only")) < 0 || (k = strvec_pushf(&a, "%s/", t->url)) < 0)
 		return k;
 	if ((k = rsync_spawn(&a, 3 * o->timeout, 0, &sr)) < 0)
 		return k;
@@ -682,35 +634,20 @@ int check_run(const struct check_target *t, size_t n, const struct check_opts *o
 
 /* ---- the local side ---- */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int strv_finish(struct strv *s, char ***ret)
-{
-	if (!s->v && !(s->v = calloc(1, sizeof(*s->v))))   /* an empty list, not NULL */
-		return -ENOMEM;
-	qsort(s->v, s->n, sizeof(*s->v), cmp_str);
-	*ret = TAKE_PTR(s->v);
-	*s = (struct strv){ 0 };
-	return 0;
-}
-
 static bool hidden(const char *name)
 {
 	return name[0] == '.';
 }
 
 /* nftw() has no user pointer */
-static struct strv *walk_out;
+static struct strvec *walk_out;
 static size_t walk_prefix;
 
 static int collect_file(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	if (ftw->level > 0 && hidden(path + ftw->base))
 		return flag == FTW_D ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
-	if (flag == FTW_F && S_ISREG(st->st_mode) && strv_push(walk_out, path + walk_prefix) < 0)
+	if (flag == FTW_F && S_ISREG(st->st_mode) && strvec_push(walk_out, path + walk_prefix) < 0)
 		return FTW_STOP;
 	return FTW_CONTINUE;
 }
@@ -723,7 +660,7 @@ static int descend(const char *local, char **ret)
 
 	for (unsigned depth = 0; rel && depth < 64; depth++) {
 		_cleanup_free_ char *dir = rel[0] ? local_path(local, rel) : strdup(local);
-		_cleanup_(strv_clear) struct strv names = { 0 };
+		_cleanup_strvec_ struct strvec names = { 0 };
 		DIR *d = dir ? opendir(dir) : NULL;
 		struct dirent *de;
 		int r = 0;
@@ -732,7 +669,7 @@ static int descend(const char *local, char **ret)
 			return dir ? 0 : -ENOMEM;
 		while ((de = readdir(d)))
 			if (!hidden(de->d_name) && (de->d_type == DT_DIR || de->d_type == DT_REG || de->d_type == DT_UNKNOWN))
-				if ((r = strv_push(&names, de->d_name)) < 0)
+				if ((r = strvec_push(&names, de->d_name)) < 0)
 					break;
 		closedir(d);
 		if (r < 0)
@@ -763,7 +700,7 @@ static int descend(const char *local, char **ret)
 
 int check_pick_files(const char *local, bool full, size_t n, char ***ret)
 {
-	_cleanup_(strv_clear) struct strv out = { 0 };
+	_cleanup_strvec_ struct strvec out = { 0 };
 	int r;
 
 	if (full) {
@@ -773,7 +710,7 @@ int check_pick_files(const char *local, bool full, size_t n, char ***ret)
 		walk_out = NULL;
 		if (r != 0)
 			return r < 0 ? negative_errno() : -ENOMEM;
-		return strv_finish(&out, ret);
+		return strvec_steal(&out, true, ret);
 	}
 	/* random descents: cheap on a tree of millions of files, biased towards
 	 * small directories, different files on each run */
@@ -783,18 +720,15 @@ int check_pick_files(const char *local, bool full, size_t n, char ***ret)
 			return r;
 		if (!f)
 			continue;
-		bool dup = false;
-		for (size_t i = 0; i < out.n && !dup; i++)
-			dup = strcmp(out.v[i], f) == 0;
-		if (!dup && (r = strv_push(&out, f)) < 0)
+		if ((r = strvec_push_unique(&out, f)) < 0)
 			return r;
 	}
-	return strv_finish(&out, ret);
+	return strvec_steal(&out, true, ret);
 }
 
 int check_expand_markers(const char *local, char *const *patterns, char ***ret, const char **unmatched)
 {
-	_cleanup_(strv_clear) struct strv out = { 0 };
+	_cleanup_strvec_ struct strvec out = { 0 };
 	size_t plen = strlen(local) + 1;
 	int r;
 
@@ -812,7 +746,7 @@ int check_expand_markers(const char *local, char *const *patterns, char ***ret, 
 			for (size_t j = 0; j < g.gl_pathc; j++) {
 				struct stat st;
 				if (stat(g.gl_pathv[j], &st) == 0 && S_ISREG(st.st_mode) &&
-				    (r = strv_push(&out, g.gl_pathv[j] + plen)) < 0) {
+				    (r = strvec_push(&out, g.gl_pathv[j] + plen)) < 0) {
 					globfree(&g);
 					return r;
 				}
@@ -822,5 +756,5 @@ int check_expand_markers(const char *local, char *const *patterns, char ***ret, 
 		if (out.n == before && !*unmatched)
 			*unmatched = patterns[i];
 	}
-	return strv_finish(&out, ret);
+	return strvec_steal(&out, true, ret);
 }

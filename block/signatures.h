@@ -24,7 +24,7 @@ struct signature_list {
  * -errno when probing failed: callers that guard writes treat that as unsafe. */
 int signatures_probe_fd(int fd, struct signature_list *ret);
 int signatures_probe_path(const char *path, struct signature_list *ret);
-void signature_list_done(struct signature_list *l);
+void signature_list_free(struct signature_list *l);
 /* The first filesystem-type hit (for fstype/label/uuid columns), or NULL. */
 const struct signature *signature_list_filesystem(const struct signature_list *l);
 /* The first partition-table hit, or NULL. */

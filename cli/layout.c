@@ -7,7 +7,7 @@
 #include "lib/conf.h"
 #include "lib/names.h"
 #include "lib/size.h"
-#include "lib/strbuf.h"
+#include "lib/strv.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -167,16 +167,14 @@ void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const c
 static int enable_timers(const struct profile_set *set, bool enable, bool dry_run)
 {
 	_cleanup_strv_free_ char **argv = NULL;
-	_cleanup_free_ char *err = NULL;
-	_cleanup_strbuf_ struct strbuf cmd = { 0 };
+	_cleanup_free_ char *err = NULL, *timers = NULL;
 	int r = layout_timers_argv(set, "enable", &argv);
 
-	for (char **a = argv; r == 0 && *a; a++)
-		strbuf_addf(&cmd, " %s%s", *a, a == argv + 1 ? " --now" : "");
-	if (r < 0 || strbuf_error(&cmd) < 0)
+	if (r < 0 || !(timers = strv_join(argv + 2, " ")))
 		return log_errno(-ENOMEM, "listing the sync timers");
 	if (!enable || dry_run) {
-		log_info("%s the syncs: systemctl daemon-reload;%s", enable ? "would start" : "to start", cmd.buf);
+		log_info("%s the syncs: systemctl daemon-reload; systemctl enable --now %s",
+			 enable ? "would start" : "to start", timers);
 		return EXIT_OK;
 	}
 	r = layout_enable(set, &err);

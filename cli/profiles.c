@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "lib/size.h"
-#include "lib/strbuf.h"
+#include "lib/strv.h"
 #include "mirrorprov.h"
 #include "output.h"
 #include "sync/profile.h"
@@ -151,13 +151,11 @@ static int show(const char *name, bool json)
 
 static int no_profiles(void)
 {
-	_cleanup_strbuf_ struct strbuf where = { 0 };
+	_cleanup_free_ char *where = strv_join((char *const *)profile_search_path(), ", ");
 
-	for (const char *const *d = profile_search_path(); *d; d++)
-		strbuf_addf(&where, "%s%s", where.len ? ", " : "", *d);
-	if (strbuf_error(&where) < 0)
+	if (!where)
 		return log_errno(-ENOMEM, "listing profiles");
-	log_error("no profiles found (looked in %s)", where.buf);
+	log_error("no profiles found (looked in %s)", where);
 	return EXIT_FAIL;
 }
 

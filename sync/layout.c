@@ -13,6 +13,7 @@
 #include "lib/fileio.h"
 #include "lib/macro.h"
 #include "lib/spawn.h"
+#include "lib/strv.h"
 
 #define MAX_CONFIG_BYTES (4u << 20)
 
@@ -289,20 +290,13 @@ int layout_user_create(const char *user, const char *home)
 
 int layout_timers_argv(const struct profile_set *set, const char *verb, char ***ret)
 {
-	_cleanup_strv_free_ char **v = calloc(set->n + 3, sizeof(char *));
-	size_t n = 0;
+	_cleanup_strvec_ struct strvec v = { 0 };
 
-	if (!v || !(v[n++] = strdup("systemctl")) || !(v[n++] = strdup(verb)))
-		return -ENOMEM;
-	for (size_t i = 0; i < set->n; i++) {
-		_cleanup_free_ char *name = sync_unit_name(&set->v[i]);
-		char *timer;
-		if (!name || asprintf(&timer, "%s.timer", name) < 0)
-			return -ENOMEM;
-		v[n++] = timer;
-	}
-	*ret = TAKE_PTR(v);
-	return 0;
+	strvec_push(&v, "systemctl");
+	strvec_push(&v, verb);
+	for (size_t i = 0; i < set->n; i++)
+		strvec_pushf(&v, SYNC_UNIT_TEMPLATE "%s.timer", set->v[i].name);
+	return strvec_steal(&v, false, ret);
 }
 
 /* Runs argv; a failure is -EIO with the last line of its stderr (systemctl

@@ -83,12 +83,22 @@ t_comp_has "mkfs: geometry, safety and output options" \
 t_comp_has "layout: its options" "--config --root --profile --prefix --dry-run --json" layout --
 t_comp "sync --t…" "--timeout" sync --t
 
-# Block devices: what lsblk lists, for mkfs, mount and --device.
-devs=$(lsblk -pnro NAME | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
-if [ -n "$devs" ]; then
-	t_comp "mkfs: block devices" "$devs" mkfs --raid6 15 ""
-	t_comp "mount: block devices first" "$devs" mount ""
-	t_comp "geometry --device: block devices" "$devs" geometry --raid6 15 --device ""
+# Block devices: what lsblk lists, for mkfs, mount and --device.  Other
+# tests on the machine attach and detach loop devices meanwhile: the devices
+# listed before and after must be offered, and only block devices.
+t_devices() {
+	local name=$1 before got after d bad=(); shift
+	before=$(lsblk -pnro NAME | sort)
+	got=$(comp "$@")
+	after=$(lsblk -pnro NAME | sort)
+	for d in $got; do [ -b "$d" ] || bad+=("$d"); done
+	[ ${#bad[@]} = 0 ] || { t_fail "$name" "not block devices: ${bad[*]}"; return; }
+	t_comp_has "$name" "$(comm -12 <(echo "$before") <(echo "$after") | tr '\n' ' ')" "$@"
+}
+if [ -n "$(lsblk -pnro NAME)" ]; then
+	t_devices "mkfs: block devices" mkfs --raid6 15 ""
+	t_devices "mount: block devices first" mount ""
+	t_devices "geometry --device: block devices" geometry --raid6 15 --device ""
 fi
 t_comp "mount: then a directory" "$tmp/confdir/sub" mount /dev/sdz "$tmp/confdir/s"
 

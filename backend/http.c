@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/macro.h"
 #include "lib/strbuf.h"
@@ -27,6 +28,26 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *userdata)
 	}
 	strbuf_add(&s->sb, data, n);
 	return strbuf_error(&s->sb) ? 0 : n;
+}
+
+struct ticker {
+	const struct http_post *p;
+	struct timespec start;
+	unsigned shown;
+};
+
+static int on_progress(void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct ticker *t = data;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	unsigned elapsed = (unsigned)(now.tv_sec - t->start.tv_sec);
+	if (elapsed > t->shown) {
+		t->shown = elapsed;
+		t->p->progress(t->p->progress_data, elapsed);
+	}
+	return 0;
 }
 
 static int curl_errno(CURLcode cc)
@@ -80,15 +101,27 @@ int http_post(const struct http_post *p, long *status, char **reply, char *err)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "mirrorprov");
 	if (p->ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, p->ca_file);
+	struct ticker t = { .p = p };
+	if (p->progress) {
+		clock_gettime(CLOCK_MONOTONIC, &t.start);
+		curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(e, CURLOPT_XFERINFODATA, &t);
+		curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+	}
 	cc = curl_easy_perform(e);
 	if (s.too_big) {
 		strbuf_free(&s.sb);
 		return -EFBIG;
 	}
 	if (cc != CURLE_OK) {
+		curl_off_t connected = 0;
 		if (!err[0])
 			snprintf(err, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cc));
 		strbuf_free(&s.sb);
+		/* Connected, so the request went out: the server may still be working on it. */
+		if (cc == CURLE_OPERATION_TIMEDOUT && curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK &&
+		    connected > 0)
+			return -ETIME;
 		return curl_errno(cc);
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);

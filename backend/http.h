@@ -14,9 +14,13 @@ struct http_post {
 	const char *ca_file;       /* extra trust anchor, or NULL */
 	unsigned connect_timeout;  /* seconds */
 	unsigned timeout;          /* seconds for the whole request */
+	/* Called about once a second while the request runs (NULL: not called). */
+	void (*progress)(void *data, unsigned elapsed_sec);
+	void *progress_data;
 };
 
 /* 0 with the status and the reply body (NUL-terminated, at most HTTP_REPLY_MAX
  * bytes: -EFBIG beyond); -EHOSTUNREACH/-ECONNREFUSED/-ETIMEDOUT/-EIO with a
- * curl message in err (CURL_ERROR_SIZE bytes) when the request failed. */
+ * curl message in err (CURL_ERROR_SIZE bytes) when the request failed; -ETIME
+ * when it was sent but no reply came within timeout. */
 int http_post(const struct http_post *p, long *status, char **reply, char *err);

@@ -246,7 +246,7 @@ int mm_sheet(const struct hostconf *hc, const struct profile_set *set, struct st
 	sheet_field(sb, "Country:", h->country);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)h->bandwidth_mbit);
 	sheet_field(sb, "Bandwidth (Mbit/s):", num);
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)(h->max_connections ? h->max_connections : 1));
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)h->max_connections);
 	sheet_field(sb, "Max connections:", num);
 	sheet_field(sb, "Private:", yesno(h->private_mirror));
 	sheet_field(sb, "Internet2:", "no");

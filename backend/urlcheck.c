@@ -450,10 +450,11 @@ static int rsync_argv(struct strvec *a, const struct check_opts *o)
 	return 0;
 }
 
-static int rsync_spawn(struct strvec *a, unsigned timeout, size_t max_capture, struct spawn_result *sr)
+static int rsync_spawn(struct strvec *a, const struct check_opts *o, unsigned timeout, size_t max_capture,
+		       struct spawn_result *sr)
 {
 	struct spawn_opts so = { .capture_stdout = 1, .capture_stderr = 1, .timeout_sec = timeout,
-				 .max_capture = max_capture };
+				 .max_capture = max_capture, .user = o->user };
 	return spawn_run(a->v, &so, sr);
 }
 
@@ -489,7 +490,7 @@ static int rsync_check_files(const struct check_target *t, const struct check_op
 		if ((k = strvec_pushf(&a, "%s/list", tmp)) < 0)
 			return k;
 	}
-	k = rsync_spawn(&a, full_listing ? RSYNC_FULL_TIMEOUT : 10 * o->timeout, RSYNC_LIST_MAX, &sr);
+	k = rsync_spawn(&a, o, full_listing ? RSYNC_FULL_TIMEOUT : 10 * o->timeout, RSYNC_LIST_MAX, &sr);
 	if (k < 0)
 		return k;
 	r->files += (unsigned)nfiles;
@@ -547,7 +548,7 @@ static int rsync_check_markers(const struct check_target *t, const struct check_
 			return k;
 	if ((k = strvec_pushf(&a, "%s/markers/", tmp)) < 0)
 		return k;
-	if ((k = rsync_spawn(&a, DOWNLOAD_TIMEOUT, 0, &sr)) < 0)
+	if ((k = rsync_spawn(&a, o, DOWNLOAD_TIMEOUT, 0, &sr)) < 0)
 		return k;
 	if (!rsync_ok(&sr, true))
 		return rsync_fail(r, first, idx0, "freshness markers", &sr);
@@ -588,12 +589,18 @@ static int rsync_target(const struct check_target *t, const struct check_opts *o
 	/* the base URL: its top-level listing */
 	if ((k = rsync_argv(&a, o)) < 0 || (k = strvec_push(&a, "--list-only")) < 0 || (k = strvec_pushf(&a, "%s/", t->url)) < 0)
 		return k;
-	if ((k = rsync_spawn(&a, 3 * o->timeout, 0, &sr)) < 0)
+	if ((k = rsync_spawn(&a, o, 3 * o->timeout, 0, &sr)) < 0)
 		return k;
 	if (!rsync_ok(&sr, false))
 		return rsync_fail(r, first, 0, "base URL", &sr);
 	if (!mkdtemp(tmp))
 		return negative_errno();
+	/* rsync writes its listing and the markers here, as o->user */
+	if (o->user && chown(tmp, o->user->uid, o->user->gid) < 0) {
+		k = negative_errno();
+		rmdir(tmp);
+		return k;
+	}
 	while (t->files && t->files[nfiles])
 		nfiles++;
 	k = rsync_check_files(t, o, full_listing, tmp, r, first);

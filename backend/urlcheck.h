@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/runas.h"
+
 struct check_target {
 	const char *profile;
 	const char *url;          /* http://, https:// or rsync:// base, no trailing slash */
@@ -24,6 +26,7 @@ struct check_opts {
 	unsigned per_host;        /* concurrent connections per host (default 4) */
 	const char *user_agent;
 	bool full_listing;        /* rsync: one recursive listing of the module (for --full) */
+	const struct run_as *user; /* runs the rsync client (it talks to the network); NULL: the caller */
 };
 
 struct check_result {

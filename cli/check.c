@@ -26,6 +26,7 @@ struct check_options {
 
 int cmd_check(int argc, char **argv)
 {
+	static const char shortopts[] = "c:p:o:Jh";
 	static const struct option longopts[] = {
 		MIRRORCTX_LONGOPTS,
 		{ "profile", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
@@ -38,7 +39,7 @@ int cmd_check(int argc, char **argv)
 	bool ok;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "c:p:o:Jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (mirrorctx_option(&opt.ctx, c, optarg) || (r = checkrun_option(&opt.run, c, optarg)) == 1)
 			continue;
 		if (r)
@@ -58,7 +59,7 @@ int cmd_check(int argc, char **argv)
 			cols_print_help(stdout, checkrun_cols, checkrun_ncols);
 			return EXIT_OK;
 		default:
-			return usage_error("try 'mirrorprov check --help'");
+			return option_error(argv, shortopts);
 		}
 	}
 	if (optind < argc)

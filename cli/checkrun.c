@@ -105,7 +105,18 @@ int checkrun(const struct hostconf *hc, const char *root, const struct profile_s
 	struct check_opts co = { .ca_file = o->ca, .timeout = o->timeout, .per_host = o->per_host,
 				 .user_agent = "mirrorprov/" MIRRORPROV_VERSION " (mirror URL check)",
 				 .full_listing = o->full };
-	int r = EXIT_OK;
+	/* The rsync client talks to the network: as mirror.user, or nobody when there is none yet. */
+	_cleanup_(run_as_free) struct run_as user = { 0 };
+	const char *uname = hc->has_mirror ? hc->mirror.user : HOSTCONF_DEFAULT_USER;
+	int r = run_as_unprivileged(uname, &user);
+	if (r == -ESRCH)
+		r = run_as_unprivileged("nobody", &user);
+	if (r == -EPERM)
+		return usage_error("mirror.user '%s' is root: data from the network is never handled as root", uname);
+	if (r < 0)
+		return log_errno(r, "looking up mirror.user '%s' (or nobody)", uname);
+	co.user = r > 0 ? &user : NULL;
+	r = EXIT_OK;
 
 	if (!t || !res || !pf || !urls || !owner)
 		return log_errno(-ENOMEM, "checks");

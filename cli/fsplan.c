@@ -131,21 +131,23 @@ void mkfs_plan_print(FILE *f, const struct mkfs_plan *p)
 {
 	char size[32], align[32], psize[32];
 	_cleanup_free_ char *cmd = p->mkfs_argv ? strv_join_quoted(p->mkfs_argv) : NULL;
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
 
 	if (p->have_dev) {
 		format_size_human(p->dev.size_bytes, size, sizeof(size));
-		fprintf(f, "device:    %s (%s %u:%u), %s, WWID %s, model %s%s%s\n", p->path, p->dev.name,
-			major(p->dev.devnum), minor(p->dev.devnum), size, blockdev_wwid(&p->dev) ? blockdev_wwid(&p->dev) : "none",
-			p->dev.vendor ? p->dev.vendor : "", p->dev.vendor ? " " : "", p->dev.model ? p->dev.model : "unknown");
+		fprintf(f, "device:    %s (%s %u:%u), %s, WWID %s, model %s%s%s\n", esc(&e, p->path), esc(&e, p->dev.name),
+			major(p->dev.devnum), minor(p->dev.devnum), size,
+			blockdev_wwid(&p->dev) ? esc(&e, blockdev_wwid(&p->dev)) : "none", p->dev.vendor ? esc(&e, p->dev.vendor) : "",
+			p->dev.vendor ? " " : "", p->dev.model ? esc(&e, p->dev.model) : "unknown");
 	} else
-		fprintf(f, "device:    %s\n", p->path ? p->path : p->req.device);
+		fprintf(f, "device:    %s\n", esc(&e, p->path ? p->path : p->req.device));
 	if (p->partitioned) {
 		format_size_human(p->part.align_bytes, align, sizeof(align));
 		format_size_human((p->part.end - p->part.start + 1) * p->part.sector, psize, sizeof(psize));
 		fprintf(f, "target:    %s: new GPT, partition 1 sectors %llu-%llu (%s), starts at %s = lcm(1 MiB, full stripe)\n",
-			p->target, (unsigned long long)p->part.start, (unsigned long long)p->part.end, psize, align);
+			esc(&e, p->target), (unsigned long long)p->part.start, (unsigned long long)p->part.end, psize, align);
 	} else if (p->target)
-		fprintf(f, "target:    %s (the whole device, no partition table)\n", p->target);
+		fprintf(f, "target:    %s (the whole device, no partition table)\n", esc(&e, p->target));
 	print_indented(f, "geometry:  ", &p->req.geom);
 	if (p->have_dev)
 		fprintf(f, "io hints:  minimum %llu, optimal %llu bytes: %s%s\n", (unsigned long long)p->dev.io_min,
@@ -153,7 +155,7 @@ void mkfs_plan_print(FILE *f, const struct mkfs_plan *p)
 			p->hints == IO_HINTS_REPORTED ? (p->hints_disagree ? ", differ from the plan" : ", agree") :
 			p->hints == IO_HINTS_NONE ? "" : ", ignored");
 	if (cmd)
-		fprintf(f, "run:       %s\n", cmd);
+		fprintf(f, "run:       %s\n", esc(&e, cmd));
 	fputc('\n', f);
 	checks_print(f, &p->checks);
 }
@@ -187,7 +189,9 @@ int confirm_device(const char *what, const char *path, const char *name, const c
 		return EXIT_REFUSED;
 	}
 	fflush(stdout);
-	fprintf(stderr, "This will %s %s and destroy what is on it.\nType the device name (%s) to go on: ", what, path, name);
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
+	fprintf(stderr, "This will %s %s and destroy what is on it.\nType the device name (%s) to go on: ", what,
+		esc(&e, path), esc(&e, name));
 	if (!fgets(line, sizeof(line), stdin)) {
 		log_error("refused: confirm: no answer");
 		return EXIT_REFUSED;
@@ -257,18 +261,20 @@ json_object *mount_plan_to_json(const struct mount_plan *p)
 
 void mount_plan_print(FILE *f, const struct mount_plan *p)
 {
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
 	char geo[128];
 
-	fprintf(f, "device:    %s%s%s%s%s\n", p->path ? p->path : p->req.device, p->uuid ? ", UUID " : "",
-		p->uuid ? p->uuid : "", p->label ? ", label " : "", p->label ? p->label : "");
+	fprintf(f, "device:    %s%s%s%s%s\n", esc(&e, p->path ? p->path : p->req.device), p->uuid ? ", UUID " : "",
+		p->uuid ? esc(&e, p->uuid) : "", p->label ? ", label " : "", p->label ? esc(&e, p->label) : "");
 	if (p->uuid) {
 		xfs_geom_describe(&p->sb, geo, sizeof(geo));
 		fprintf(f, "on disk:   %s\n", geo);
 	}
-	fprintf(f, "mount:     %s%s, options %s%s\n", p->mountpoint, p->create_dir ? " (created)" : "", p->options,
-		p->state == MOUNT_STATE_HERE ? " (already mounted)" : "");
+	fprintf(f, "mount:     %s%s, options %s%s\n", esc(&e, p->mountpoint), p->create_dir ? " (created)" : "",
+		esc(&e, p->options), p->state == MOUNT_STATE_HERE ? " (already mounted)" : "");
 	if (p->req.fstab && p->fstab.line)
-		fprintf(f, "fstab:     %s: %s (%s)\n", p->req.fstab, p->fstab.line, fstab_verdict_to_string(p->fstab.verdict));
+		fprintf(f, "fstab:     %s: %s (%s)\n", esc(&e, p->req.fstab), esc(&e, p->fstab.line),
+			fstab_verdict_to_string(p->fstab.verdict));
 	else
 		fprintf(f, "fstab:     not changed (--no-fstab)\n");
 	fputc('\n', f);

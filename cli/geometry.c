@@ -48,13 +48,14 @@ static int print_units(const struct raid_geometry *g)
 
 int cmd_geometry(int argc, char **argv)
 {
+	static const char shortopts[] = "Jh";
 	static const struct option longopts[] = { GEOMOPT_LONGOPTS, OPT_JSON, OPT_HELP, OPT_END };
 	struct geometry_options opt = { 0 };
 	struct raid_geometry g;
 	int c, r;
 
 	geomopt_init(&opt.geom);
-	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		r = geomopt_handle(&opt.geom, c, optarg);
 		if (r == 1)
 			continue;
@@ -67,7 +68,7 @@ int cmd_geometry(int argc, char **argv)
 		case 'h':
 			return verb_print_help(&geometry_help);
 		default:
-			return usage_error("try 'mirrorprov geometry --help'");
+			return option_error(argv, shortopts);
 		}
 	}
 	if (optind < argc)

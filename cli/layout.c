@@ -152,7 +152,7 @@ void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const c
 {
 	*lc = (struct layout_conf){
 		.root = root,
-		.user = hc && hc->has_mirror ? hc->mirror.user : "mirror",
+		.user = hc && hc->has_mirror ? hc->mirror.user : HOSTCONF_DEFAULT_USER,
 		.host_name = hc && hc->has_host ? hc->host.name : NULL,
 		.tls_certificate = hc && hc->has_mirror ? hc->mirror.tls_certificate : NULL,
 		.tls_key = hc && hc->has_mirror ? hc->mirror.tls_key : NULL,
@@ -228,6 +228,7 @@ static int run_layout(struct layout_options *opt)
 
 int cmd_layout(int argc, char **argv)
 {
+	static const char shortopts[] = "c:p:nJh";
 	static const struct option longopts[] = {
 		MIRRORCTX_LONGOPTS,
 		{ "profile", required_argument, NULL, 'p' }, { "prefix", required_argument, NULL, OPT_PREFIX },
@@ -238,7 +239,7 @@ int cmd_layout(int argc, char **argv)
 	const char *why;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "c:p:nJh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (mirrorctx_option(&opt.ctx, c, optarg))
 			continue;
 		switch (c) {
@@ -263,7 +264,7 @@ int cmd_layout(int argc, char **argv)
 		case 'h':
 			return verb_print_help(&layout_help);
 		default:
-			return usage_error("try 'mirrorprov layout --help'");
+			return option_error(argv, shortopts);
 		}
 	}
 	if (optind < argc)

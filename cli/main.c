@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -113,6 +114,8 @@ int main(int argc, char **argv)
 		return finish_stdout(EXIT_OK);
 	}
 
+	/* getopt's own messages would quote an argument raw and add a second line. */
+	opterr = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
 		const struct verb *v = &verbs[i];
 		if (!v->run || strcmp(name, v->name) != 0)
@@ -124,8 +127,6 @@ int main(int argc, char **argv)
 
 	const struct verb *near = closest_verb(name);
 	if (near)
-		fprintf(stderr, "mirrorprov: unknown verb '%s', did you mean '%s'?\n", name, near->name);
-	else
-		fprintf(stderr, "mirrorprov: unknown verb '%s'; run 'mirrorprov help' for the list\n", name);
-	return EXIT_USAGE;
+		return usage_error("unknown verb '%s', did you mean '%s'?", name, near->name);
+	return usage_error("unknown verb '%s'; run 'mirrorprov help' for the list", name);
 }

@@ -38,6 +38,18 @@ int mirrorctx_load(struct mirrorctx *ctx)
 		return EXIT_USAGE;
 	}
 	ctx->loaded = true;
+	return mirrorctx_absolute_path(&ctx->hc);
+}
+
+int mirrorctx_absolute_path(struct hostconf *hc)
+{
+	if (!hc->path || hc->path[0] == '/')
+		return EXIT_OK;
+	char *abs = realpath(hc->path, NULL);
+	if (!abs)
+		return log_errno(-errno, "%s", hc->path);
+	free(hc->path);
+	hc->path = abs;
 	return EXIT_OK;
 }
 

@@ -29,6 +29,9 @@ int mirrorctx_option(struct mirrorctx *ctx, int c, const char *arg);
  * returns an exit code (EXIT_OK on success). */
 int mirrorctx_load(struct mirrorctx *ctx);
 void mirrorctx_free(struct mirrorctx *ctx);
+/* hc->path made absolute: the generated sync units name the file (run from
+ * anywhere).  Reports errors itself and returns an exit code. */
+int mirrorctx_absolute_path(struct hostconf *hc);
 /* The effective mirror root. */
 const char *mirrorctx_root(const struct mirrorctx *ctx);
 /* The profiles named in profiles ("a,b", --profile) or else mirror.profiles;

@@ -49,6 +49,22 @@ int verb_print_help(const struct verb_help *h);
  * other control characters (terminal escapes, \r) shown as \xNN. */
 void print_untrusted(FILE *f, const char *s);
 
+/* Escaped copies (control characters as \xNN, newlines too) of outside text
+ * that a printed plan or message quotes: a device path, a mount point, a
+ * label.  esc() returns s itself when it has nothing to escape, NULL for NULL;
+ * the copies live until esc_pool_free(). */
+struct esc_pool {
+	char *v[24];
+	size_t n;
+};
+const char *esc(struct esc_pool *pool, const char *s);
+void esc_pool_free(struct esc_pool *pool);
+#define _cleanup_esc_pool_ _cleanup_(esc_pool_free)
+
+/* getopt's complaint as one line (main() silences getopt itself: opterr = 0),
+ * for the '?' case of a verb's option loop; returns EXIT_USAGE. */
+int option_error(char *const argv[], const char *shortopts);
+
 /* The same spelling of the common options in every verb. */
 #define OPT_HELP    { "help", no_argument, NULL, 'h' }
 #define OPT_DRY_RUN { "dry-run", no_argument, NULL, 'n' }

@@ -35,6 +35,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
 
 static int parse_args(int argc, char **argv, struct mkfs_options *o)
 {
+	static const char shortopts[] = "L:nfyJh";
 	static const struct option longopts[] = {
 		GEOMOPT_LONGOPTS,
 		{ "label", required_argument, NULL, 'L' },
@@ -46,7 +47,7 @@ static int parse_args(int argc, char **argv, struct mkfs_options *o)
 	int c, r;
 
 	geomopt_init(&o->geom);
-	while ((c = getopt_long(argc, argv, "L:nfyJh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		r = geomopt_handle(&o->geom, c, optarg);
 		if (r == 1)
 			continue;
@@ -83,7 +84,7 @@ static int parse_args(int argc, char **argv, struct mkfs_options *o)
 			verb_print_help(&mkfs_help);
 			return -1;
 		default:
-			return usage_error("try 'mirrorprov mkfs --help'");
+			return option_error(argv, shortopts);
 		}
 	}
 	if (optind >= argc)
@@ -162,9 +163,11 @@ int mkfs_report_apply_error(const struct mkfs_plan *p, const struct mkfs_result 
 
 void mkfs_report_success(const struct mkfs_plan *p, const struct mkfs_result *res, bool json)
 {
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
+
 	if (!json) {
 		if (p->partitioned)
-			printf("partitioned: %s (GPT), %s starts at sector %llu\n", p->path, res->node,
+			printf("partitioned: %s (GPT), %s starts at sector %llu\n", esc(&e, p->path), esc(&e, res->node),
 			       (unsigned long long)p->part.start);
 		if (res->out)
 			fputs(res->out, stdout);
@@ -172,8 +175,8 @@ void mkfs_report_success(const struct mkfs_plan *p, const struct mkfs_result *re
 	show_mkfs_stderr(res->err, true);
 	if (!json)
 		printf("verified: superblock of %s has sunit=%u swidth=%u blks (block size %u), label \"%s\", UUID %s\n",
-		       res->node, res->sb.sunit_blocks, res->sb.swidth_blocks, res->sb.blocksize, res->sb.label,
-		       res->sb.uuid);
+		       esc(&e, res->node), res->sb.sunit_blocks, res->sb.swidth_blocks, res->sb.blocksize,
+		       esc(&e, res->sb.label), esc(&e, res->sb.uuid));
 }
 
 static json_object *result_to_json(const struct mkfs_result *res)

@@ -32,6 +32,7 @@ struct mount_options {
 
 static int parse_args(int argc, char **argv, struct mount_options *o)
 {
+	static const char shortopts[] = "o:nfJh";
 	static const struct option longopts[] = {
 		GEOMOPT_LONGOPTS,
 		{ "options", required_argument, NULL, 'o' },
@@ -43,7 +44,7 @@ static int parse_args(int argc, char **argv, struct mount_options *o)
 
 	geomopt_init(&o->geom);
 	o->req.fstab = "/etc/fstab";
-	while ((c = getopt_long(argc, argv, "o:nfJh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		r = geomopt_handle(&o->geom, c, optarg);
 		if (r == 1)
 			continue;
@@ -72,7 +73,7 @@ static int parse_args(int argc, char **argv, struct mount_options *o)
 			verb_print_help(&mount_help);
 			return -1;
 		default:
-			return usage_error("try 'mirrorprov mount --help'");
+			return option_error(argv, shortopts);
 		}
 	}
 	if (argc - optind != 2)
@@ -130,17 +131,19 @@ int mount_report_apply_error(const struct mount_plan *p, const struct mount_resu
 
 void mount_report_success(const struct mount_plan *p, const struct mount_result *res)
 {
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
+	const char *dev = esc(&e, p->path), *mnt = esc(&e, p->mountpoint);
 	char geo[128];
 
 	if (mount_plan_is_noop(p))
-		printf("nothing to change: %s is mounted on %s%s\n", p->path, p->mountpoint,
+		printf("nothing to change: %s is mounted on %s%s\n", dev, mnt,
 		       p->req.fstab ? " and the fstab entry is in place" : "");
 	if (res->created_dir)
-		printf("created %s\n", p->mountpoint);
+		printf("created %s\n", mnt);
 	if (res->mounted)
-		printf("mounted %s on %s (%s)\n", p->path, p->mountpoint, p->options);
+		printf("mounted %s on %s (%s)\n", dev, mnt, esc(&e, p->options));
 	if (p->req.fstab)
-		printf("fstab %s: %s\n", p->req.fstab,
+		printf("fstab %s: %s\n", esc(&e, p->req.fstab),
 		       res->fstab_written ? (p->fstab.verdict == FSTAB_REPLACE ? "entry replaced (previous file kept as ~)" :
 						      "entry added (previous file kept as ~)") : "unchanged");
 	xfs_geom_describe(&res->live, geo, sizeof(geo));

@@ -481,6 +481,7 @@ static int (*const planners[_S_MAX])(struct onboard *) = {
 static int apply_device(struct onboard *ob)
 {
 	_cleanup_free_ char *dev = NULL;
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
 	int r;
 
 	if (!ob->o->image)
@@ -488,7 +489,7 @@ static int apply_device(struct onboard *ob)
 	if ((r = loop_image_create(ob->o->image, ob->o->image_size)) < 0)
 		return log_errno(r, "cannot create the image %s", ob->o->image);
 	if (r > 0)
-		printf("created %s\n", ob->o->image);
+		printf("created %s\n", esc(&e, ob->o->image));
 	if (ob->probe_loop) {
 		loop_image_detach(ob->probe_loop);
 		free(ob->probe_loop);
@@ -498,7 +499,7 @@ static int apply_device(struct onboard *ob)
 		r = loop_image_attach(ob->o->image, false, &dev);
 	if (r < 0)
 		return log_errno(r, "cannot attach %s to a loop device (losetup)", ob->o->image);
-	printf("attached %s to %s\n", ob->o->image, dev);
+	printf("attached %s to %s\n", esc(&e, ob->o->image), esc(&e, dev));
 	free(ob->device);
 	ob->device = TAKE_PTR(dev);
 	return EXIT_OK;
@@ -583,7 +584,7 @@ static int apply_sync(struct onboard *ob)
 	for (size_t i = 0; i < ob->set.n; i++) {
 		const struct profile *p = &ob->set.v[i];
 		struct sync_request rq = { .profile = p, .root = root_dir(ob), .host_name = hc->host.name,
-					   .admin_email = hc->host.admin_email };
+					   .admin_email = hc->host.admin_email, .user = hc->mirror.user };
 		struct sync_result res;
 		_cleanup_free_ char *dest = NULL;
 		int r;
@@ -594,7 +595,7 @@ static int apply_sync(struct onboard *ob)
 			return log_errno(-ENOMEM, "sync");
 		r = sync_run(&rq, &res);
 		if (r < 0)
-			r = sync_report_failure(r, p, dest, &res);
+			r = sync_report_failure(r, p, dest, rq.user, &res);
 		else
 			printf("%s: synced from %s in %.1f s\n", p->name, p->upstreams[0], res.seconds);
 		sync_result_free(&res);
@@ -657,12 +658,8 @@ static int load(struct onboard *ob)
 	}
 	ob->ctx.loaded = true;
 	ob->st = &ob->ctx.hc.storage;
-	/* the sync units name the file: make it absolute */
-	char *abs = realpath(ob->ctx.hc.path, NULL);
-	if (!abs)
-		return log_errno(-errno, "%s", ob->ctx.hc.path);
-	free(ob->ctx.hc.path);
-	ob->ctx.hc.path = abs;
+	if ((r = mirrorctx_absolute_path(&ob->ctx.hc)) != EXIT_OK)
+		return r;
 	r = profile_load_list(ob->ctx.hc.mirror.profiles, &ob->set, &err);
 	if (r == -ENOMEM)
 		return log_errno(r, "loading profiles");
@@ -736,6 +733,7 @@ int onboard_run(const struct onboard_options *o, json_object **ret_doc)
 	_cleanup_(udev_unrefp) struct udev *udev = udev_new();
 	_cleanup_json_ json_object *rows = NULL;
 	struct onboard ob = { .o = o, .udev = udev };
+	_cleanup_esc_pool_ struct esc_pool e = { 0 };
 	bool changes = false, changed = false;
 	int r, blocked = -1;
 
@@ -773,7 +771,7 @@ int onboard_run(const struct onboard_options *o, json_object **ret_doc)
 		for (int i = 0; i < _S_MAX && r == EXIT_OK; i++) {
 			if (ob.steps[i].state == STEP_CHANGE) {
 				if (!o->json)
-					printf("\n==> %s: %s\n", step_names[i], ob.steps[i].detail);
+					printf("\n==> %s: %s\n", step_names[i], esc(&e, ob.steps[i].detail));
 				fflush(stdout);
 				if ((r = appliers[i](&ob)) != EXIT_OK)
 					jset_str(doc, "failed", step_names[i]);
@@ -795,6 +793,7 @@ enum { OPT_SYNC = 0x100, OPT_IMAGE, OPT_IMAGE_SIZE, OPT_PREFIX };
 
 int cmd_onboard(int argc, char **argv)
 {
+	static const char shortopts[] = "c:nfyJh";
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' }, { "sync", no_argument, NULL, OPT_SYNC },
 		{ "image", required_argument, NULL, OPT_IMAGE }, { "image-size", required_argument, NULL, OPT_IMAGE_SIZE },
@@ -806,7 +805,7 @@ int cmd_onboard(int argc, char **argv)
 	const char *why;
 	int c, r, saved = -1;
 
-	while ((c = getopt_long(argc, argv, "c:nfyJh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if ((r = checkrun_option(&o.check, c, optarg)) == 1)
 			continue;
 		if (r)
@@ -829,7 +828,7 @@ int cmd_onboard(int argc, char **argv)
 		case 'y': o.yes = true; break;
 		case 'J': o.json = true; break;
 		case 'h': return verb_print_help(&onboard_help);
-		default: return usage_error("try 'mirrorprov onboard --help'");
+		default: return option_error(argv, shortopts);
 		}
 	}
 	if (optind < argc)

@@ -186,12 +186,13 @@ static int list(const struct profiles_options *opt)
 
 int cmd_profiles(int argc, char **argv)
 {
+	static const char shortopts[] = "o:Jh";
 	static const struct option longopts[] = { { "output", required_argument, NULL, 'o' }, OPT_JSON, OPT_HELP,
 						   OPT_END };
 	struct profiles_options opt = { 0 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "o:Jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opt.columns = optarg;
@@ -204,7 +205,7 @@ int cmd_profiles(int argc, char **argv)
 			cols_print_help(stdout, profile_cols, ARRAY_SIZE(profile_cols));
 			return EXIT_OK;
 		default:
-			return usage_error("try 'mirrorprov profiles --help'");
+			return option_error(argv, shortopts);
 		}
 	}
 	if (optind == argc)

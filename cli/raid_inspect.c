@@ -299,6 +299,7 @@ static int print_json(const struct san *s, const struct col_select *sel)
 
 int cmd_raid_inspect(int argc, char **argv)
 {
+	static const char shortopts[] = "ao:Jh";
 	static const struct option longopts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "output", required_argument, NULL, 'o' },
@@ -310,7 +311,7 @@ int cmd_raid_inspect(int argc, char **argv)
 	_cleanup_(udev_unrefp) struct udev *udev = NULL;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "ao:Jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			opt.all = true;
@@ -326,7 +327,7 @@ int cmd_raid_inspect(int argc, char **argv)
 			cols_print_help(stdout, cols, ARRAY_SIZE(cols));
 			return r;
 		default:
-			return usage_error("try 'mirrorprov raid-inspect --help'");
+			return option_error(argv, shortopts);
 		}
 	}
 	if (optind < argc)

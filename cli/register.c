@@ -32,7 +32,6 @@ static const struct verb_help register_help = {
 
 enum { OPT_NO_SEND = 0x100, OPT_SKIP_CHECK };
 
-#define CHECKIN_TIMEOUT 300   /* seconds: MirrorManager updates the database before it answers */
 #define RUN_TIMEOUT 120       /* seconds for one mirrorbits/mb call */
 
 /* The profiles to register: --profile as given, else those of mirror.profiles for this backend. */
@@ -105,6 +104,8 @@ static int read_password(const struct hostconf *hc, char **ret)
 	if (r == -EPERM)
 		return usage_error("password file %s may be read by group or others (or another user owns it); "
 				   "chmod 600 it", hc->backend.password_file);
+	if (r == -ENODATA)
+		return usage_error("password file %s is empty or its first line is empty", hc->backend.password_file);
 	if (r < 0)
 		return log_errno(r, "reading password file %s", hc->backend.password_file);
 	return EXIT_OK;
@@ -116,6 +117,14 @@ static void clear_secret(char **s)
 		explicit_bzero(*s, strlen(*s));
 		free(*s);
 	}
+}
+
+/* Elapsed time on a terminal while MirrorManager works (one line, rewritten in place). */
+static void show_wait(void *data, unsigned elapsed)
+{
+	const struct hostconf *hc = data;
+	fprintf(stderr, "\rmirrorprov: register: waiting for the checkin reply: %u s of at most %llu s (backend.timeout)",
+		elapsed, (unsigned long long)hc->backend.timeout);
 }
 
 static int register_checkin(const struct register_options *opt, const struct hostconf *hc, const char *root,
@@ -170,9 +179,20 @@ static int register_checkin(const struct register_options *opt, const struct hos
 	char err[CURL_ERROR_SIZE];
 	_cleanup_free_ char *body = NULL, *reply = NULL;
 	long status = 0;
+	bool tty = isatty(STDERR_FILENO);
 	struct http_post post = { .url = hc->backend.url, .content_type = "text/xml", .body = req.buf, .len = req.len,
-				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout, .timeout = CHECKIN_TIMEOUT };
+				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout,
+				  .timeout = (unsigned)hc->backend.timeout, .progress = tty ? show_wait : NULL,
+				  .progress_data = (void *)hc };
 	r = http_post(&post, &status, &body, err);
+	if (tty)
+		fputs("\r\033[K", stderr);   /* the waiting line goes away */
+	if (r == -ETIME)
+		return log_error("checkin: no reply from %s within %llu s (backend.timeout); MirrorManager may still be "
+				 "processing it (a first checkin of a large tree takes many minutes): confirm with "
+				 "\"Last Checked In\" on the host's page of the MirrorManager web interface, or run "
+				 "register again later (a checkin of an unchanged tree is faster)",
+				 hc->backend.url, (unsigned long long)hc->backend.timeout), EXIT_FAIL;
 	if (r == -EFBIG)
 		return log_error("checkin: the reply of %s is larger than %u bytes", hc->backend.url, HTTP_REPLY_MAX), EXIT_FAIL;
 	if (r < 0)
@@ -272,12 +292,10 @@ static int register_cli(const struct register_options *opt, const struct hostcon
 	int r;
 
 	if (bits && hc->backend.password_file) {
-		r = hostconf_check_secret_file(hc->backend.password_file);
-		if (r == -EPERM)
-			return usage_error("password file %s may be read by group or others (or another user owns it); "
-					   "chmod 600 it", hc->backend.password_file);
-		if (r < 0)
-			return log_errno(r, "password file %s", hc->backend.password_file);
+		/* mirrorbits reads it on stdin: checked (and refused) here as for a checkin. */
+		_cleanup_(clear_secret) char *password = NULL;
+		if ((r = read_password(hc, &password)) != EXIT_OK)
+			return r;
 		stdin_path = hc->backend.password_file;
 	}
 	for (size_t i = 0; i < set->n; i++) {
@@ -418,6 +436,7 @@ bool register_prints(const struct register_options *opt)
 
 int cmd_register(int argc, char **argv)
 {
+	static const char shortopts[] = "c:b:p:Jh";
 	static const struct option longopts[] = {
 		MIRRORCTX_LONGOPTS,
 		{ "backend", required_argument, NULL, 'b' }, { "profile", required_argument, NULL, 'p' },
@@ -427,7 +446,7 @@ int cmd_register(int argc, char **argv)
 	struct register_options opt = { .check = CHECKRUN_DEFAULTS };
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "c:b:p:Jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (mirrorctx_option(&opt.ctx, c, optarg) || (r = checkrun_option(&opt.check, c, optarg)) == 1)
 			continue;
 		if (r)
@@ -439,7 +458,7 @@ int cmd_register(int argc, char **argv)
 		case OPT_SKIP_CHECK: opt.skip_check = true; break;
 		case 'J': opt.json = true; break;
 		case 'h': return verb_print_help(&register_help);
-		default: return usage_error("try 'mirrorprov register --help'");
+		default: return option_error(argv, shortopts);
 		}
 	}
 	if (optind < argc)

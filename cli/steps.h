@@ -19,7 +19,8 @@ void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const c
 int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t *uid, gid_t *gid);
 
 /* A failed sync_run() as one line; returns the exit code. */
-int sync_report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res);
+int sync_report_failure(int r, const struct profile *p, const char *dest, const char *user,
+			const struct sync_result *res);
 
 struct register_options {
 	struct mirrorctx ctx;   /* loaded */

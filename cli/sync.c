@@ -29,7 +29,8 @@ struct sync_options {
 	bool dry_run, json;
 };
 
-int sync_report_failure(int r, const struct profile *p, const char *dest, const struct sync_result *res)
+int sync_report_failure(int r, const struct profile *p, const char *dest, const char *user,
+			const struct sync_result *res)
 {
 	switch (r) {
 	case -EBUSY:
@@ -44,6 +45,9 @@ int sync_report_failure(int r, const struct profile *p, const char *dest, const 
 	case -ENOENT:
 		log_error("%s is not installed", p->method == SYNC_FTPSYNC ? "ftpsync" : "rsync");
 		return EXIT_FAIL;
+	case -ESRCH:
+		log_error("mirror.user '%s' %s", user ? user : HOSTCONF_DEFAULT_USER, res->message ? res->message : "cannot run the sync");
+		return EXIT_USAGE;
 	case -ENOTDIR:
 		log_error("the mirror root of %s does not exist (filesystem not mounted?)", dest);
 		return EXIT_FAIL;
@@ -79,6 +83,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		.upstream = opt->upstream,
 		.host_name = hc && hc->has_host ? hc->host.name : NULL,
 		.admin_email = hc && hc->has_host ? hc->host.admin_email : NULL,
+		.user = hc && hc->has_mirror ? hc->mirror.user : NULL,
 		.timeout = opt->timeout,
 		.progress = !opt->json && !opt->dry_run && isatty(STDOUT_FILENO),
 	};
@@ -112,6 +117,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		jset_bool(o, "timed_out", res.timed_out);
 		jset_u64(o, "files", res.files);
 		jset_u64(o, "bytes", res.bytes);
+		jset_u64(o, "refused", res.refused);
 		json_object_object_add(o, "seconds", json_object_new_double(res.seconds));
 		jset_str(o, "trace", res.trace);
 		jset_str(o, "message", res.message);
@@ -119,7 +125,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 	}
 	int rc = EXIT_OK;
 	if (r < 0)
-		rc = sync_report_failure(r, &p, dest, &res);
+		rc = sync_report_failure(r, &p, dest, rq.user, &res);
 	else if (!opt->json) {
 		char bytes[32];
 		format_size_human(res.bytes, bytes, sizeof(bytes));
@@ -129,6 +135,9 @@ static int run_sync(const struct sync_options *opt, const char *name)
 			printf("%s: complete: %llu files, %s transferred in %.1f s (%u %s)\n", p.name,
 			       (unsigned long long)res.files, bytes, res.seconds, res.stages,
 			       res.stages == 1 ? "pass" : "stages");
+		if (res.refused)
+			printf("%s: refused %llu upstream entries (devices, special files, links leading out of the tree)\n",
+			       p.name, (unsigned long long)res.refused);
 	}
 	sync_result_free(&res);
 	profile_free(&p);
@@ -137,6 +146,7 @@ static int run_sync(const struct sync_options *opt, const char *name)
 
 int cmd_sync(int argc, char **argv)
 {
+	static const char shortopts[] = "c:u:t:nJh";
 	static const struct option longopts[] = {
 		MIRRORCTX_LONGOPTS,
 		{ "upstream", required_argument, NULL, 'u' }, { "timeout", required_argument, NULL, 't' },
@@ -146,7 +156,7 @@ int cmd_sync(int argc, char **argv)
 	const char *why;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "c:u:t:nJh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (mirrorctx_option(&opt.ctx, c, optarg))
 			continue;
 		switch (c) {
@@ -168,7 +178,7 @@ int cmd_sync(int argc, char **argv)
 		case 'h':
 			return verb_print_help(&sync_help);
 		default:
-			return usage_error("try 'mirrorprov sync --help'");
+			return option_error(argv, shortopts);
 		}
 	}
 	if (optind + 1 != argc)

@@ -203,7 +203,9 @@ static int load_value(const struct ctx *c, const struct conf_field *f, const con
 				return fail(c, s, "'%s' must be %s", key, kind_name(f->kind));
 		} else
 			return fail(c, s, "'%s' must be %s", key, kind_name(f->kind));
-		if (f->kind == CK_UINT && (*(uint64_t *)dst < f->min || (f->max && *(uint64_t *)dst > f->max)))
+		/* A duration with a range (a timeout: 0 would mean none) is checked like a number. */
+		if ((f->kind == CK_UINT || (f->kind == CK_DURATION && f->max)) &&
+		    (*(uint64_t *)dst < f->min || (f->max && *(uint64_t *)dst > f->max)))
 			return fail(c, s, "'%s' must be between %llu and %llu", key, (unsigned long long)f->min,
 				    (unsigned long long)f->max);
 		return 0;

@@ -98,6 +98,15 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	size_t left = len;
 	int r;
 
+	/* A link (an fstab or configuration kept elsewhere): its target is what is
+	 * replaced; replacing the link itself would leave the real file stale. */
+	_cleanup_free_ char *target = NULL;
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (!(target = realpath(path, NULL)))
+			return negative_errno();
+		path = target;
+	}
 	if (same_content(path, data, len))
 		return 0;
 	if (asprintf(&tmp, "%s.mirrorprov-XXXXXX", path) < 0) {

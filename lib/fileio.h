@@ -15,7 +15,8 @@ int read_attr(const char *path, char **ret);
 /* Writes data to path atomically: temp file in the same directory, fsync,
  * rename, fsync of the directory.  When keep_backup, the previous file is
  * hard-linked to path~ first.  Returns 1 when written, 0 when the file already
- * held exactly this content (not rewritten), -errno on failure (path untouched). */
+ * held exactly this content (not rewritten), -errno on failure (path untouched).
+ * When path is a symlink, its target is replaced (and backed up), the link kept. */
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool keep_backup);
 
 /* mkdir -p with mode for the directories it creates. */

@@ -14,6 +14,9 @@
 #include "macro.h"
 #include "names.h"
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
 static const char *one_of(const char *s, const char *const *allowed, const char *why)
 {
 	for (; *allowed; allowed++)
@@ -162,7 +165,8 @@ static const struct conf_field host_fields[] = {
 	{ .key = "admin_email", .kind = CK_STR, .flags = CF_REQUIRED, .offset = H(admin_email), .check = check_email },
 	{ .key = "country", .kind = CK_STR, .flags = CF_REQUIRED, .offset = H(country), .check = check_country },
 	{ .key = "bandwidth_mbit", .kind = CK_UINT, .flags = CF_REQUIRED, .offset = H(bandwidth_mbit), .min = 1, .max = 100000000 },
-	{ .key = "max_connections", .kind = CK_UINT, .offset = H(max_connections), .max = 1000000 },
+	{ .key = "max_connections", .kind = CK_UINT, .offset = H(max_connections), .min = 1, .max = 1000000,
+	  .def = STRINGIFY(HOSTCONF_DEFAULT_MAX_CONNECTIONS) },
 	{ .key = "asn", .kind = CK_UINT, .offset = H(asn), .max = 4294967295u },
 	{ .key = "private", .kind = CK_BOOL, .offset = H(private_mirror), .def = "false" },
 	{ .key = "urls", .kind = CK_GROUP, .flags = CF_REQUIRED, .offset = CONF_NO_OFFSET, .sub = urls_fields },
@@ -192,7 +196,7 @@ static const struct conf_field storage_fields[] = {
 
 static const struct conf_field mirror_fields[] = {
 	{ .key = "root", .kind = CK_STR, .flags = CF_REQUIRED, .offset = M(root), .check = check_abspath },
-	{ .key = "user", .kind = CK_STR, .offset = M(user), .check = check_safe_name, .def = "mirror" },
+	{ .key = "user", .kind = CK_STR, .offset = M(user), .check = check_safe_name, .def = HOSTCONF_DEFAULT_USER },
 	{ .key = "profiles", .kind = CK_STRV, .offset = M(profiles), .check = check_safe_name },
 	{ .key = "http_server", .kind = CK_STR, .offset = M(http_server), .check = check_http_server, .def = "nginx" },
 	{ .key = "tls_certificate", .kind = CK_STR, .offset = M(tls_certificate), .check = check_abspath },
@@ -206,6 +210,8 @@ static const struct conf_field backend_fields[] = {
 	{ .key = "password_file", .kind = CK_STR, .offset = B(password_file), .check = check_abspath },
 	{ .key = "program", .kind = CK_STR, .offset = B(program), .check = check_program },
 	{ .key = "rpc", .kind = CK_STR, .offset = B(rpc), .check = check_hostport },
+	{ .key = "timeout", .kind = CK_DURATION, .offset = B(timeout), .min = 1, .max = 86400,
+	  .def = HOSTCONF_DEFAULT_BACKEND_TIMEOUT },
 	{ .key = NULL },
 };
 
@@ -303,6 +309,11 @@ int hostconf_read_secret(const char *path, char **ret)
 	r = read_attr(path, &s);
 	if (r < 0)
 		return r;
+	if (!*s) {
+		/* Sent as is, an empty password fails later with a misleading "wrong password". */
+		free(s);
+		return -ENODATA;
+	}
 	*ret = s;
 	return 0;
 }

@@ -21,6 +21,15 @@
 #include <stdint.h>
 
 #define HOSTCONF_DEFAULT_PATH "/etc/mirrorprov/host.conf"
+/* host.max_connections when unset: the rsync daemon's limit and MirrorManager's "Max connections". */
+#define HOSTCONF_DEFAULT_MAX_CONNECTIONS 100
+/* backend.timeout when unset: how long a checkin waits for the reply.  MirrorManager
+ * updates its database before it answers: its own checkin code took 633 s of server
+ * time for the first checkin of 100,000 directories (issue 11), so 30 minutes leave
+ * about three times that for a large tree on a busy server. */
+#define HOSTCONF_DEFAULT_BACKEND_TIMEOUT "30min"
+/* mirror.user when unset: owns the tree and runs the syncs. */
+#define HOSTCONF_DEFAULT_USER "mirror"
 
 enum hostconf_section {
 	HOSTCONF_HOST = 1 << 0,
@@ -36,7 +45,7 @@ struct hostconf_host {
 	char *admin_email;        /* required */
 	char *country;            /* ISO 3166 alpha-2, upper case, required */
 	uint64_t bandwidth_mbit;  /* required, >= 1 */
-	uint64_t max_connections; /* 0: not stated */
+	uint64_t max_connections; /* default HOSTCONF_DEFAULT_MAX_CONNECTIONS */
 	uint64_t asn;             /* 0: not stated */
 	bool private_mirror;      /* key "private" */
 	/* host.urls: base URLs, each optional but at least one of http/https required;
@@ -61,7 +70,7 @@ struct hostconf_storage {
 
 struct hostconf_mirror {
 	char *root;               /* required, absolute: the profiles' directories live below */
-	char *user;               /* default "mirror" */
+	char *user;               /* default HOSTCONF_DEFAULT_USER */
 	char **profiles;          /* NULL-terminated profile names (may be empty) */
 	char *http_server;        /* "nginx" (default) */
 	char *tls_certificate;    /* optional, absolute */
@@ -74,6 +83,7 @@ struct hostconf_backend {
 	char *password_file;      /* optional absolute path; the secret itself is not loaded */
 	char *program;            /* optional: the backend's CLI (mirrorbits, mb), absolute path or name */
 	char *rpc;                /* optional: mirrorbits RPC "HOST:PORT" */
+	uint64_t timeout;         /* seconds to wait for a checkin's reply; HOSTCONF_DEFAULT_BACKEND_TIMEOUT */
 };
 
 struct hostconf {
@@ -96,5 +106,6 @@ void hostconf_free(struct hostconf *hc);
  * stat'ed; -EINVAL when it is not a regular file. */
 int hostconf_check_secret_file(const char *path);
 /* hostconf_check_secret_file(), then the first line (at most 4 KiB, without
- * the newline) into *ret.  Never log the result. */
+ * the newline and trailing blanks) into *ret; -ENODATA when that line is
+ * empty (or the file is).  Never log the result. */
 int hostconf_read_secret(const char *path, char **ret);

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,24 +14,29 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "runas.h"
 
 extern char **environ;
 
 #define DEFAULT_MAX_CAPTURE (16u << 20)
 
-int spawn_find_program(const char *name)
+/* The path execve() gets for name (searched in PATH unless it has a '/'). */
+static int find_program(const char *name, char *buf, size_t size)
 {
 	const char *path = getenv("PATH");
-	char buf[4096];
 
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? 0 : -ENOENT;
+	if (strchr(name, '/')) {
+		if (access(name, X_OK) < 0 || strlen(name) >= size)
+			return -ENOENT;
+		strcpy(buf, name);
+		return 0;
+	}
 	if (!path)
 		path = "/usr/sbin:/usr/bin:/sbin:/bin";
 	while (*path) {
 		size_t n = strcspn(path, ":");
-		if (n && n + strlen(name) + 2 < sizeof(buf)) {
-			snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, name);
+		if (n && n + strlen(name) + 2 < size) {
+			snprintf(buf, size, "%.*s/%s", (int)n, path, name);
 			struct stat st;
 			if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
 				return 0;
@@ -40,6 +46,103 @@ int spawn_find_program(const char *name)
 			path++;
 	}
 	return -ENOENT;
+}
+
+int spawn_find_program(const char *name)
+{
+	char buf[4096];
+	return find_program(name, buf, sizeof(buf));
+}
+
+/* The caller's environment with HOME, USER and LOGNAME of u. */
+static char **user_environ(const struct run_as *u)
+{
+	size_t n = 0, j = 0;
+	for (char **e = environ; *e; e++)
+		n++;
+	char **v = calloc(n + 4, sizeof(char *));
+	if (!v)
+		return NULL;
+	for (char **e = environ; *e; e++)
+		if (strncmp(*e, "HOME=", 5) && strncmp(*e, "USER=", 5) && strncmp(*e, "LOGNAME=", 8))
+			if (!(v[j++] = strdup(*e)))
+				goto fail;
+	if (asprintf(&v[j++], "HOME=%s", u->home) < 0 || asprintf(&v[j++], "USER=%s", u->name) < 0 ||
+	    asprintf(&v[j++], "LOGNAME=%s", u->name) < 0) {
+		v[--j] = NULL;
+		goto fail;
+	}
+	return v;
+fail:
+	strv_freep(&v);
+	return NULL;
+}
+
+static int redirect(int fd, const char *path, int flags)
+{
+	int f = open(path, flags | O_CLOEXEC);
+	if (f < 0 || dup2(f, fd) < 0)
+		return negative_errno();
+	if (f != fd)
+		close(f);
+	return 0;
+}
+
+/* Between fork and execve: async-signal-safe calls only.  A failure is
+ * reported through report (close-on-exec) as an errno value. */
+static _Noreturn void child_exec(const char *path, char *const argv[], char *const envp[],
+				 const struct spawn_opts *opts, int outw, int errw, int report)
+{
+	int r = redirect(0, opts->stdin_path ? opts->stdin_path : "/dev/null", O_RDONLY);
+	if (r == 0 && outw >= 0 && dup2(outw, 1) < 0)
+		r = negative_errno();
+	else if (r == 0 && outw < 0 && !opts->inherit_stdout)
+		r = redirect(1, "/dev/null", O_WRONLY);
+	if (r == 0 && errw >= 0 && dup2(errw, 2) < 0)
+		r = negative_errno();
+	else if (r == 0 && errw < 0 && !opts->inherit_stderr)
+		r = redirect(2, "/dev/null", O_WRONLY);
+	if (r == 0)
+		r = run_as_drop(opts->user);
+	if (r == 0) {
+		execve(path, argv, envp);
+		r = negative_errno();
+	}
+	int e = -r;
+	(void)!write(report, &e, sizeof(e));
+	_exit(127);
+}
+
+/* fork + execve as opts->user (posix_spawn cannot change ids); 0 and *pid, or -errno. */
+static int fork_exec(const char *path, char *const argv[], const struct spawn_opts *opts, int outw, int errw,
+		     pid_t *pid)
+{
+	_cleanup_strv_free_ char **env = opts->envp ? NULL : user_environ(opts->user);
+	_cleanup_close_ int rd = -1;
+	int rep[2], e = 0;
+
+	if (!opts->envp && !env)
+		return -ENOMEM;
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return negative_errno();
+	rd = rep[0];
+	*pid = fork();
+	if (*pid < 0) {
+		close(rep[1]);
+		return negative_errno();
+	}
+	if (*pid == 0)
+		child_exec(path, argv, opts->envp ? opts->envp : env, opts, outw, errw, rep[1]);
+	close(rep[1]);
+	ssize_t n;
+	while ((n = read(rd, &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(e)) {
+		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return -e;
+	}
+	return 0;
 }
 
 struct sink {
@@ -94,10 +197,12 @@ int spawn_run(char *const argv[], const struct spawn_opts *opts, struct spawn_re
 	struct sink sinks[2];
 	pid_t pid;
 
+	char path[4096];
+
 	if (!opts)
 		opts = &defaults;
 	memset(res, 0, sizeof(*res));
-	if (spawn_find_program(argv[0]) < 0)
+	if (find_program(argv[0], path, sizeof(path)) < 0)
 		return -ENOENT;
 	if ((opts->capture_stdout && pipe2(outp, O_CLOEXEC) < 0) ||
 	    (opts->capture_stderr && pipe2(errp, O_CLOEXEC) < 0)) {
@@ -105,28 +210,29 @@ int spawn_run(char *const argv[], const struct spawn_opts *opts, struct spawn_re
 		goto fail_pipes;
 	}
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, opts->stdin_path ? opts->stdin_path : "/dev/null", O_RDONLY, 0);
-	if (opts->capture_stdout)
-		posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
-	else if (!opts->inherit_stdout)
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if (opts->capture_stderr)
-		posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-	else if (!opts->inherit_stderr)
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-
-	r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, opts->envp ? opts->envp : environ);
-	posix_spawn_file_actions_destroy(&fa);
+	if (opts->user)
+		r = fork_exec(path, argv, opts, outp[1], errp[1], &pid);
+	else {
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 0, opts->stdin_path ? opts->stdin_path : "/dev/null", O_RDONLY, 0);
+		if (opts->capture_stdout)
+			posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+		else if (!opts->inherit_stdout)
+			posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		if (opts->capture_stderr)
+			posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+		else if (!opts->inherit_stderr)
+			posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+		r = -posix_spawn(&pid, path, &fa, NULL, argv, opts->envp ? opts->envp : environ);
+		posix_spawn_file_actions_destroy(&fa);
+	}
 	if (outp[1] >= 0)
 		close(outp[1]);
 	if (errp[1] >= 0)
 		close(errp[1]);
 	outp[1] = errp[1] = -1;
-	if (r != 0) {
-		r = -r;
+	if (r < 0)
 		goto fail_pipes;
-	}
 
 	size_t max = opts->max_capture ? opts->max_capture : DEFAULT_MAX_CAPTURE;
 	sinks[0] = (struct sink){ .fd = outp[0], .max = max };

@@ -1,8 +1,11 @@
-/* Running external programs: always posix_spawn with an argv array, never a shell. */
+/* Running external programs: always posix_spawn (or, to change user,
+ * fork + execve) with an argv array, never a shell. */
 #pragma once
 
 #include <stddef.h>
 #include <sys/types.h>
+
+#include "runas.h"
 
 struct spawn_opts {
 	const char *stdin_path;    /* NULL: /dev/null */
@@ -13,6 +16,9 @@ struct spawn_opts {
 	char *const *envp;         /* NULL: the caller's environment */
 	unsigned timeout_sec;      /* 0: none; on expiry the child gets SIGTERM, then SIGKILL */
 	size_t max_capture;        /* bytes kept of each captured stream; 0: 16 MiB */
+	const struct run_as *user; /* NULL: as the caller; else the child drops groups, gid
+				    * and uid to this user (caller must be root) and gets
+				    * its HOME, USER, LOGNAME (unless envp is given) */
 };
 
 struct spawn_result {
@@ -27,7 +33,8 @@ struct spawn_result {
 };
 
 /* Runs argv[0] (searched in PATH) and waits.  Returns 0 when it ran (look at
- * res->exit_code), -ENOENT when the program is not found, other -errno on failure. */
+ * res->exit_code), -ENOENT when the program is not found, -EPERM (or another
+ * -errno) when the child could not become opts->user, other -errno on failure. */
 int spawn_run(char *const argv[], const struct spawn_opts *opts, struct spawn_result *res);
 void spawn_result_free(struct spawn_result *res);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/hostconf.h"
 #include "lib/macro.h"
 #include "lib/names.h"
 
@@ -95,6 +96,7 @@ int render_rsyncd_conf(const struct layout_conf *lc, const struct profile_set *s
 		"\n"
 		"uid = nobody\n"
 		"gid = nogroup\n"
+		"# The module path is the root: a symlink that leads out of the tree leads nowhere.\n"
 		"use chroot = yes\n"
 		"max connections = %llu\n"
 		"lock file = " RSYNCD_LOCK_PATH "\n"
@@ -110,7 +112,7 @@ int render_rsyncd_conf(const struct layout_conf *lc, const struct profile_set *s
 		"ignore nonreadable = yes\n"
 		"read only = yes\n"
 		"list = yes\n",
-		(unsigned long long)(lc->max_connections ? lc->max_connections : 100));
+		(unsigned long long)(lc->max_connections ? lc->max_connections : HOSTCONF_DEFAULT_MAX_CONNECTIONS));
 	for (size_t i = 0; i < set->n && r == 0; i++) {
 		const struct profile *p = &set->v[i];
 		fprintf(o.f, "\n[%s]\n\tcomment = %s\n\tpath = %s/%s\n", p->module, p->description, lc->root,
@@ -183,6 +185,9 @@ int render_nginx_site(const struct layout_conf *lc, const struct profile_set *se
 		"\tcharset utf-8;\n"
 		"\tautoindex on;\n"
 		"\tautoindex_exact_size off;\n"
+		"\t# A link an upstream planted must not publish the host's files: below the root a\n"
+		"\t# symlink is followed only to a file of the link's owner (the mirror user owns the tree).\n"
+		"\tdisable_symlinks if_not_owner from=$document_root;\n"
 		"\n"
 		"\t# Partial files of rsync --delay-updates are never served.\n"
 		"\tlocation ~ /\\.~tmp~/ {\n"

@@ -19,7 +19,7 @@ struct layout_conf {
 	const char *host_name;        /* server_name, motd, trace; NULL: "_" / "this mirror" */
 	const char *tls_certificate;  /* NULL: HTTP only */
 	const char *tls_key;
-	uint64_t max_connections;     /* rsyncd; 0: default 100 */
+	uint64_t max_connections;     /* rsyncd; 0: HOSTCONF_DEFAULT_MAX_CONNECTIONS (no host configuration) */
 	const char *hostconf_path;    /* passed to `mirrorprov sync -c`; NULL: --root is passed */
 	const char *mirrorprov;       /* absolute path of the binary for ExecStart= */
 	const char *prefix;           /* where configuration files go ("" or NULL: /) */

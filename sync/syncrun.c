@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "lib/fileio.h"
 #include "lib/macro.h"
 #include "lib/names.h"
+#include "lib/runas.h"
 #include "lib/spawn.h"
 #include "lib/strv.h"
 
@@ -70,11 +72,12 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 {
 	const struct profile *p = rq->profile;
 	const char *src = upstream_of(rq);
-	bool has_delete = false;
+	bool has_delete = false, has_safe_links = false;
 	_cleanup_strvec_ struct strvec a = { 0 };
 
 	strvec_push(&a, "rsync");
 	for (char **o = p->rsync_options; *o; o++) {
+		has_safe_links |= strcmp(*o, "--safe-links") == 0;
 		if (is_delete_option(*o)) {
 			has_delete = true;
 			if (stage == STAGE_1)
@@ -82,6 +85,15 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 		}
 		strvec_push(&a, *o);
 	}
+	/* After the profile's options, so that they win over -a's -D.  Upstream data is
+	 * hostile: no device or special file, no symlink leading out of the tree (rsync
+	 * itself says which it refused), and no set-id bit or group/world write
+	 * permission on anything (a local user could otherwise alter what is served). */
+	strvec_push(&a, "--no-devices");
+	strvec_push(&a, "--no-specials");
+	if (!has_safe_links)
+		strvec_push(&a, "--safe-links");
+	strvec_push(&a, "--chmod=" SYNC_CHMOD);
 	if (stage == STAGE_2 && !has_delete) {
 		strvec_push(&a, "--delete");
 		strvec_push(&a, "--delete-after");
@@ -96,6 +108,10 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 	else {
 		strvec_push(&a, "--stats");
 		strvec_push(&a, "--no-human-readable");
+		/* "ignoring unsafe symlink" needs --info=name1; an empty --out-format keeps
+		 * the names themselves to one newline each. */
+		strvec_push(&a, "--info=name1");
+		strvec_push(&a, "--out-format=");
 	}
 	strvec_pushf(&a, "%s%s", src, src[strlen(src) - 1] == '/' ? "" : "/");
 	strvec_pushf(&a, "%s/%s/", rq->root, p->directory);
@@ -180,9 +196,23 @@ static char *last_line(const char *text)
 	return end > start ? strndup(text + start, end - start) : NULL;
 }
 
-static int run_tool(char **argv, const struct sync_request *rq, double deadline, struct sync_result *res)
+/* Lines of rsync's stdout that name an entry it refused to create. */
+static uint64_t count_refused(const char *out)
 {
-	struct spawn_opts opts = { .capture_stdout = !rq->progress, .inherit_stdout = 1, .capture_stderr = 1 };
+	static const char *const refusals[] = { "skipping non-regular file \"", "ignoring unsafe symlink \"" };
+	uint64_t n = 0;
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+		for (size_t i = 0; i < ARRAY_SIZE(refusals); i++)
+			n += strncmp(l, refusals[i], strlen(refusals[i])) == 0;
+	return n;
+}
+
+static int run_tool(char **argv, const struct sync_request *rq, const struct run_as *user, double deadline,
+		    struct sync_result *res)
+{
+	struct spawn_opts opts = { .capture_stdout = !rq->progress, .inherit_stdout = 1, .capture_stderr = 1,
+				   .user = user };
 	struct spawn_result sr;
 	double left = deadline - now_sec();
 	int r;
@@ -198,6 +228,7 @@ static int run_tool(char **argv, const struct sync_request *rq, double deadline,
 		return r;
 	res->files += stat_field(sr.out, "Number of regular files transferred: ");
 	res->bytes += stat_field(sr.out, "Total transferred file size: ");
+	res->refused += count_refused(sr.out);
 	if (sr.timed_out) {
 		res->timed_out = true;
 		r = -ETIMEDOUT;
@@ -261,6 +292,8 @@ static int write_ftpsync_conf(const struct sync_request *rq, const char *host, c
 	}
 	if (excl)
 		put_sh(f, "EXCLUDE", excl);
+	/* ftpsync's own options already leave out devices and specials and add --safe-links. */
+	put_sh(f, "RSYNC_EXTRA", "--no-devices --no-specials --safe-links --chmod=" SYNC_CHMOD);
 	if (fclose(f) != 0)
 		return -ENOMEM;
 	r = mkdir_p(dir, 0755);
@@ -340,19 +373,31 @@ static int write_trace(const struct sync_request *rq, const char *host, time_t s
 	return 0;
 }
 
-static int sync_locked(const struct sync_request *rq, const char *host, struct sync_result *res)
+/* Files in the tree and in the user's home are made as that user (see run_as_enter). */
+static int as_user(const struct run_as *user, struct run_as_saved *saved)
+{
+	*saved = (struct run_as_saved){ 0 };
+	return user ? run_as_enter(user, saved) : 0;
+}
+
+static int sync_locked(const struct sync_request *rq, const struct run_as *user, const char *host,
+		       struct sync_result *res)
 {
 	const struct profile *p = rq->profile;
 	double deadline = now_sec() + (double)(rq->timeout ? rq->timeout : p->timeout);
 	time_t started = time(NULL);
+	struct run_as_saved saved;
 	char ***plan = NULL;
 	int r;
 
 	if (p->method == SYNC_FTPSYNC) {
-		const char *home = getenv("HOME");
+		const char *home = user ? user->home : getenv("HOME");
 		if (!home || check_abspath(home))
 			return -EINVAL;
+		if ((r = as_user(user, &saved)) < 0)
+			return r;
 		r = write_ftpsync_conf(rq, host, home);
+		run_as_leave(&saved);
 		if (r < 0)
 			return r;
 	}
@@ -360,12 +405,132 @@ static int sync_locked(const struct sync_request *rq, const char *host, struct s
 	if (r < 0)
 		return r;
 	for (char ***argv = plan; *argv && r == 0; argv++)
-		r = run_tool(*argv, rq, deadline, res);
+		r = run_tool(*argv, rq, user, deadline, res);
 	sync_plan_free(plan);
-	if (r == 0)
+	if (r == 0 && (r = as_user(user, &saved)) == 0) {
 		r = check_freshness(rq, res);
-	if (r == 0)
-		r = write_trace(rq, host, started, res);
+		if (r == 0)
+			r = write_trace(rq, host, started, res);
+		run_as_leave(&saved);
+	}
+	return r;
+}
+
+/* Does a symlink at depth (directories below the tree's top) with this target
+ * lead out of the tree?  The rule of rsync's --safe-links. */
+static bool link_escapes(const char *target, unsigned depth)
+{
+	long level = depth;
+
+	if (target[0] == '/')
+		return true;
+	for (const char *s = target; *s;) {
+		size_t n = strcspn(s, "/");
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			if (--level < 0)
+				return true;
+		} else if (n && !(n == 1 && s[0] == '.'))
+			level++;
+		s += n + (s[n] == '/');
+	}
+	return false;
+}
+
+/* What an earlier sync as root may have left that a sync as the user would not
+ * create: a device, FIFO or socket, a link out of the tree (removed), a set-id
+ * bit or group/world write permission (cleared).  0 when e is fine, 1 when it
+ * was dealt with, -errno. */
+static int adopt_entry(int dfd, const char *name, const struct stat *st, unsigned depth)
+{
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || S_ISFIFO(st->st_mode) || S_ISSOCK(st->st_mode))
+		return unlinkat(dfd, name, 0) < 0 ? negative_errno() : 1;
+	if (S_ISLNK(st->st_mode)) {
+		char target[4096];
+		ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
+		if (n < 0)
+			return negative_errno();
+		target[n] = '\0';
+		if (!link_escapes(target, depth))
+			return 0;
+		return unlinkat(dfd, name, 0) < 0 ? negative_errno() : 1;
+	}
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+		return 0;
+	if (!(st->st_mode & (S_ISUID | S_ISGID | S_IWGRP | S_IWOTH)))
+		return 0;
+	return fchmodat(dfd, name, st->st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID | S_IWGRP | S_IWOTH), 0) < 0
+		       ? negative_errno() : 1;
+}
+
+/* chown -R of what an earlier sync as root left, cleaned as adopt_entry() says,
+ * without following a link or leaving the filesystem; depth-limited so that a
+ * hostile tree cannot exhaust file descriptors.  *fixed counts what was cleaned. */
+static int adopt_tree(int dfd, const struct run_as *user, dev_t dev, unsigned depth, uint64_t *fixed)
+{
+	DIR *d;
+	struct dirent *e;
+	int r = 0;
+
+	if (depth > 256)
+		return -ELOOP;
+	if (fchown(dfd, user->uid, user->gid) < 0)
+		return negative_errno();
+	int fd = dup(dfd);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		r = negative_errno();
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	while (r == 0 && (e = readdir(d))) {
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = errno == ENOENT ? 0 : negative_errno();
+			continue;
+		}
+		int k = adopt_entry(dfd, e->d_name, &st, depth);
+		if (k < 0) {
+			r = k;
+			continue;
+		}
+		*fixed += (uint64_t)k;
+		/* removed (a device, FIFO, socket or link out of the tree): nothing to chown */
+		if (k && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			continue;
+		if (S_ISDIR(st.st_mode) && st.st_dev == dev) {
+			_cleanup_close_ int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			r = sub < 0 ? negative_errno() : adopt_tree(sub, user, dev, depth + 1, fixed);
+		} else if (!S_ISDIR(st.st_mode) && fchownat(dfd, e->d_name, user->uid, user->gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+			   errno != ENOENT)
+			r = negative_errno();
+	}
+	closedir(d);
+	return r;
+}
+
+/* The tree belongs to the user who syncs it: fd is the profile's directory.
+ * Done once, when it does not (a tree an earlier version synced as root). */
+static int own_tree(int fd, const struct run_as *user, struct sync_result *res)
+{
+	struct stat st;
+
+	if (!user)
+		return 0;
+	if (fstat(fd, &st) < 0)
+		return negative_errno();
+	if (st.st_uid == user->uid && st.st_gid == user->gid)
+		return 0;
+	return adopt_tree(fd, user, st.st_dev, 0, &res->refused);
+}
+
+int sync_user_resolve(const char *name, struct run_as *ret, const char **why)
+{
+	int r = run_as_unprivileged(name ? name : HOSTCONF_DEFAULT_USER, ret);
+
+	*why = r == -ESRCH ? "does not exist (mirrorprov layout creates it)"
+	       : r == -EPERM ? "is root: data from the network is never handled as root" : NULL;
 	return r;
 }
 
@@ -380,6 +545,7 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 	*res = (struct sync_result){ 0 };
 	if (rq->upstream && check_rsync_source(rq->upstream))
 		return -EINVAL;
+
 	if (rq->host_name)
 		snprintf(host, sizeof(host), "%s", rq->host_name);
 	else if (gethostname(host, sizeof(host)) < 0)
@@ -390,18 +556,29 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 	struct stat st;
 	if (stat(rq->root, &st) < 0 || !S_ISDIR(st.st_mode))
 		return -ENOTDIR;
+	_cleanup_(run_as_free) struct run_as user = { 0 };
+	const char *why;
+	r = sync_user_resolve(rq->user, &user, &why);
+	if (r < 0) {
+		if (why && asprintf(&res->message, "%s", why) < 0)
+			res->message = NULL;
+		return why ? -ESRCH : r;
+	}
+	const struct run_as *as = r > 0 ? &user : NULL;
 	if (asprintf(&dest, "%s/%s", rq->root, rq->profile->directory) < 0)
 		return -ENOMEM;
 	r = mkdir_p(dest, 0755);
 	if (r < 0)
 		return r;
 	/* The directory itself is the lock: every run for this tree sees it, whoever starts it. */
-	fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return negative_errno();
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
-	r = sync_locked(rq, host, res);
+	if ((r = own_tree(fd, as, res)) < 0)
+		return r;
+	r = sync_locked(rq, as, host, res);
 	res->seconds = now_sec() - t0;
 	return r;
 }

@@ -14,7 +14,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/hostconf.h"
+#include "lib/runas.h"
 #include "sync/profile.h"
+
+/* Applied to everything rsync creates: no set-id bit, nothing writable by group or others. */
+#define SYNC_CHMOD "ug-s,go-w"
 
 struct sync_request {
 	const struct profile *profile;
@@ -22,6 +27,8 @@ struct sync_request {
 	const char *upstream;      /* NULL: the profile's first upstream */
 	const char *host_name;     /* for trace files and ftpsync; NULL: gethostname() */
 	const char *admin_email;   /* ftpsync MAILTO / INFO_MAINTAINER; NULL: "root" */
+	const char *user;          /* mirror.user: runs the tools and owns the tree when the
+				    * caller is root; NULL: HOSTCONF_DEFAULT_USER */
 	uint64_t timeout;          /* seconds for the whole run; 0: the profile's */
 	bool progress;             /* rsync --info=progress2 on the caller's stdout */
 };
@@ -31,6 +38,8 @@ struct sync_result {
 	int exit_code;             /* of the run that failed, or 0 */
 	bool timed_out;
 	uint64_t files, bytes;     /* from rsync --stats (not with progress or ftpsync) */
+	uint64_t refused;          /* devices, specials and unsafe links rsync did not create (idem),
+				    * plus what adopting a tree synced as root removed or cleared */
 	double seconds;
 	char *message;             /* last line of the failing tool's stderr, or what is missing */
 	char *trace;               /* trace file written, relative to the directory */
@@ -40,7 +49,8 @@ struct sync_result {
  * -ETIMEDOUT; -EIO: the tool failed (res->exit_code, res->message);
  * -ENODATA: the tool succeeded but a freshness marker is missing (res->message);
  * -ENOENT: rsync or ftpsync is not installed; -ENOTDIR: the mirror root does
- * not exist (an unmounted filesystem: nothing is created); other -errno. */
+ * not exist (an unmounted filesystem: nothing is created); -ESRCH: the caller
+ * is root and the user cannot run the sync (res->message says why); other -errno. */
 int sync_run(const struct sync_request *rq, struct sync_result *res);
 void sync_result_free(struct sync_result *res);
 
@@ -48,6 +58,12 @@ void sync_result_free(struct sync_result *res);
  * list); for --dry-run display and tests.  ftpsync profiles give one argv. */
 int sync_plan_argv(const struct sync_request *rq, char ****ret);
 void sync_plan_free(char ***plan);
+
+/* Who runs the tools: 0 when the caller is not root (it runs them itself);
+ * 1 and *ret when it is root and name (NULL: HOSTCONF_DEFAULT_USER) is a user
+ * other than root; -errno with *why set when that user does not exist or
+ * is root. */
+int sync_user_resolve(const char *name, struct run_as *ret, const char **why);
 
 /* rsync(1) EXIT VALUES as a message; NULL for unknown codes. */
 const char *rsync_exit_message(int code);

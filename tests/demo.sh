@@ -23,6 +23,7 @@ cleanup() {
 	fi
 	serve_stop
 	upstream_stop
+	mirror_user_del
 	release_dir "$D"
 	rm -rf "$D"
 	echo; echo "demo: cleaned up (unmounted, loop device detached, daemons stopped, $D removed)"

@@ -12,4 +12,14 @@ t_error "newline in unexpected argument" 2 "unexpected argument 'a\\x0ab'" "$MP"
 t_error "carriage return and tab" 2 "'\\x0d\\x09'" "$MP" geometry --level $'\r\t' --disks 4
 t_error "huge disk count" 2 "out of range" "$MP" geometry --raid6 99999999999999999999999999
 t_error "long argument" 2 "chunk size" "$MP" geometry --raid6 15 --chunk "$(head -c 100000 /dev/zero | tr '\0' 7)k"
+# Unknown verbs and getopt's complaints: one "mirrorprov: VERB:" line, escaped (getopt itself is silenced).
+t_error "unknown verb with an escape sequence" 2 "unknown verb '\\x1b[2Jx'" "$MP" $'\e[2Jx'
+t_error "unknown long option with an escape sequence" 2 "mirrorprov: sync: unknown option '--\\x1b[31mx'" \
+	"$MP" sync $'--\e[31mx' fedora
+t_error "unknown short option" 2 "mirrorprov: layout: unknown option '-x'" "$MP" layout -x
+t_error "option without its argument" 2 "mirrorprov: sync: option '--timeout' needs an argument" "$MP" sync --timeout
+t_error "short option without its argument" 2 "mirrorprov: check: option '-c' needs an argument" "$MP" check -c
+t_error "flag given an argument" 2 "mirrorprov: mkfs: option '--dry-run' takes no argument" "$MP" mkfs --dry-run=$'\e[2J'
+err=$("$MP" sync $'--\e[31mx' 2>&1; "$MP" $'\e[2Jx' 2>&1; "$MP" mkfs $'--\xc2\x9b2J' 2>&1)
+! grep -q $'\e\|\xc2\x9b' <<<"$err" && t_ok "no raw ESC or C1 CSI on stderr" || t_fail "no raw escape on stderr" "$(cat -A <<<"$err")"
 t_done

@@ -70,7 +70,15 @@ SH
 chmod +x "$tmp/bin/rsync"
 profile fedora upstream '[ "rsync://127.0.0.1/m/$(touch CANARY)x%h/" ]' excludes '[ "with blank", "100%", "*.iso" ]'
 sed -i 's|\$(touch CANARY)|$(id)|' "$P/fedora.conf"
-(cd "$tmp" && ARGV_LOG=$tmp/argv PATH=$tmp/bin:$PATH "$MP" sync --root "$tmp/root" fedora >/dev/null 2>&1)
+# as root the sync runs rsync as mirror.user: one of this run's own, who may write the log
+if [ "$(id -u)" = 0 ]; then
+	. "$TOP/tests/fixtures/upstream.sh"
+	chmod 755 "$tmp"
+	mirror_user_add "$tmp" && trap 'mirror_user_del; rm -rf "$tmp"' EXIT
+	touch "$tmp/argv" && chown "$MUSER" "$tmp/argv"
+fi
+printf 'mirror: { root = "%s"; user = "%s"; };\n' "$tmp/root" "${MUSER:-$(id -un)}" >"$tmp/sync.conf"
+(cd "$tmp" && ARGV_LOG=$tmp/argv PATH=$tmp/bin:$PATH "$MP" sync -c "$tmp/sync.conf" fedora >/dev/null 2>&1)
 args=$(tr '\0' '\n' <"$tmp/argv" 2>/dev/null)
 for want in 'rsync://127.0.0.1/m/$(id)x%h/' '--exclude=with blank' '--exclude=100%' '--exclude=*.iso'; do
 	grep -qxF -- "$want" <<<"$args" && t_ok "rsync gets '$want' as one argument" ||

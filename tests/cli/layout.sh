@@ -43,6 +43,12 @@ grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 archlinux$' "$tmp/p2/etc/systemd/s
 	! grep -q ssl "$tmp/p2/etc/nginx/sites-available/mirrorprov" &&
 	t_ok "layout with --root only: HTTP only, units pass --root" || t_fail "layout with --root only" "$out"
 
+# A relative -c is resolved as every verb does: the units name the absolute file.
+out=$(cd "$tmp" && MIRRORPROV_PROFILE_DIR=$TOP/profiles "$MP" layout -c host.conf --prefix "$tmp/p3" --binary /usr/sbin/mirrorprov 2>&1); rc=$?
+[ $rc = 0 ] && grep -q "^ExecStart=/usr/sbin/mirrorprov sync -c $tmp/host.conf fedora$" \
+	"$tmp/p3/etc/systemd/system/mirrorprov-sync-fedora.service" &&
+	t_ok "layout -c RELATIVE: resolved, the units name the absolute path" || t_fail "layout -c RELATIVE" "rc=$rc" "$out"
+
 t_golden "sync -n fedora" layout/sync-n-fedora.txt 0 run "$MP" sync -c "$tmp/host.conf" -n fedora
 t_golden "sync -n ubuntu (two stages)" layout/sync-n-ubuntu.txt 0 run "$MP" sync -c "$tmp/host.conf" -n ubuntu \
 	--upstream rsync://127.0.0.1:8873/debian
@@ -69,6 +75,13 @@ t_error "sync: unknown profile" 2 "unknown profile 'nosuch'" "$MP" sync --root "
 t_error "sync: missing root is not created" 1 "does not exist (filesystem not mounted?)" \
 	"$MP" sync --root "$tmp/unmounted" --upstream rsync://127.0.0.1:1/fedora/ fedora
 [ ! -e "$tmp/unmounted" ] && t_ok "sync created nothing" || t_fail "sync created nothing"
-t_error "sync: unreachable upstream" 1 "rsync exited with" "$MP" sync --root "$tmp/root" --timeout 20s \
+# as root the sync runs as mirror.user: one of this run's own
+if [ "$(id -u)" = 0 ]; then
+	. "$TOP/tests/fixtures/upstream.sh"
+	chmod 755 "$tmp"
+	mirror_user_add "$tmp" && trap 'mirror_user_del; rm -rf "$tmp"' EXIT
+fi
+printf 'mirror: { root = "%s"; user = "%s"; };\n' "$tmp/root" "${MUSER:-$(id -un)}" >"$tmp/sync.conf"
+t_error "sync: unreachable upstream" 1 "rsync exited with" "$MP" sync -c "$tmp/sync.conf" --timeout 20s \
 	--upstream rsync://127.0.0.1:1/fedora/ fedora
 t_done

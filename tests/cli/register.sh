@@ -161,6 +161,17 @@ no_secret "mirrorcache: no secret on stdout/stderr" "$T/out" "$T/err"
 # documents a human submits
 conf "$T/public.conf" mirror.example.edu false mirrormanager "https://mirrormanager.example.org/xmlrpc"
 t_golden "registration sheet (public host)" register/mm-sheet.txt 0 "$MP" register -c "$T/public.conf"
+# One default for max_connections (mirrorprov.conf(5)): the sheet and rsyncd.conf agree when it is unset.
+sed 's/max_connections = 100; //' "$T/public.conf" >"$T/nomax.conf"
+grep -q max_connections "$T/nomax.conf" && t_fail "nomax.conf without the key"
+out=$("$MP" register -c "$T/nomax.conf" 2>&1)
+grep -qE '^  Max connections: +100$' <<<"$out" && t_ok "sheet: max_connections unset is 100, as documented" ||
+	t_fail "sheet: max_connections default" "$(grep -i 'max conn' <<<"$out")"
+"$MP" layout -c "$T/nomax.conf" --root "$T/nomax-root" --profile fedora --prefix "$T/nomax-prefix" >/dev/null 2>&1
+grep -qx 'max connections = 100' "$T/nomax-prefix/etc/rsyncd.conf" && t_ok "rsyncd.conf: the same default" ||
+	t_fail "rsyncd.conf default" "$(grep -s 'max conn' "$T/nomax-prefix/etc/rsyncd.conf")"
+sed 's/max_connections = 100;/max_connections = 0;/' "$T/public.conf" >"$T/max0.conf"
+t_error "max_connections = 0 is refused" 2 "max_connections" "$MP" register -c "$T/max0.conf"
 t_golden "debian masterlist stanza" register/debian-stanza.txt 0 "$MP" register -c "$T/public.conf" --backend debian
 t_golden "almalinux mirrors.d yaml" register/almalinux.yml 0 "$MP" register -c "$T/public.conf" --backend almalinux
 t_golden "almalinux yaml -J" register/almalinux.json 0 "$MP" register -c "$T/public.conf" --backend almalinux -J

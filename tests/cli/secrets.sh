@@ -28,6 +28,8 @@ SH
 done
 export ARGV_LOG=$T/argv PATH=$T/bin:$PATH STANDIN_LOG=$T/bits
 : >"$ARGV_LOG"
+# as root the rsync client runs as an unprivileged user: it must reach the wrappers and the log
+chmod 755 "$T" "$T/bin" && chmod 666 "$ARGV_LOG"
 
 mkdir -p "$T/pub/fedora/linux/releases/40" "$T/pub/almalinux/9"
 cat >"$T/db.json" <<JSON
@@ -108,4 +110,14 @@ if [ "$(id -u)" = 0 ]; then
 	t_error "password file owned by another user refused" 2 "chmod 600" "$MP" register -c "$T/mm.conf" --skip-check
 	chown 0 "$T/secret"
 fi
+# Empty, or an empty first line: refused, naming the file, before anything is sent.
+cp -p "$T/secret" "$T/secret.good"
+for content in '' '\n' '\nsecond-line\n' '  \t\n'; do
+	printf "$content" >"$T/secret"
+	for c in mm bits mc; do
+		t_error "password file '$content' refused ($c)" 2 "password file $T/secret is empty or its first line is empty" \
+			"$MP" register -c "$T/$c.conf" --skip-check --profile "$([ $c = bits ] && echo almalinux || echo fedora)"
+	done
+done
+mv "$T/secret.good" "$T/secret"
 t_done

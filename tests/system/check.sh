@@ -64,6 +64,16 @@ check_rows "all pass with a sample" 0 'assert all(r["result"] == "pass" and 1 <=
 	-c "$T/ok.conf" --ca "$T/ca.pem" --sample 3
 "$MP" check -c "$T/ok.conf" --ca "$T/ca.pem" >"$T/out" 2>&1 && grep -q "^PROFILE" "$T/out" && grep -q "pass" "$T/out" &&
 	t_ok "human table" || t_fail "human table" "$(cat "$T/out")"
+# The rsync client talks to the network: never as root (mirror.user, here absent: nobody).
+mkdir -p "$T/bin" && printf '#!/bin/sh
+id -un >>%s/rsync-users
+PATH=${PATH#*:} exec rsync "$@"
+' "$T" >"$T/bin/rsync"
+chmod 755 "$T/bin" "$T/bin/rsync" && : >"$T/rsync-users" && chmod 666 "$T/rsync-users"
+PATH=$T/bin:$PATH "$MP" check -c "$T/ok.conf" --ca "$T/ca.pem" >/dev/null 2>&1
+[ -s "$T/rsync-users" ] && [ "$(sort -u "$T/rsync-users")" = nobody ] &&
+	t_ok "check runs rsync as nobody when mirror.user does not exist, never as root" ||
+	t_fail "check's rsync user" "$(sort -u "$T/rsync-users")"
 
 check_rows "untrusted certificate: https fails alone" 1 \
 	'assert by["https"]["result"] == "FAIL" and "certificate" in by["https"]["first_failure"] and by["http"]["result"] == "pass" and by["rsync"]["result"] == "pass", rows' \

@@ -4,9 +4,11 @@
 # sends 100 MB.  Every network operation ends within its timeout, with one
 # error line, and memory stays bounded.
 . "$(dirname "$0")/../lib.sh"
+. "$TOP/tests/fixtures/upstream.sh"
 tmp=$(mktemp -d)
+chmod 755 "$tmp"   # as root the sync runs as the mirror user
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; mirror_user_del; rm -rf "$tmp"; }
 trap cleanup EXIT
 
 # serve MODE: starts a hostile server, sets PORT
@@ -24,10 +26,12 @@ within() {
 
 export MIRRORPROV_PROFILE_DIR=$TOP/profiles
 mkdir -p "$tmp/root"
+[ "$(id -u)" = 0 ] && { mirror_user_add "$tmp" || t_fail "mirror user"; }
+printf 'mirror: { root = "%s"; user = "%s"; };\n' "$tmp/root" "${MUSER:-$(id -un)}" >"$tmp/sync.conf"
 for mode in hang trickle; do
 	serve $mode
 	within "sync: rsync upstream that ${mode}s is given up at --timeout" 30 1 \
-		"$MP" sync --root "$tmp/root" --upstream "rsync://127.0.0.1:$PORT/fedora/" --timeout 5s fedora
+		"$MP" sync -c "$tmp/sync.conf" --upstream "rsync://127.0.0.1:$PORT/fedora/" --timeout 5s fedora
 done
 # check: every URL scheme of a host whose server misbehaves; --timeout 3
 L=$tmp/pub/fedora
@@ -65,6 +69,21 @@ rss=$(tail -1 "$tmp/rss")
 err=$("$MP" register -c "$tmp/mm.conf" --skip-check 2>&1 >/dev/null)
 grep -q "larger than 1048576 bytes" <<<"$err" && t_ok "register: the error names the bound" ||
 	t_fail "register: the error names the bound" "$err"
+# register: a MirrorManager that takes longer than backend.timeout (a first checkin of a large
+# tree): the message says it may still be working and how to confirm; a terminal sees the wait.
+serve hang
+hostconf "$tmp/slow.conf" "http = \"http://127.0.0.1:1/\";" \
+	"type = \"mirrormanager\"; url = \"http://127.0.0.1:$PORT/xmlrpc\"; password_file = \"$tmp/secret\"; timeout = \"3s\";"
+within "register: a reply slower than backend.timeout is given up at it" 10 1 "$MP" register -c "$tmp/slow.conf" --skip-check
+err=$("$MP" register -c "$tmp/slow.conf" --skip-check 2>&1 >/dev/null)
+grep -q "no reply from http://127.0.0.1:$PORT/xmlrpc within 3 s (backend.timeout); MirrorManager may still be processing it" <<<"$err" &&
+	grep -q 'Last Checked In' <<<"$err" && [ "$(wc -l <<<"$err")" = 1 ] &&
+	t_ok "register: the timeout says the server may still be processing, and how to confirm" ||
+	t_fail "register: timeout message" "$err"
+script -qec "$MP register -c $tmp/slow.conf --skip-check" /dev/null >"$tmp/tty" 2>&1
+grep -q 'waiting for the checkin reply: 2 s of at most 3 s (backend.timeout)' "$tmp/tty" &&
+	t_ok "register on a terminal: elapsed time shown while waiting" || t_fail "elapsed time on a terminal" "$(cat -A "$tmp/tty")"
+! grep -q 'waiting for' <<<"$err" && t_ok "register without a terminal: no progress line" || t_fail "no progress without a tty" "$err"
 serve huge
 hostconf "$tmp/mc.conf" "http = \"http://127.0.0.1:1/\";" \
 	"type = \"mirrorcache\"; url = \"http://127.0.0.1:$PORT/\"; password_file = \"$tmp/secret\";"

@@ -207,4 +207,12 @@ out=$("$MP" mount -o noatime,logbsize=128k --fstab "$fstab" "$LOOP" "$mnt" 2>&1)
 [ $rc = 0 ] && grep -q " $mnt xfs .*logbsize=128k" /proc/self/mounts && printf '%s' "$out" | grep -q "fstab $fstab: unchanged" &&
 	t_ok "mount after umount: mounts, fstab unchanged" || t_fail "mount after umount: mounts, fstab unchanged" "rc=$rc" "$out"
 umount "$mnt"
+# an fstab that is a symlink: its target is replaced atomically, the link stays
+mv "$fstab" "$tmp/fstab.real" && ln -s fstab.real "$fstab"
+out=$("$MP" mount --force -o noatime,logbsize=64k --fstab "$fstab" "$LOOP" "$mnt" 2>&1); rc=$?
+[ $rc = 0 ] && [ "$(readlink "$fstab")" = fstab.real ] && cmp -s "$tmp/fstab.real" <(expect 'noatime,logbsize=64k') &&
+	cmp -s "$tmp/fstab.real~" <(expect 'noatime,logbsize=128k') &&
+	t_ok "mount --fstab LINK: the link kept, its target replaced (backup beside it)" ||
+	t_fail "mount --fstab LINK" "rc=$rc" "$out" "$(ls -l "$tmp" | grep fstab)"
+umount "$mnt"
 t_done

@@ -13,6 +13,7 @@ chmod 755 "$tmp"   # the generated daemons drop to nobody/www-data
 GEN_PID= NGINX_PID=
 cleanup() {
 	upstream_stop
+	mirror_user_del
 	[ -n "$GEN_PID" ] && kill "$GEN_PID" 2>/dev/null && wait "$GEN_PID" 2>/dev/null
 	[ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
 	rm -rf "$tmp"
@@ -22,13 +23,14 @@ export MIRRORPROV_PROFILE_DIR=$TOP/profiles
 UP=$TOP/tests/fixtures/upstream
 root=$tmp/root prefix=$tmp/prefix
 
+mirror_user_add "$tmp" || { t_fail "mirror user"; t_done; }
 upstream_start "$tmp" && t_ok "upstream rsync daemon on 127.0.0.1:$UPSTREAM_PORT" || { t_fail "upstream rsync daemon"; t_done; }
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 2 \
 	-subj /CN=mirror.test >/dev/null 2>&1
 cat >"$tmp/host.conf" <<EOF
 host: { name = "mirror.test"; site = "Test"; admin_email = "admin@mirror.test"; country = "DE";
   bandwidth_mbit = 1000; urls: { http = "http://mirror.test/"; https = "https://mirror.test/"; }; };
-mirror: { root = "$root"; profiles = [ "fedora", "ubuntu" ];
+mirror: { root = "$root"; user = "$MUSER"; profiles = [ "fedora", "ubuntu" ];
   tls_certificate = "$tmp/cert.pem"; tls_key = "$tmp/key.pem"; };
 EOF
 L=("$MP" layout -c "$tmp/host.conf" --prefix "$prefix" --binary "$MP")
@@ -59,6 +61,8 @@ out=$("${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" 2>&
 [ $rc = 0 ] && t_ok "sync fedora" || t_fail "sync fedora" "rc=$rc" "$out"
 case $out in "fedora: complete: 4 files, "*" (1 pass)") t_ok "sync summary line";; *) t_fail "sync summary line" "$out";; esac
 diff -r "$UP/fedora" "$root/fedora" >/dev/null && t_ok "fedora tree identical to upstream" || t_fail "fedora tree identical"
+others=$(find "$root/fedora" ! -user "$MUSER" | head -3)
+[ -z "$others" ] && t_ok "the tree belongs to mirror.user" || t_fail "the tree belongs to mirror.user" "$others"
 
 # The lock: a second run while one holds the directory is refused at once.
 flock --no-fork "$root/fedora" sleep 5 &
@@ -72,9 +76,20 @@ t_error "unknown upstream module" 1 "rsync exited with 5" \
 	"${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/nosuch/"
 t_error "missing freshness marker" 1 "freshness marker fullfiletimelist-fedora is missing" \
 	"${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/debian/"
+sed "s/user = \"$MUSER\"/user = \"nosuchuser\"/" "$tmp/host.conf" >"$tmp/nouser.conf"
+t_error "as root, a missing mirror.user is refused, naming the key" 2 "mirror.user 'nosuchuser' does not exist" \
+	"$MP" sync -c "$tmp/nouser.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/"
+sed "s/user = \"$MUSER\"/user = \"root\"/" "$tmp/host.conf" >"$tmp/rootuser.conf"
+t_error "mirror.user root is refused" 2 "mirror.user 'root' is root" \
+	"$MP" sync -c "$tmp/rootuser.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/"
 t_error "ftp upstream refused" 2 "ftp:// is not accepted" "${S[@]}" fedora --upstream "ftp://127.0.0.1/fedora/"
 "${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" >/dev/null 2>&1
 diff -r "$UP/fedora" "$root/fedora" >/dev/null && t_ok "a good sync repairs the tree" || t_fail "a good sync repairs the tree"
+# As the generated timers run it (User=mirror.user): not root, so it syncs as itself.
+out=$(setpriv --reuid="$MUSER" --regid="$MUSER" --init-groups "${S[@]}" fedora \
+	--upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" 2>&1); rc=$?
+[ $rc = 0 ] && [ -z "$(find "$root/fedora" ! -user "$MUSER")" ] && t_ok "sync run as mirror.user itself" ||
+	t_fail "sync run as mirror.user itself" "rc=$rc" "$out"
 
 # --- sync: two-stage -------------------------------------------------------------
 : >"$tmp/upstream-rsyncd.log"
@@ -83,7 +98,8 @@ out=$("${S[@]}" ubuntu --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/debian/" -J 
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["stages"]==2 and d["trace"]=="project/trace/mirror.test"' \
 	<<<"$out" && t_ok "two-stage JSON result" || t_fail "two-stage JSON result" "$out"
 diff -r -x mirror.test "$UP/debian" "$root/ubuntu" >/dev/null && t_ok "archive identical to upstream" || t_fail "archive identical"
-head -1 "$root/ubuntu/project/trace/mirror.test" | grep -q 'UTC' && t_ok "trace file written" || t_fail "trace file written"
+head -1 "$root/ubuntu/project/trace/mirror.test" | grep -q 'UTC' && [ "$(stat -c %U "$root/ubuntu/project/trace/mirror.test")" = "$MUSER" ] &&
+	t_ok "trace file written, by mirror.user" || t_fail "trace file written"
 # The upstream's transfer log: first connection sends the pool, second the index files.
 log=$tmp/upstream-rsyncd.log
 pkg=$(grep -n 'send .*pool/main/h/hello/hello_2.10-3_amd64.deb' "$log" | cut -d: -f1)
@@ -101,7 +117,7 @@ out=$("$MP" sync -c "$tmp/host.conf" -n ubuntu 2>&1)
 	t_ok "sync -n shows both stages" || t_fail "sync -n shows both stages" "$out"
 
 # --- sync: ftpsync (Debian's own tool, configured from the profile) -----------------
-out=$(HOME=$tmp/home "${S[@]}" debian --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/debian/" 2>&1); rc=$?
+out=$("${S[@]}" debian --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/debian/" 2>&1); rc=$?
 [ $rc = 0 ] && t_ok "sync debian via ftpsync" || t_fail "sync debian via ftpsync" "rc=$rc" "$out"
 grep -q "^MIRRORNAME='mirror.test'$" "$tmp/home/.config/ftpsync/ftpsync-debian.conf" &&
 	grep -q "^TO='$root/debian/'$" "$tmp/home/.config/ftpsync/ftpsync-debian.conf" &&
@@ -110,12 +126,7 @@ diff -r -x trace "$UP/debian" "$root/debian" >/dev/null && [ -f "$root/debian/pr
 	t_ok "ftpsync mirrored the archive and wrote its trace" || t_fail "ftpsync result"
 
 # --- the generated rsyncd.conf serves the tree ------------------------------------
-GEN_PORT=$(free_port)
-rsync --daemon --no-detach --address=127.0.0.1 --port="$GEN_PORT" --config="$prefix/etc/rsyncd.conf" \
-	--log-file="$tmp/gen-rsyncd.log" --dparam="lockfile=$tmp/gen.lock" \
-	--dparam="motdfile=$prefix/etc/mirrorprov/rsyncd.motd" &
-GEN_PID=$!
-wait_port "$GEN_PORT"
+generated_rsyncd_start "$tmp" "$prefix"
 # Module lines are "NAME<tab>COMMENT" (--no-motd would hide the list too).
 mods=$(rsync "rsync://127.0.0.1:$GEN_PORT/" | awk -F'\t' 'NF==2{sub(/ +$/,"",$1); print $1}' | sort | tr '\n' ' ')
 [ "$mods" = "fedora ubuntu " ] && t_ok "generated rsyncd lists exactly the profile modules" || t_fail "generated rsyncd modules" "$mods"

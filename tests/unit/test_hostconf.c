@@ -54,9 +54,13 @@ static void example_loads(void **state)
 	assert_string_equal(hc.mirror.profiles[3], "debian");
 	assert_string_equal(hc.backend.type, "mirrormanager");
 	assert_string_equal(hc.backend.password_file, "/etc/mirrorprov/backend.secret");
+	assert_int_equal(hc.backend.timeout, 1800);
 	hostconf_free(&hc);
 	assert_null(hc.host.name);
 }
+
+#define HOST_OK "host: { name = \"m.example.org\"; site = \"S\"; admin_email = \"a@example.org\"; " \
+		"country = \"DE\"; bandwidth_mbit = 1000; urls: { https = \"https://m.example.org/\"; }; };\n"
 
 static void defaults_and_optional_sections(void **state)
 {
@@ -75,6 +79,15 @@ static void defaults_and_optional_sections(void **state)
 
 	assert_int_equal(hostconf_load(p, HOSTCONF_BACKEND, &hc, &err), -EINVAL);
 	assert_non_null(strstr(err, "min.conf: missing section 'backend'"));
+
+	/* one default each, stated once (hostconf.h), applied by the loader */
+	free(err);
+	err = NULL;
+	p = write_tmp("min.conf", HOST_OK "backend: { type = \"mirrormanager\"; };\n");
+	assert_int_equal(hostconf_load(p, HOSTCONF_BACKEND, &hc, &err), 0);
+	assert_int_equal(hc.backend.timeout, 30 * 60);
+	assert_int_equal(hc.host.max_connections, HOSTCONF_DEFAULT_MAX_CONNECTIONS);
+	hostconf_free(&hc);
 }
 
 struct bad {
@@ -82,10 +95,10 @@ struct bad {
 	const char *msg;   /* expected after "FILE" */
 };
 
-#define HOST_OK "host: { name = \"m.example.org\"; site = \"S\"; admin_email = \"a@example.org\"; " \
-		"country = \"DE\"; bandwidth_mbit = 1000; urls: { https = \"https://m.example.org/\"; }; };\n"
-
 static const struct bad bads[] = {
+	{ "backend: { type = \"mirrormanager\"; timeout = 0; };\n", "'backend.timeout' must be between 1 and 86400" },
+	{ "backend: { type = \"mirrormanager\"; timeout = \"2d\"; };\n", "'backend.timeout' must be between 1 and 86400" },
+	{ "backend: { type = \"mirrormanager\"; timeout = \"soon\"; };\n", "'backend.timeout' must be a duration" },
 	{ "mirror: {\n  root = \"/srv\";\n  usr = \"x\";\n};\n", ":3: unknown key 'usr'" },
 	{ "mirorr: { root = \"/srv\"; };\n", ":1: unknown key 'mirorr'" },
 	{ "mirror: {\n  user = \"x\";\n};\n", ":1: missing required key 'mirror.root'" },
@@ -164,6 +177,15 @@ static void secret_file(void **state)
 	chmod(p, 0600);
 	assert_int_equal(hostconf_read_secret(p, &s), 0);
 	assert_string_equal(s, "s3cret");
+	/* empty, or an empty first line: refused rather than sent as an empty password */
+	static const char *const empties[] = { "", "\n", "\nsecond line\n", " \t\r\n" };
+	for (size_t i = 0; i < sizeof(empties) / sizeof(empties[0]); i++) {
+		char *e = NULL;
+		p = write_tmp("secret", empties[i]);
+		chmod(p, 0600);
+		assert_int_equal(hostconf_read_secret(p, &e), -ENODATA);
+		assert_null(e);
+	}
 	assert_int_equal(hostconf_check_secret_file(tmpdir), -EINVAL);
 	assert_int_equal(hostconf_check_secret_file("/nonexistent"), -ENOENT);
 }

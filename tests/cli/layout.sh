@@ -46,7 +46,7 @@ grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 archlinux$' "$tmp/p2/etc/systemd/s
 # A relative -c is resolved as every verb does: the units name the absolute file.
 out=$(cd "$tmp" && MIRRORPROV_PROFILE_DIR=$TOP/profiles "$MP" layout -c host.conf --prefix "$tmp/p3" --binary /usr/sbin/mirrorprov 2>&1); rc=$?
 [ $rc = 0 ] && grep -q "^ExecStart=/usr/sbin/mirrorprov sync -c $tmp/host.conf fedora$" \
-	"$tmp/p3/etc/systemd/system/mirrorprov-sync-fedora.service" &&
+	"$tmp/p3/etc/systemd/system/mirrorprov-sync@fedora.service.d/layout.conf" &&
 	t_ok "layout -c RELATIVE: resolved, the units name the absolute path" || t_fail "layout -c RELATIVE" "rc=$rc" "$out"
 
 t_golden "sync -n fedora" layout/sync-n-fedora.txt 0 run "$MP" sync -c "$tmp/host.conf" -n fedora

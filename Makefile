@@ -56,7 +56,7 @@ DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev lib
 	openssl libssl-dev systemd udev ftpsync clang valgrind curl time \
 	dpkg-dev debhelper bash-completion $(FUZZ_DEB_PKGS)
 
-.PHONY: all deps pkg-check check check-fresh demo bench install clean fuzz fuzzers fuzz-build deb
+.PHONY: all deps pkg-check check check-fresh demo bench install clean fuzz fuzzers fuzz-build deb man-profiles
 
 all: $(BUILD)/mirrorprov
 
@@ -121,7 +121,7 @@ demo: deps
 	tests/demo.sh
 
 bench: deps
-	$(MAKE) all $(BUILD)/bench/checkin_payload
+	$(MAKE) all $(BUILD)/bench/checkin_payload $(BUILD)/bench/blank_scan
 	bench/run.sh
 
 # A fresh Debian 12 root (debootstrap): `make demo`, `make check`, the package.
@@ -138,6 +138,7 @@ install: all
 	install -D -m 0755 $(BUILD)/mirrorprov $(DESTDIR)$(PREFIX)/sbin/mirrorprov
 	install -D -m 0644 man/mirrorprov.8 $(DESTDIR)$(PREFIX)/share/man/man8/mirrorprov.8
 	install -D -m 0644 man/mirrorprov.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/mirrorprov.conf.5
+	install -D -m 0644 man/mirrorprov-profiles.7 $(DESTDIR)$(PREFIX)/share/man/man7/mirrorprov-profiles.7
 	install -D -m 0644 examples/host.conf $(DESTDIR)$(PREFIX)/share/doc/mirrorprov/examples/host.conf
 	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles
 	install -m 0644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles/
@@ -161,6 +162,10 @@ deb: deps
 	mv $(BUILD)/deb/mirrorprov_*.deb $(BUILD)/ && rm -rf $(BUILD)/deb/src
 	@ls $(BUILD)/mirrorprov_*.deb
 	@if command -v lintian >/dev/null; then echo "lintian:"; lintian -I --pedantic $(BUILD)/mirrorprov_*.deb; fi
+
+# The rules table of mirrorprov-profiles(7) from the shipped profiles (tests/cli/manpage.sh checks it).
+man-profiles: $(BUILD)/mirrorprov
+	MIRRORPROV_PROFILE_DIR=profiles python3 man/profiles-table.py $(BUILD)/mirrorprov man/mirrorprov-profiles.7
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -319,7 +319,7 @@ int debian_stanza(const struct hostconf *hc, const struct profile *p, struct str
 {
 	const struct hostconf_host *h = &hc->host;
 	_cleanup_free_ char *country = country_name(h->country);
-	_cleanup_free_ char *upstream = p->upstreams && p->upstreams[0] ? url_host(p->upstreams[0]) : NULL;
+	_cleanup_free_ char *upstream = p->upstream ? url_host(p->upstream) : NULL;
 	bool v6 = false;
 
 	for (size_t i = 0; h->addresses && h->addresses[i]; i++)

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/fileio.h"
 #include "lib/macro.h"
 #include "lib/names.h"
 #include "lib/spawn.h"
@@ -571,11 +572,6 @@ static int rsync_check_markers(const struct check_target *t, const struct check_
 	return 0;
 }
 
-static int rm_tree_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path) < 0 ? -1 : 0;
-}
-
 static int rsync_target(const struct check_target *t, const struct check_opts *o, bool full_listing,
 			struct check_result *r, size_t *first)
 {
@@ -606,7 +602,7 @@ static int rsync_target(const struct check_target *t, const struct check_opts *o
 	k = rsync_check_files(t, o, full_listing, tmp, r, first);
 	if (k >= 0)
 		k = rsync_check_markers(t, o, 1 + nfiles, tmp, r, first);
-	nftw(tmp, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS);
+	rm_tree(tmp);
 	return k;
 }
 

@@ -3,11 +3,15 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "lib/fileio.h"
 #include "lib/macro.h"
@@ -294,6 +298,190 @@ int blockdev_stack(struct udev *udev, dev_t devnum, dev_t *out, size_t max)
 	int r = stack_walk(udev, devnum, out, max, &n, 0);
 
 	return r < 0 ? r : (int)n;
+}
+
+bool devnum_in(const dev_t *devs, size_t n, dev_t d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (devs[i] == d)
+			return true;
+	return false;
+}
+
+void loop_users_free(struct loop_user *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].backing_file);
+	free(v);
+}
+
+/* What loop device NAME reads: its backing node's rdev and its inode's st_dev.
+ * -ENXIO when it is not bound (or went away). */
+static int loop_backing(const char *name, const char *backing_file, dev_t *rdev, dev_t *fsdev)
+{
+	_cleanup_free_ char *node = NULL, *devattr = NULL, *attr = NULL;
+	struct loop_info64 li;
+	struct stat st;
+	unsigned ma, mi;
+
+	if (asprintf(&node, "/dev/%s", name) < 0 || asprintf(&attr, "/sys/block/%s/dev", name) < 0)
+		return -ENOMEM;
+	/* the node must be the loop device sysfs names: /dev may hold anything */
+	if (read_attr(attr, &devattr) == 0 && sscanf(devattr, "%u:%u", &ma, &mi) == 2) {
+		_cleanup_close_ int fd = open(node, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISBLK(st.st_mode) && st.st_rdev == makedev(ma, mi)) {
+			if (ioctl(fd, LOOP_GET_STATUS64, &li) == 0) {
+				*rdev = (dev_t)li.lo_rdevice;
+				*fsdev = (dev_t)li.lo_device;
+				return 0;
+			}
+			if (errno == ENXIO)
+				return -ENXIO;
+		}
+	}
+	/* not root: the path the kernel reports, as it is now */
+	if (!backing_file || stat(backing_file, &st) < 0)
+		return -ENXIO;
+	*rdev = S_ISBLK(st.st_mode) ? st.st_rdev : 0;
+	*fsdev = st.st_dev;
+	return 0;
+}
+
+int loop_users_find(const dev_t *devs, size_t n, struct loop_user **ret, size_t *nret)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	struct loop_user *v = NULL;
+	size_t k = 0;
+	int r;
+
+	*ret = NULL;
+	*nret = 0;
+	if ((r = sysfs_list_dir("/sys", "block", &names)) < 0)
+		return r;
+	for (char **s = names; *s; s++) {
+		_cleanup_free_ char *fpath = NULL, *opath = NULL, *file = NULL, *off = NULL;
+		dev_t rdev = 0, fsdev = 0;
+		uint64_t offset = 0;
+		if (strncmp(*s, "loop", 4) != 0 || strlen(*s) >= sizeof(v->name))
+			continue;
+		if (asprintf(&fpath, "/sys/block/%s/loop/backing_file", *s) < 0 ||
+		    asprintf(&opath, "/sys/block/%s/loop/offset", *s) < 0)
+			goto oom;
+		/* an unbound loop device has no loop/ directory */
+		if (read_attr(fpath, &file) < 0 && access(opath, F_OK) < 0)
+			continue;
+		if (read_attr(opath, &off) == 0)
+			(void)sysfs_parse_u64(off, &offset);
+		if ((r = loop_backing(*s, file, &rdev, &fsdev)) == -ENOMEM)
+			goto fail;
+		if (r < 0 || !(devnum_in(devs, n, rdev) || devnum_in(devs, n, fsdev)))
+			continue;
+		struct loop_user *nv = realloc(v, (k + 1) * sizeof(*v));
+		if (!nv)
+			goto oom;
+		v = nv;
+		v[k] = (struct loop_user){ .via_file = !devnum_in(devs, n, rdev), .offset = offset,
+					   .backing_file = TAKE_PTR(file) };
+		v[k].via = v[k].via_file ? fsdev : rdev;
+		snprintf(v[k].name, sizeof(v[k].name), "%s", *s);
+		k++;
+	}
+	*ret = v;
+	*nret = k;
+	return 0;
+oom:
+	r = -ENOMEM;
+fail:
+	loop_users_free(v, k);
+	return r;
+}
+
+/* The first fd of /proc/PID that is one of devs: 1 and *which, 0 none,
+ * -EACCES when (some of) its fds cannot be read, -ENOENT when it is gone. */
+static int process_holds(int procfd, const char *pid, const dev_t *devs, size_t n, dev_t *which)
+{
+	_cleanup_free_ char *path = NULL;
+	struct dirent *de;
+	struct stat st;
+	int dfd, r = 0;
+	DIR *d;
+
+	if (asprintf(&path, "%s/fd", pid) < 0)
+		return -ENOMEM;
+	if ((dfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return errno == EACCES || errno == EPERM ? -EACCES : -ENOENT;
+	if (!(d = fdopendir(dfd))) {
+		r = errno == ENOMEM ? -ENOMEM : -ENOENT;
+		close(dfd);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		/* follows the link to the open file itself; closed meanwhile = skipped */
+		if (fstatat(dfd, de->d_name, &st, 0) < 0) {
+			if (errno == EACCES || errno == EPERM)
+				r = -EACCES;
+			continue;
+		}
+		if (S_ISBLK(st.st_mode) && devnum_in(devs, n, st.st_rdev)) {
+			*which = st.st_rdev;
+			r = 1;
+			break;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+int device_openers_find(const dev_t *devs, size_t n, pid_t skip, struct device_opener **ret, size_t *nret,
+			unsigned *unreadable)
+{
+	_cleanup_close_ int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct device_opener *v = NULL;
+	struct dirent *de;
+	size_t k = 0;
+	DIR *d;
+
+	*ret = NULL;
+	*nret = 0;
+	*unreadable = 0;
+	if (procfd < 0 || !(d = opendir("/proc")))
+		return negative_errno();
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *commpath = NULL, *comm = NULL;
+		char *end;
+		dev_t which;
+		long pid = strtol(de->d_name, &end, 10);
+		int r;
+		if (*end || pid <= 0 || pid == skip)
+			continue;
+		r = process_holds(procfd, de->d_name, devs, n, &which);
+		if (r == -EACCES)
+			(*unreadable)++;
+		if (r == -ENOMEM)
+			goto oom;
+		if (r <= 0)
+			continue;
+		struct device_opener *nv = realloc(v, (k + 1) * sizeof(*v));
+		if (!nv || asprintf(&commpath, "/proc/%ld/comm", pid) < 0) {
+			if (nv)
+				v = nv;
+			goto oom;
+		}
+		v = nv;
+		v[k] = (struct device_opener){ .pid = (pid_t)pid, .devnum = which };
+		snprintf(v[k].comm, sizeof(v[k].comm), "%s", read_attr(commpath, &comm) == 0 ? comm : "?");
+		k++;
+	}
+	closedir(d);
+	*ret = v;
+	*nret = k;
+	return 0;
+oom:
+	closedir(d);
+	free(v);
+	return -ENOMEM;
 }
 
 const char *blockdev_wwid(const struct blockdev *b)

@@ -80,3 +80,39 @@ uint64_t udev_attr_u64(struct udev_device *d, const char *attr);
 int sysfs_parse_u64(const char *s, uint64_t *ret);
 /* Text sysfs attribute of d, blanks and newline trimmed; NULL when absent or empty. */
 char *udev_attr_str(struct udev_device *d, const char *attr);
+
+/* Is d one of devs[0..n)? */
+bool devnum_in(const dev_t *devs, size_t n, dev_t d);
+
+/* A loop device that reads through to a device of a set: through its node, or
+ * through a file on a filesystem on it. */
+struct loop_user {
+	char name[32];          /* loop3 */
+	dev_t via;              /* the device of the set it uses */
+	bool via_file;          /* a file on via's filesystem, not via's node */
+	uint64_t offset;        /* loop/offset, bytes */
+	char *backing_file;     /* the kernel's name ("… (deleted)" included); NULL when unknown */
+};
+
+/* Every loop device backed by one of devs[0..n).  The backing device and
+ * inode come from LOOP_GET_STATUS64 (lo_rdevice, lo_device), so a deleted or
+ * renamed backing path still counts; when the ioctl is denied (not root),
+ * loop/backing_file is stat()ed instead.  Loop devices that vanish meanwhile
+ * are skipped.  *ret (free with loop_users_free()) gets *nret entries.
+ * Returns 0 or -errno (-ENOMEM; a /sys/block that cannot be listed). */
+int loop_users_find(const dev_t *devs, size_t n, struct loop_user **ret, size_t *nret);
+void loop_users_free(struct loop_user *v, size_t n);
+
+/* A process that holds a device of a set open. */
+struct device_opener {
+	pid_t pid;
+	char comm[17];          /* /proc/PID/comm, "?" when unreadable */
+	dev_t devnum;           /* which device of the set */
+};
+
+/* Processes other than skip with a /proc/PID/fd entry whose st_rdev is one of
+ * devs[0..n) (at most one entry per process).  Processes that exit meanwhile
+ * are skipped; those whose fds cannot be read (EACCES: not root, hidepid) are
+ * counted in *unreadable.  Returns 0 or -errno (-ENOMEM, /proc unreadable). */
+int device_openers_find(const dev_t *devs, size_t n, pid_t skip, struct device_opener **ret, size_t *nret,
+			unsigned *unreadable);

@@ -83,7 +83,30 @@ static void warn_space(const char *root, uint64_t need)
 	log_warn("the profiles need about %s but the filesystem under %s has %s free", a, root, b);
 }
 
-static int print_plan(const struct layout_plan *plan, bool json, bool only_changes)
+/* Where each profile pulls from, and who said so. */
+static void print_upstreams(const struct profile_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		printf("%s pulls from %s (%s)\n", set->v[i].name, set->v[i].upstream, set->v[i].upstream_origin);
+}
+
+static json_object *upstreams_json(const struct profile_set *set)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < set->n; i++) {
+		json_object *o = json_object_new_object();
+		jset_str(o, "profile", set->v[i].name);
+		jset_str(o, "upstream", set->v[i].upstream);
+		jset_str(o, "origin", set->v[i].upstream_origin);
+		jset_str(o, "pull", pull_rule_name(set->v[i].pull));
+		jset_str(o, "advice", set->v[i].advice);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static int print_plan(const struct layout_plan *plan, const struct profile_set *set, bool json, bool only_changes)
 {
 	_cleanup_json_ json_object *rows = json_object_new_array();
 	struct col_select sel;
@@ -103,6 +126,7 @@ static int print_plan(const struct layout_plan *plan, bool json, bool only_chang
 		_cleanup_json_ json_object *doc = json_object_new_object();
 		jset_u64(doc, "changes", plan->changes);
 		jset_u64(doc, "total_size", plan->total_size);
+		json_object_object_add(doc, "upstreams", upstreams_json(set));
 		json_object_object_add(doc, "items", out_table_json(item_cols, &sel, rows));
 		return out_json(stdout, doc);
 	}
@@ -113,8 +137,9 @@ static int print_plan(const struct layout_plan *plan, bool json, bool only_chang
 	return out_table(stdout, "items", item_cols, &sel, rows, false);
 }
 
-static int print_diffs(const struct layout_plan *plan)
+static int print_diffs(const struct layout_plan *plan, const struct profile_set *set)
 {
+	print_upstreams(set);
 	for (size_t i = 0; i < plan->n; i++) {
 		_cleanup_free_ char *d = NULL;
 		int r = layout_item_diff(&plan->v[i], &d);
@@ -202,6 +227,10 @@ static int run_layout(struct layout_options *opt)
 	layout_conf_init(&lc, hc, mirrorctx_root(&opt->ctx), opt->prefix, opt->binary);
 	if ((r = mirrorctx_profiles(&opt->ctx, opt->profiles, &set)) != EXIT_OK)
 		return r;
+	if ((r = mirrorctx_require_upstreams(&opt->ctx, &set)) != EXIT_OK) {
+		profile_set_free(&set);
+		return r;
+	}
 	r = layout_plan_build(&lc, &set, &plan);
 	if (r < 0) {
 		profile_set_free(&set);
@@ -211,13 +240,13 @@ static int run_layout(struct layout_options *opt)
 	warn_space(lc.root, plan.total_size);
 	r = layout_tree_owner(lc.user, opt->prefix, opt->dry_run, &uid, &gid);
 	if (r == EXIT_OK && opt->dry_run)
-		r = opt->json ? (print_plan(&plan, true, false) < 0 ? EXIT_FAIL : EXIT_OK) : print_diffs(&plan);
+		r = opt->json ? (print_plan(&plan, &set, true, false) < 0 ? EXIT_FAIL : EXIT_OK) : print_diffs(&plan, &set);
 	else if (r == EXIT_OK) {
 		int ar = layout_plan_apply(&plan, uid, gid, &failed);
 		if (ar < 0)
 			r = log_errno(ar, "writing %s", failed);
 		else
-			r = print_plan(&plan, opt->json, true) < 0 ? EXIT_FAIL : EXIT_OK;
+			r = print_plan(&plan, &set, opt->json, true) < 0 ? EXIT_FAIL : EXIT_OK;
 	}
 	if (r == EXIT_OK && !opt->prefix)
 		r = enable_timers(&set, opt->enable, opt->dry_run);

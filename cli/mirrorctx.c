@@ -83,5 +83,44 @@ int mirrorctx_profiles(const struct mirrorctx *ctx, const char *profiles, struct
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
-	return EXIT_OK;
+	for (size_t i = 0; i < set->n && r == EXIT_OK; i++)
+		r = mirrorctx_upstream(ctx, &set->v[i], NULL, false);
+	if (r != EXIT_OK)
+		profile_set_free(set);
+	return r;
+}
+
+int mirrorctx_upstream(const struct mirrorctx *ctx, struct profile *p, const char *override, bool required)
+{
+	_cleanup_free_ char *err = NULL, *key = NULL;
+	const struct hostconf_profile *hp = ctx->loaded ? hostconf_profile(&ctx->hc, p->name) : NULL;
+	const char *origin = "--upstream";
+
+	if (!override && hp && hp->upstream) {
+		if (asprintf(&key, "%s profile.%s.upstream", ctx->hc.path, p->name) < 0)
+			return log_errno(-ENOMEM, "%s", p->name);
+		override = hp->upstream;
+		origin = key;
+	}
+	int r = profile_pick_upstream(p, override, origin, &err);
+	if (r == -EDESTADDRREQ && !required)
+		return EXIT_OK;
+	if (r == -EDESTADDRREQ && err) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	return r < 0 ? log_errno(r, "%s", p->name) : EXIT_OK;
+}
+
+int mirrorctx_require_upstreams(const struct mirrorctx *ctx, struct profile_set *set)
+{
+	int r = EXIT_OK;
+
+	for (size_t i = 0; i < set->n && r == EXIT_OK; i++)
+		if (!set->v[i].upstream)
+			r = mirrorctx_upstream(ctx, &set->v[i], NULL, true);
+	for (size_t i = 0; i < set->n && r == EXIT_OK; i++)
+		if (set->v[i].advice)
+			log_warn("%s: %s", set->v[i].name, set->v[i].advice);
+	return r;
 }

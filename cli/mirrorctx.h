@@ -34,6 +34,15 @@ void mirrorctx_free(struct mirrorctx *ctx);
 int mirrorctx_absolute_path(struct hostconf *hc);
 /* The effective mirror root. */
 const char *mirrorctx_root(const struct mirrorctx *ctx);
-/* The profiles named in profiles ("a,b", --profile) or else mirror.profiles;
+/* The profiles named in profiles ("a,b", --profile) or else mirror.profiles,
+ * each with its upstream settled where it can be (mirrorctx_upstream());
  * reports errors itself and returns an exit code. */
 int mirrorctx_profiles(const struct mirrorctx *ctx, const char *profiles, struct profile_set *set);
+/* Settles p->upstream: override (--upstream), else host.conf
+ * profile.NAME.upstream, else the profile's default where the project allows
+ * public pulls.  required: no upstream is a usage error naming the host.conf
+ * key (EXIT_USAGE); otherwise it is left NULL. */
+int mirrorctx_upstream(const struct mirrorctx *ctx, struct profile *p, const char *override, bool required);
+/* mirrorctx_upstream(required) for every profile of set; then, for a plan,
+ * each profile's advice (what the project says about mirroring it) as a warning. */
+int mirrorctx_require_upstreams(const struct mirrorctx *ctx, struct profile_set *set);

@@ -251,7 +251,7 @@ static int plan_mkfs(struct onboard *ob)
 	else if (fs_checks_failed(&p.checks)) {
 		const struct fs_check *f = fs_checks_failed(&p.checks);
 		r = set_step(ob, S_MKFS, STEP_BLOCKED, "refused: %s: %s%s", f->name, f->detail,
-			     strcmp(f->name, "no-signatures") == 0 ? "; --force formats over it" : "");
+			     strcmp(f->name, "no-signatures") == 0 || strcmp(f->name, "blank") == 0 ? "; --force formats over it" : "");
 	} else if (!(cmd = strv_join_quoted(p.mkfs_argv)))
 		r = -ENOMEM;
 	else if (p.partitioned)
@@ -357,14 +357,19 @@ static bool profile_synced(const struct onboard *ob, const struct profile *p)
 	return check_expand_markers(dir, p->freshness, &m, &unmatched) >= 0 && !unmatched;
 }
 
-/* "a, b" of the profiles (not) synced. */
-static char *profile_names(const struct onboard *ob, bool synced)
+/* "a, b" of the profiles (not) synced; with_upstream: "a from rsync://… (origin), …". */
+static char *profile_names(const struct onboard *ob, bool synced, bool with_upstream)
 {
 	_cleanup_strbuf_ struct strbuf sb = { 0 };
 
-	for (size_t i = 0; i < ob->set.n; i++)
-		if (profile_synced(ob, &ob->set.v[i]) == synced)
-			strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", ob->set.v[i].name);
+	for (size_t i = 0; i < ob->set.n; i++) {
+		const struct profile *p = &ob->set.v[i];
+		if (profile_synced(ob, p) != synced)
+			continue;
+		strbuf_addf(&sb, "%s%s", sb.len ? ", " : "", p->name);
+		if (with_upstream)
+			strbuf_addf(&sb, " from %s (%s)", p->upstream, p->upstream_origin);
+	}
 	return strbuf_error(&sb) < 0 ? NULL : strdup(sb.len ? sb.buf : "");
 }
 
@@ -375,7 +380,7 @@ static int plan_sync(struct onboard *ob)
 
 	if (profiles_missing(ob, S_SYNC, &r))
 		return r;
-	if (!(todo = profile_names(ob, false)) || !(done = profile_names(ob, true)))
+	if (!(todo = profile_names(ob, false, true)) || !(done = profile_names(ob, true, false)))
 		return -ENOMEM;
 	if (!*todo)
 		return set_step(ob, S_SYNC, STEP_DONE, "%s synced (freshness markers present)", done);
@@ -384,8 +389,7 @@ static int plan_sync(struct onboard *ob)
 		return set_step(ob, S_SYNC, STEP_DONE, "not requested: %s not synced yet (--sync runs the first sync, "
 				"the sync timers do otherwise)", todo);
 	}
-	return set_step(ob, S_SYNC, STEP_CHANGE, "first sync of %s from %s upstream", todo,
-			ob->set.n > 1 ? "their" : "its");
+	return set_step(ob, S_SYNC, STEP_CHANGE, "first sync of %s", todo);
 }
 
 static const char *url_kinds(const struct hostconf *hc)
@@ -597,7 +601,7 @@ static int apply_sync(struct onboard *ob)
 		if (r < 0)
 			r = sync_report_failure(r, p, dest, rq.user, &res);
 		else
-			printf("%s: synced from %s in %.1f s\n", p->name, p->upstreams[0], res.seconds);
+			printf("%s: synced from %s in %.1f s\n", p->name, p->upstream, res.seconds);
 		sync_result_free(&res);
 		if (r)
 			return r;
@@ -667,6 +671,9 @@ static int load(struct onboard *ob)
 		return log_errno(-ENOMEM, "loading profiles");
 	if (r == 0 && !ob->set.n && !(ob->profiles_error = strdup("mirror.profiles names no profile")))
 		return log_errno(-ENOMEM, "loading profiles");
+	/* No plan without an upstream the project allows for every profile. */
+	if (r == 0 && (r = mirrorctx_require_upstreams(&ob->ctx, &ob->set)) != EXIT_OK)
+		return r;
 	if (asprintf(&ob->fstab, "%s/etc/fstab", o->prefix ? o->prefix : "") < 0 ||
 	    asprintf(&ob->record, "%s" REGISTER_RECORD, o->prefix ? o->prefix : "") < 0)
 		return log_errno(-ENOMEM, "onboard");

@@ -32,7 +32,8 @@ static const struct col_def profile_cols[] = {
 	{ "SIZE", COLT_SIZE, 0, 0, "approximate size" },
 	{ "BACKEND", COLT_STR, 0, 0, "registration backend" },
 	{ "CATEGORIES", COLT_STRV, 0, 0, "mirror-backend categories" },
-	{ "UPSTREAM", COLT_STR, 0, 0, "upstream rsync source" },
+	{ "UPSTREAM", COLT_STR, 0, 0, "default upstream rsync source (none: host.conf names it)" },
+	{ "PULL", COLT_STR, 0, 0, "pull rule: public, tier1, site" },
 	{ "FILE", COLT_STR, 0, 0, "where the profile was read from" },
 };
 
@@ -62,8 +63,43 @@ static json_object *profile_row(const struct profile *p)
 		json_object_array_add(cats, json_object_new_string(p->categories[i].name));
 	json_object_object_add(r, "categories", cats);
 	jset_str(r, "upstream", p->upstreams[0]);
+	jset_str(r, "pull", pull_rule_name(p->pull));
 	jset_str(r, "file", p->file);
 	return r;
+}
+
+static json_object *sources_json(const struct profile *p)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < p->n_sources; i++) {
+		const struct profile_source *src = &p->sources[i];
+		json_object *o = json_object_new_object();
+		jset_str(o, "url", src->url);
+		json_object_object_add(o, "supports", strv_json(src->supports));
+		jset_str(o, "checked", src->checked);
+		jset_str(o, "note", src->note);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+/* { KEY: { "sources": [ URL, … ], "unverified": bool }, … } for every fact the profile states. */
+static json_object *facts_json(const struct profile *p)
+{
+	_cleanup_free_ const char **keys = profile_fact_keys(p);
+	json_object *o = json_object_new_object();
+
+	for (const char **k = keys; k && *k; k++) {
+		_cleanup_free_ const struct profile_source **src = profile_fact_sources(p, *k);
+		json_object *f = json_object_new_object(), *urls = json_object_new_array();
+		for (const struct profile_source **s = src; s && *s; s++)
+			json_object_array_add(urls, json_object_new_string((*s)->url));
+		json_object_object_add(f, "sources", urls);
+		jset_bool(f, "unverified", profile_fact_unverified(p, *k));
+		json_object_object_add(o, *k, f);
+	}
+	return o;
 }
 
 /* Everything about one profile: the list row plus the details. */
@@ -87,6 +123,14 @@ static json_object *profile_json(const struct profile *p)
 		json_object_array_add(cats, c);
 	}
 	json_object_object_add(o, "categories", cats);
+	jset_str(o, "upstream_list", p->upstream_list);
+	json_object_object_add(o, "poll", strv_json(p->poll));
+	json_object_object_add(o, "poll_refresh", strv_json(p->poll_refresh));
+	jset_str(o, "archive", p->archive);
+	jset_str(o, "backend_url", p->backend_url);
+	jset_str(o, "advice", p->advice);
+	json_object_object_add(o, "sources", sources_json(p));
+	json_object_object_add(o, "facts", facts_json(p));
 	return o;
 }
 
@@ -100,28 +144,65 @@ static void print_strv(const char *key, char *const *v)
 	putchar('\n');
 }
 
+static void print_facts(const struct profile *p)
+{
+	_cleanup_free_ const char **keys = profile_fact_keys(p);
+
+	printf("\nfacts and their sources:\n");
+	for (const char **k = keys; k && *k; k++) {
+		_cleanup_free_ const struct profile_source **src = profile_fact_sources(p, *k);
+		printf("  %-14s", *k);
+		for (size_t i = 0; src && src[i]; i++)
+			printf(" [%zu]", (size_t)(src[i] - p->sources) + 1);
+		if (profile_fact_unverified(p, *k))
+			printf(" UNVERIFIED");
+		putchar('\n');
+	}
+	printf("\nsources:\n");
+	for (size_t i = 0; i < p->n_sources; i++) {
+		const struct profile_source *src = &p->sources[i];
+		printf("  [%zu] %s (checked %s)\n", i + 1, src->url, src->checked);
+		if (src->note)
+			printf("      %s\n", src->note);
+	}
+	if (!p->n_sources)
+		printf("  none: every fact above is unverified\n");
+}
+
 static void print_profile(const struct profile *p)
 {
 	char size[32];
 
 	format_size_human(p->size, size, sizeof(size));
 	printf("%-14s %s\n%-14s %s\n", "name:", p->name, "description:", p->description);
+	printf("%-14s %s\n", "pull:", pull_rule_name(p->pull));
 	print_strv("upstream:", p->upstreams);
+	if (p->upstream_list)
+		printf("%-14s %s\n", "upstream list:", p->upstream_list);
 	printf("%-14s %s\n%-14s %s\n%-14s %s\n%-14s %s\n", "module:", p->module, "directory:", p->directory,
 	       "http path:", p->http_path, "method:", sync_method_name(p->method));
+	if (p->archive)
+		printf("%-14s %s (ftpsync%s%s.conf)\n", "archive:", *p->archive ? p->archive : "(main)",
+		       *p->archive ? "-" : "", p->archive);
 	print_strv("rsync options:", p->rsync_options);
 	print_strv("excludes:", p->excludes);
 	print_strv("index files:", p->index_files);
 	printf("%-14s %s, random delay %llus, timeout %llus\n", "schedule:", p->schedule,
 	       (unsigned long long)p->random_delay, (unsigned long long)p->timeout);
 	print_strv("freshness:", p->freshness);
+	print_strv("poll:", p->poll);
+	print_strv("poll refresh:", p->poll_refresh);
 	if (p->trace_file)
 		printf("%-14s %s\n", "trace file:", p->trace_file);
 	if (p->backend)
-		printf("%-14s %s\n", "backend:", p->backend);
+		printf("%-14s %s%s%s\n", "backend:", p->backend, p->backend_url ? " " : "", p->backend_url ? p->backend_url : "");
 	for (size_t i = 0; i < p->n_categories; i++)
 		printf("%-14s %s -> %s/\n", i ? "" : "categories:", p->categories[i].name, p->categories[i].topdir);
-	printf("%-14s %s (approximate)\n%-14s %s\n", "size:", size, "file:", p->file);
+	printf("%-14s %s (approximate)\n", "size:", size);
+	if (p->advice)
+		printf("%-14s %s\n", "advice:", p->advice);
+	printf("%-14s %s\n", "file:", p->file);
+	print_facts(p);
 }
 
 static int profile_error(int r, const char *err)

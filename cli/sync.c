@@ -1,9 +1,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/conf.h"
+#include "lib/macro.h"
 #include "lib/names.h"
 #include "lib/size.h"
 #include "lib/strv.h"
@@ -14,9 +16,11 @@
 #include "sync/syncrun.h"
 
 static const struct verb_help sync_help = {
-	"mirrorprov sync [-c HOST.conf] [--root DIR] [--upstream URL] [--timeout DURATION] [-n] [-J] NAME",
+	"mirrorprov sync [-c HOST.conf] [--root DIR] [--upstream URL] [--timeout DURATION] [--full] [-n] [-J] NAME",
 	MIRRORCTX_HELP
-	"  -u, --upstream URL    pull from rsync://HOST[:PORT]/MODULE/ instead of the profile's upstream\n"
+	"  -u, --upstream URL    pull from rsync://HOST[:PORT]/MODULE/ instead of host.conf's\n"
+	"                        profile.NAME.upstream or the profile's default\n"
+	"      --full            run even when the upstream's freshness markers are unchanged\n"
 	"  -t, --timeout DUR     give up after DUR (\"90min\", \"6h\"; default: the profile's timeout)\n"
 	"  -n, --dry-run         print the commands and stop\n"
 	HELP_OPT_JSON HELP_OPT_HELP,
@@ -26,8 +30,17 @@ struct sync_options {
 	struct mirrorctx ctx;
 	const char *upstream;
 	uint64_t timeout;
-	bool dry_run, json;
+	bool dry_run, json, full;
 };
+
+enum { OPT_FULL = 0x100 };
+
+/* One command as shell words, for reading and pasting (it never goes through a shell). */
+static int print_command(char **argv)
+{
+	_cleanup_free_ char *line = strv_join_quoted(argv);
+	return line ? (puts(line), 0) : -ENOMEM;
+}
 
 int sync_report_failure(int r, const struct profile *p, const char *dest, const char *user,
 			const struct sync_result *res)
@@ -77,10 +90,15 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
+	r = mirrorctx_upstream(&opt->ctx, &p, opt->upstream, true);
+	if (r != EXIT_OK) {
+		profile_free(&p);
+		return r;
+	}
 	struct sync_request rq = {
 		.profile = &p,
 		.root = mirrorctx_root(&opt->ctx),
-		.upstream = opt->upstream,
+		.full = opt->full,
 		.host_name = hc && hc->has_host ? hc->host.name : NULL,
 		.admin_email = hc && hc->has_host ? hc->host.admin_email : NULL,
 		.user = hc && hc->has_mirror ? hc->mirror.user : NULL,
@@ -91,14 +109,15 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		dest = NULL;
 
 	if (opt->dry_run) {
+		_cleanup_strv_free_ char **poll = NULL;
 		char ***plan = NULL;
-		r = sync_plan_argv(&rq, &plan);
-		for (char ***a = plan; r == 0 && *a; a++) {
-			_cleanup_free_ char *line = strv_join_quoted(*a);
-			r = line ? 0 : -ENOMEM;
-			if (line)
-				puts(line);
-		}
+		r = sync_poll_argv(&rq, &poll);
+		if (r == 0 && poll)
+			r = print_command(poll);
+		if (r == 0)
+			r = sync_plan_argv(&rq, &plan);
+		for (char ***a = plan; r == 0 && *a; a++)
+			r = print_command(*a);
 		if (plan)
 			sync_plan_free(plan);
 		profile_free(&p);
@@ -106,6 +125,8 @@ static int run_sync(const struct sync_options *opt, const char *name)
 	}
 
 	r = sync_run(&rq, &res);
+	if (res.poll_message)
+		log_warn("%s: %s", p.name, res.poll_message);
 	if (opt->json) {
 		_cleanup_json_ json_object *o = json_object_new_object();
 		jset_str(o, "profile", p.name);
@@ -121,12 +142,23 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		json_object_object_add(o, "seconds", json_object_new_double(res.seconds));
 		jset_str(o, "trace", res.trace);
 		jset_str(o, "message", res.message);
+		jset_str(o, "upstream", p.upstream);
+		jset_str(o, "poll", res.poll);
+		jset_bool(o, "skipped", res.skipped);
+		if (res.skipped)
+			jset_u64(o, "unchanged_since", (unsigned long long)res.unchanged_since);
 		out_json(stdout, o);
 	}
 	int rc = EXIT_OK;
 	if (r < 0)
 		rc = sync_report_failure(r, &p, dest, rq.user, &res);
-	else if (!opt->json) {
+	else if (!opt->json && res.skipped) {
+		char since[64];
+		struct tm tm;
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&res.unchanged_since, &tm));
+		printf("%s: upstream unchanged since %s (last successful sync); nothing to do (--full forces a run)\n",
+		       p.name, since);
+	} else if (!opt->json) {
 		char bytes[32];
 		format_size_human(res.bytes, bytes, sizeof(bytes));
 		if (rq.progress || p.method == SYNC_FTPSYNC)
@@ -150,6 +182,7 @@ int cmd_sync(int argc, char **argv)
 	static const struct option longopts[] = {
 		MIRRORCTX_LONGOPTS,
 		{ "upstream", required_argument, NULL, 'u' }, { "timeout", required_argument, NULL, 't' },
+		{ "full", no_argument, NULL, OPT_FULL },
 		OPT_DRY_RUN, OPT_JSON, OPT_HELP, OPT_END,
 	};
 	struct sync_options opt = { 0 };
@@ -168,6 +201,9 @@ int cmd_sync(int argc, char **argv)
 		case 't':
 			if (parse_duration(optarg, &opt.timeout) < 0 || !opt.timeout)
 				return usage_error("--timeout '%s' is not a duration (e.g. \"90min\", \"6h\")", optarg);
+			break;
+		case OPT_FULL:
+			opt.full = true;
 			break;
 		case 'n':
 			opt.dry_run = true;

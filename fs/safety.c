@@ -8,12 +8,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs/device.h"
 #include "lib/fileio.h"
 #include "lib/mountinfo.h"
+#include "block/blank.h"
 #include "block/signatures.h"
+#include "lib/size.h"
 
 /* Kernel name of a device number ("loop0p1"), or "M:m" when sysfs does not know it. */
 static void devnum_name(dev_t d, char *buf, size_t len)
@@ -75,14 +78,6 @@ static int in_use_load(struct in_use *u)
 	return 0;
 }
 
-static bool in_stack(const dev_t *stack, size_t n, dev_t d)
-{
-	for (size_t i = 0; i < n; i++)
-		if (stack[i] == d)
-			return true;
-	return false;
-}
-
 /* 1 and a description when a device of the stack is mounted or swap, else 0. */
 static int stack_in_use(const struct in_use *u, const dev_t *stack, size_t n, char **what)
 {
@@ -91,13 +86,13 @@ static int stack_in_use(const struct in_use *u, const dev_t *stack, size_t n, ch
 	for (size_t i = 0; i < u->mounts.n; i++) {
 		const struct mount_entry *m = &u->mounts.v[i];
 		dev_t d = makedev(m->major, m->minor);
-		if (in_stack(stack, n, d)) {
+		if (devnum_in(stack, n, d)) {
 			devnum_name(d, name, sizeof(name));
 			return asprintf(what, "%s is mounted on %s (%s)", name, m->target, m->fstype) < 0 ? -ENOMEM : 1;
 		}
 	}
 	for (size_t i = 0; i < u->nswaps; i++)
-		if (in_stack(stack, n, u->swaps[i])) {
+		if (devnum_in(stack, n, u->swaps[i])) {
 			devnum_name(u->swaps[i], name, sizeof(name));
 			return asprintf(what, "%s is in use as swap (%s)", name, u->swap_paths[i]) < 0 ? -ENOMEM : 1;
 		}
@@ -163,6 +158,74 @@ static int check_holders(struct udev *udev, const struct blockdev *dev, struct f
 	return fs_checks_add(c, "no-holders", true, "no device-mapper, md or LVM device uses %s", dev->name);
 }
 
+/* Loop devices reading the device, a partition or a holder: they take no
+ * exclusive claim and leave no holder link, and whatever is mounted from them
+ * is written through to the target. */
+static int check_loop(const dev_t *stack, int n, const struct blockdev *dev, struct fs_checks *c)
+{
+	struct loop_user *v = NULL;
+	size_t k = 0;
+	char via[64], more[48] = "";
+	int r;
+
+	if (n < 0 || n > BLOCKDEV_STACK_MAX)
+		return fs_checks_add(c, "no-loop", false, "cannot list the devices stacked on %s: treated as in use", dev->name);
+	if ((r = loop_users_find(stack, (size_t)n, &v, &k)) < 0)
+		return r == -ENOMEM ? r : fs_checks_add(c, "no-loop", false, "cannot list the loop devices (%s): treated as in use",
+							strerror(-r));
+	if (k == 0)
+		return fs_checks_add(c, "no-loop", true, "no loop device is backed by %s, its partitions or holders", dev->name);
+	devnum_name(v[0].via, via, sizeof(via));
+	if (k > 1)
+		snprintf(more, sizeof(more), " (and %zu more loop devices)", k - 1);
+	if (v[0].via_file)
+		r = fs_checks_add(c, "no-loop", false, "%s is backed by %s, a file on %s's filesystem%s", v[0].name,
+				  v[0].backing_file ? v[0].backing_file : "a file", via, more);
+	else
+		r = fs_checks_add(c, "no-loop", false, "%s is backed by %s from offset %llu%s", v[0].name, via,
+				  (unsigned long long)v[0].offset, more);
+	loop_users_free(v, k);
+	return r;
+}
+
+#define OPEN_RESCANS 11   /* 100 ms apart */
+
+/* Processes holding a node of the stack open: a running dd, a database on the
+ * raw device, a shell redirection; only a mount or an O_EXCL open shows up
+ * elsewhere.  Our own process holds the disk lock and is skipped. */
+static int check_open(const dev_t *stack, int n, const struct blockdev *dev, struct fs_checks *c)
+{
+	_cleanup_free_ struct device_opener *v = NULL;
+	size_t k = 0;
+	unsigned hidden = 0;
+	char name[64];
+	int r;
+
+	if (n < 0 || n > BLOCKDEV_STACK_MAX)
+		return fs_checks_add(c, "not-open", false, "cannot list the devices stacked on %s: treated as in use", dev->name);
+	/* udev, blkid, lsblk and monitoring agents open a disk for milliseconds:
+	 * only a process that keeps it open for a second is a user */
+	for (int tries = 0; tries < OPEN_RESCANS; tries++) {
+		if (tries) {
+			free(TAKE_PTR(v));
+			(void)nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
+		}
+		if ((r = device_openers_find(stack, (size_t)n, getpid(), &v, &k, &hidden)) < 0)
+			return r == -ENOMEM ? r : fs_checks_add(c, "not-open", false, "cannot read /proc (%s): treated as in use",
+								strerror(-r));
+		if (k == 0)
+			break;
+	}
+	if (k == 0)
+		return fs_checks_add(c, "not-open", true, "no process has %s, its partitions or holders open%s", dev->name,
+				     hidden ? " (some processes could not be inspected)" : "");
+	devnum_name(v[0].devnum, name, sizeof(name));
+	if (k == 1)
+		return fs_checks_add(c, "not-open", false, "process %d (%s) has %s open", (int)v[0].pid, v[0].comm, name);
+	return fs_checks_add(c, "not-open", false, "process %d (%s) has %s open (and %zu more processes)", (int)v[0].pid,
+			     v[0].comm, name, k - 1);
+}
+
 /* The disk (and partitions, holders) of a device mounted on /, /boot or used as swap. */
 static int check_system_disk(struct udev *udev, const struct in_use *u, const dev_t *stack, int n,
 			     const struct blockdev *dev, struct fs_checks *c)
@@ -190,14 +253,14 @@ static int check_system_disk(struct udev *udev, const struct in_use *u, const de
 	for (size_t i = 0; i < u->mounts.n; i++) {
 		const struct mount_entry *m = &u->mounts.v[i];
 		for (size_t k = 0; k < ARRAY_SIZE(system_mounts); k++)
-			if (strcmp(m->target, system_mounts[k]) == 0 && in_stack(stack, (size_t)n, makedev(m->major, m->minor))) {
+			if (strcmp(m->target, system_mounts[k]) == 0 && devnum_in(stack, (size_t)n, makedev(m->major, m->minor))) {
 				devnum_name(makedev(m->major, m->minor), name, sizeof(name));
 				return fs_checks_add(c, "not-system-disk", false, "%s holds %s, the device of %s", dev->disk_name,
 						     name, m->target);
 			}
 	}
 	for (size_t i = 0; i < u->nswaps; i++)
-		if (in_stack(stack, (size_t)n, u->swaps[i])) {
+		if (devnum_in(stack, (size_t)n, u->swaps[i])) {
 			devnum_name(u->swaps[i], name, sizeof(name));
 			return fs_checks_add(c, "not-system-disk", false, "%s holds %s, used as swap", dev->disk_name, name);
 		}
@@ -268,6 +331,42 @@ static int check_signatures(const struct blockdev *dev, const char *path, bool f
 	return fs_checks_add(c, "no-signatures", false, "found %s (--force overwrites)", found);
 }
 
+/* Data libblkid cannot name: a wiped table or first superblock, raw data. */
+static int check_blank(const struct blockdev *dev, const char *path, bool force, struct fs_checks *c)
+{
+	/* O_DIRECT: 95 MiB that would only push useful pages out of the cache */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_DIRECT);
+	struct blank_report b;
+	char total[32], read[32], what[384];
+	int r;
+
+	if (fd < 0 || (r = blank_scan_fd(fd, dev->size_bytes, &b)) < 0)
+		return fs_checks_add(c, "blank", false, "cannot read samples of %s (%s): treated as in use", path,
+				     strerror(fd < 0 ? errno : -r));
+	format_size_human(dev->size_bytes, total, sizeof(total));
+	format_size_human(b.bytes_read, read, sizeof(read));
+	if (!b.found)
+		return fs_checks_add(c, "blank", true, "%u samples (%s of %s) read as zeros", b.samples, read, total);
+	if (b.what[0])
+		snprintf(what, sizeof(what), "%s at offset %llu: %s", b.what, (unsigned long long)b.offset, b.why);
+	else {
+		char hex[3 * sizeof(b.head) + 1] = "", text[sizeof(b.head) + 1];
+		for (size_t i = 0; i < sizeof(b.head); i++) {
+			snprintf(hex + 3 * i, 4, "%02x ", b.head[i]);
+			text[i] = b.head[i] >= 0x20 && b.head[i] < 0x7f ? (char)b.head[i] : '.';
+		}
+		text[sizeof(b.head)] = '\0';
+		hex[3 * sizeof(b.head) - 1] = '\0';
+		snprintf(what, sizeof(what), "unrecognised data at offset %llu (%s |%s|; %u of %u samples hold data)",
+			 (unsigned long long)b.offset, hex, text, b.nonzero, b.samples);
+	}
+	if (!force)
+		return fs_checks_add(c, "blank", false, "%s (--force overwrites)", what);
+	if ((r = fs_checks_add(c, "blank", true, "%s: overwritten because of --force", what)) >= 0)
+		c->v[c->n - 1].forced = true;
+	return r;
+}
+
 int safety_gate(struct udev *udev, const struct gate_request *req, struct blockdev *dev, struct fs_checks *c)
 {
 	struct stat st;
@@ -291,9 +390,12 @@ int safety_gate(struct udev *udev, const struct gate_request *req, struct blockd
 	if ((r = in_use_load(&u)) < 0 ||
 	    (r = check_mounted(&u, stack, n, dev, c)) < 0 ||
 	    (r = check_holders(udev, dev, c)) < 0 ||
+	    (r = check_loop(stack, n, dev, c)) < 0 ||
+	    (r = check_open(stack, n, dev, c)) < 0 ||
 	    (r = check_system_disk(udev, &u, stack, n, dev, c)) < 0 ||
 	    (r = check_wwid(dev, req->expect_wwid, c)) < 0 ||
-	    (r = check_signatures(dev, req->path, req->force, c)) < 0)
+	    (r = check_signatures(dev, req->path, req->force, c)) < 0 ||
+	    (r = check_blank(dev, req->path, req->force, c)) < 0)
 		return r;
 	if (dev->alignment_offset)
 		r = fs_checks_add(c, "aligned", false, "%s reports alignment offset %llu bytes", dev->name,

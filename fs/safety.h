@@ -1,7 +1,9 @@
 /* The safety gate in front of every destructive block-device operation.
  * Checks run in this order and are all recorded (the first failure is the one
- * reported): block-device, not-mounted, no-holders, not-system-disk, wwid,
- * no-signatures, aligned, exclusive.  Nothing here writes to the device. */
+ * reported): block-device, not-mounted, no-holders, no-loop, not-open,
+ * not-system-disk, wwid, no-signatures, blank, aligned, exclusive.  Only
+ * no-signatures and blank can be forced: a user of the device never.
+ * Nothing here writes to the device. */
 #pragma once
 
 #include <libudev.h>
@@ -14,7 +16,7 @@
 struct gate_request {
 	const char *path;          /* resolved device node */
 	const char *expect_wwid;   /* NULL: not checked */
-	bool force;                /* overrides no-signatures only */
+	bool force;                /* overrides no-signatures and blank only */
 };
 
 /* Runs the gate.  dev receives the device facts when the first check passed

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,4 +176,19 @@ int mkdir_p(const char *path, mode_t mode)
 	if (stat(p, &st) < 0)
 		return negative_errno();
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+static int rm_tree_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path) < 0 ? -1 : 0;
+}
+
+int rm_tree(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	return nftw(path, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 ? -errno : 0;
 }

@@ -21,3 +21,6 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 
 /* mkdir -p with mode for the directories it creates. */
 int mkdir_p(const char *path, mode_t mode);
+
+/* rm -r path without following symlinks; a missing path is not an error. */
+int rm_tree(const char *path);

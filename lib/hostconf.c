@@ -215,11 +215,70 @@ static const struct conf_field backend_fields[] = {
 	{ .key = NULL },
 };
 
+static const struct conf_field profile_fields[] = {
+	{ .key = "upstream", .kind = CK_STR, .offset = offsetof(struct hostconf_profile, upstream), .check = check_rsync_source },
+	{ .key = NULL },
+};
+
+static void profiles_free(void *base)
+{
+	struct hostconf *hc = base;
+
+	for (size_t i = 0; i < hc->n_profiles; i++) {
+		conf_free_fields(profile_fields, &hc->profiles[i]);
+		free(hc->profiles[i].name);
+	}
+	free(hc->profiles);
+	hc->profiles = NULL;
+	hc->n_profiles = 0;
+}
+
+/* profile: { archlinux: { upstream = "…"; }; … } — one group per profile name. */
+static int profiles_parse(const char *file, const config_setting_t *s, void *base, char **error)
+{
+	struct hostconf *hc = base;
+	int n = config_setting_is_group(s) ? config_setting_length(s) : -1;
+
+	if (n < 0) {
+		*error = conf_error(file, config_setting_source_line(s), "'profile' must be a group { NAME: { ... }; ... }");
+		return -EINVAL;
+	}
+	hc->profiles = calloc((size_t)n + 1, sizeof(*hc->profiles));
+	if (!hc->profiles)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(g), *why = check_safe_name(name);
+		if (why || !config_setting_is_group(g)) {
+			*error = conf_error(file, config_setting_source_line(g), "profile.%s: %s", name,
+					    why ? why : "must be a group { upstream = ...; }");
+			return -EINVAL;
+		}
+		struct hostconf_profile *hp = &hc->profiles[hc->n_profiles];
+		if (!(hp->name = strdup(name)))
+			return -ENOMEM;
+		hc->n_profiles++;
+		int r = conf_load_group(file, g, profile_fields, hp, error);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+const struct hostconf_profile *hostconf_profile(const struct hostconf *hc, const char *name)
+{
+	for (size_t i = 0; hc && i < hc->n_profiles; i++)
+		if (strcmp(hc->profiles[i].name, name) == 0)
+			return &hc->profiles[i];
+	return NULL;
+}
+
 static const struct conf_field hostconf_schema[] = {
 	{ .key = "host", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_host), .sub = host_fields },
 	{ .key = "storage", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_storage), .sub = storage_fields },
 	{ .key = "mirror", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_mirror), .sub = mirror_fields },
 	{ .key = "backend", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_backend), .sub = backend_fields },
+	{ .key = "profile", .kind = CK_CUSTOM, .offset = 0, .parse = profiles_parse, .free = profiles_free },
 	{ .key = NULL },
 };
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define HOSTCONF_DEFAULT_PATH "/etc/mirrorprov/host.conf"
@@ -86,6 +87,12 @@ struct hostconf_backend {
 	uint64_t timeout;         /* seconds to wait for a checkin's reply; HOSTCONF_DEFAULT_BACKEND_TIMEOUT */
 };
 
+/* profile: { NAME: { upstream = "rsync://…"; }; … }: per-profile settings of this host. */
+struct hostconf_profile {
+	char *name;               /* a profile name (need not be in mirror.profiles) */
+	char *upstream;           /* rsync://HOST[:PORT]/MODULE/ to pull from instead of the profile's default */
+};
+
 struct hostconf {
 	char *path;               /* the file it came from */
 	bool has_host, has_storage, has_mirror, has_backend;
@@ -93,6 +100,8 @@ struct hostconf {
 	struct hostconf_storage storage;
 	struct hostconf_mirror mirror;
 	struct hostconf_backend backend;
+	struct hostconf_profile *profiles;
+	size_t n_profiles;
 };
 
 /* Loads and validates path (NULL: HOSTCONF_DEFAULT_PATH).  need: OR of
@@ -100,6 +109,8 @@ struct hostconf {
  * (malloc'd; NULL only on ENOMEM).  hc is left empty on failure. */
 int hostconf_load(const char *path, unsigned need, struct hostconf *hc, char **error);
 void hostconf_free(struct hostconf *hc);
+/* The settings of profile name, or NULL. */
+const struct hostconf_profile *hostconf_profile(const struct hostconf *hc, const char *name);
 
 /* Refuses (-EPERM) a secret file that group or others may access, or that is
  * owned by someone other than root or the caller; -errno when it cannot be

@@ -19,12 +19,19 @@
 
 static const char *const method_names[] = { [SYNC_RSYNC] = "rsync", [SYNC_TWO_STAGE] = "two-stage",
 					    [SYNC_FTPSYNC] = "ftpsync" };
+static const char *const pull_names[] = { [PULL_PUBLIC] = "public", [PULL_TIER1] = "tier1", [PULL_SITE] = "site" };
+static const char *const fact_keys[] = { PROFILE_FACT_KEYS };
 static const char *const trace_names[] = { [TRACE_NONE] = "none", [TRACE_DEBIAN] = "debian",
 					   [TRACE_TIMESTAMP] = "timestamp" };
 
 const char *sync_method_name(enum sync_method m)
 {
 	return method_names[m];
+}
+
+const char *pull_rule_name(enum pull_rule r)
+{
+	return pull_names[r];
 }
 
 static int lookup(const char *const *names, size_t n, const char *s)
@@ -38,6 +45,43 @@ static int lookup(const char *const *names, size_t n, const char *s)
 static const char *check_method(const char *s)
 {
 	return lookup(method_names, ARRAY_SIZE(method_names), s) < 0 ? "is not one of rsync, two-stage, ftpsync" : NULL;
+}
+
+static const char *check_pull(const char *s)
+{
+	return lookup(pull_names, ARRAY_SIZE(pull_names), s) < 0 ? "is not one of public, tier1, site" : NULL;
+}
+
+static const char *check_fact_key(const char *s)
+{
+	return lookup(fact_keys, ARRAY_SIZE(fact_keys), s) < 0 ? "is not a fact key (see mirrorprov-profiles(7))" : NULL;
+}
+
+static const char *check_https(const char *s)
+{
+	const char *why = check_url(s);
+	return why ? why : url_scheme(s) == URL_HTTPS ? NULL : "must be an https:// URL";
+}
+
+static const char *check_web(const char *s)
+{
+	const char *why = check_url(s);
+	return why ? why : url_scheme(s) == URL_RSYNC ? "must be an http:// or https:// URL" : NULL;
+}
+
+/* YYYY-MM-DD */
+static const char *check_date(const char *s)
+{
+	static const char shape[] = "dddd-dd-dd";
+	for (size_t i = 0; i < sizeof(shape); i++)
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+			return "is not a date YYYY-MM-DD";
+	return NULL;
+}
+
+static const char *check_archive(const char *s)
+{
+	return *s ? check_safe_name(s) : NULL;
 }
 
 static const char *check_trace_format(const char *s)
@@ -114,14 +158,14 @@ static const char *check_calendar(const char *s)
 	return NULL;
 }
 
-/* A relative path in which "%h" stands for the host name. */
-static const char *check_trace_file(const char *s)
+/* A relative path in which "%h" (or, with u, "%u") stands for a host name. */
+static const char *check_path_with(const char *s, bool u)
 {
 	char buf[1100];
 	size_t j = 0;
 
 	for (size_t i = 0; s[i] && j < sizeof(buf) - 1; i++) {
-		if (s[i] == '%' && s[i + 1] == 'h')
+		if (s[i] == '%' && (s[i + 1] == 'h' || (u && s[i + 1] == 'u')))
 			i++;
 		buf[j++] = s[i];
 	}
@@ -129,8 +173,29 @@ static const char *check_trace_file(const char *s)
 	return check_relpath(buf);
 }
 
+static const char *check_trace_file(const char *s)
+{
+	return check_path_with(s, false);
+}
+
+/* Marker paths: "%u" is the upstream's host name (Debian's project/trace/HOST). */
+static const char *check_poll_path(const char *s)
+{
+	return check_path_with(s, true);
+}
+
 #define P(m) offsetof(struct profile, m)
 #define C(m) offsetof(struct profile_category, m)
+
+#define S(m) offsetof(struct profile_source, m)
+
+static const struct conf_field source_schema[] = {
+	{ .key = "url", .kind = CK_STR, .flags = CF_REQUIRED, .offset = S(url), .check = check_web },
+	{ .key = "supports", .kind = CK_STRV, .flags = CF_REQUIRED | CF_NONEMPTY, .offset = S(supports), .check = check_fact_key },
+	{ .key = "checked", .kind = CK_STR, .flags = CF_REQUIRED, .offset = S(checked), .check = check_date },
+	{ .key = "note", .kind = CK_STR, .flags = CF_NONEMPTY, .offset = S(note), .check = check_text },
+	{ .key = NULL },
+};
 
 static const struct conf_field category_schema[] = {
 	{ .key = "name", .kind = CK_STR, .flags = CF_REQUIRED | CF_NONEMPTY, .offset = C(name), .check = check_text },
@@ -138,11 +203,39 @@ static const struct conf_field category_schema[] = {
 	{ .key = NULL },
 };
 
-static void category_free(struct profile_category *c)
+/* A list of groups ( { … }, … ) into a calloc'd array of elements of size
+ * elem, each loaded with schema. */
+static int group_list_parse(const char *file, const config_setting_t *s, const struct conf_field *schema,
+			    size_t elem, void **ret, size_t *n, char **error)
 {
-	conf_free_fields(category_schema, c);
-	free(c->topdir);
-	c->topdir = NULL;
+	int len = config_setting_type(s) == CONFIG_TYPE_LIST ? config_setting_length(s) : -1;
+	char *v;
+
+	if (len < 0) {
+		*error = conf_error(file, config_setting_source_line(s), "'%s' must be a list ( { ... }, ... )",
+				    config_setting_name(s));
+		return -EINVAL;
+	}
+	v = calloc((size_t)len + 1, elem);
+	if (!v)
+		return -ENOMEM;
+	*ret = v;
+	for (int i = 0; i < len; i++) {
+		int r = conf_load_group(file, config_setting_get_elem(s, (unsigned)i), schema, v + (size_t)i * elem, error);
+		if (r < 0)
+			return r;
+		(*n)++;
+	}
+	return 0;
+}
+
+static void group_list_free(const struct conf_field *schema, size_t elem, void **v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		conf_free_fields(schema, (char *)*v + i * elem);
+	free(*v);
+	*v = NULL;
+	*n = 0;
 }
 
 static void categories_free(void *base)
@@ -150,38 +243,43 @@ static void categories_free(void *base)
 	struct profile *p = base;
 
 	for (size_t i = 0; i < p->n_categories; i++)
-		category_free(&p->categories[i]);
-	free(p->categories);
-	p->categories = NULL;
-	p->n_categories = 0;
+		free(p->categories[i].topdir);
+	group_list_free(category_schema, sizeof(*p->categories), (void **)&p->categories, &p->n_categories);
 }
 
 /* categories = ( { name = "Fedora Linux"; path = "linux"; }, … ); */
 static int categories_parse(const char *file, const config_setting_t *s, void *base, char **error)
 {
 	struct profile *p = base;
-	int n = config_setting_type(s) == CONFIG_TYPE_LIST ? config_setting_length(s) : -1;
-
-	if (n < 0) {
-		*error = conf_error(file, config_setting_source_line(s), "'categories' must be a list ( { ... }, ... )");
-		return -EINVAL;
-	}
-	p->categories = calloc((size_t)n + 1, sizeof(*p->categories));
-	if (!p->categories)
-		return -ENOMEM;
-	for (int i = 0; i < n; i++) {
-		int r = conf_load_group(file, config_setting_get_elem(s, (unsigned)i), category_schema,
-					&p->categories[i], error);
-		if (r < 0)
-			return r;
-		p->n_categories++;
-	}
-	return 0;
+	return group_list_parse(file, s, category_schema, sizeof(*p->categories), (void **)&p->categories,
+				&p->n_categories, error);
 }
+
+static void sources_free(void *base)
+{
+	struct profile *p = base;
+	group_list_free(source_schema, sizeof(*p->sources), (void **)&p->sources, &p->n_sources);
+}
+
+/* sources = ( { url = "https://…"; supports = [ "pull" ]; checked = "2026-12-01"; note = "…"; }, … ); */
+static int sources_parse(const char *file, const config_setting_t *s, void *base, char **error)
+{
+	struct profile *p = base;
+	return group_list_parse(file, s, source_schema, sizeof(*p->sources), (void **)&p->sources, &p->n_sources,
+				error);
+}
+
+static const struct conf_field backend_schema[] = {
+	{ .key = "type", .kind = CK_STR, .flags = CF_REQUIRED, .offset = P(backend), .check = check_safe_name },
+	{ .key = "url", .kind = CK_STR, .offset = P(backend_url), .check = check_web },
+	{ .key = NULL },
+};
 
 static const struct conf_field profile_schema[] = {
 	{ .key = "description", .kind = CK_STR, .flags = CF_REQUIRED | CF_NONEMPTY, .offset = P(description), .check = check_text },
-	{ .key = "upstream", .kind = CK_STRV, .flags = CF_REQUIRED | CF_NONEMPTY, .offset = P(upstreams), .check = check_rsync_source },
+	{ .key = "upstream", .kind = CK_STRV, .offset = P(upstreams), .check = check_rsync_source },
+	{ .key = "pull", .kind = CK_STR, .flags = CF_REQUIRED, .offset = P(pull_name), .check = check_pull },
+	{ .key = "upstream_list", .kind = CK_STR, .offset = P(upstream_list), .check = check_https },
 	{ .key = "module", .kind = CK_STR, .flags = CF_REQUIRED, .offset = P(module), .check = check_safe_name },
 	{ .key = "directory", .kind = CK_STR, .flags = CF_REQUIRED, .offset = P(directory), .check = check_relpath },
 	{ .key = "http_path", .kind = CK_STR, .offset = P(http_path) },
@@ -193,11 +291,17 @@ static const struct conf_field profile_schema[] = {
 	{ .key = "random_delay", .kind = CK_DURATION, .offset = P(random_delay), .def = "0" },
 	{ .key = "timeout", .kind = CK_DURATION, .offset = P(timeout), .def = "6h" },
 	{ .key = "freshness", .kind = CK_STRV, .offset = P(freshness), .check = check_relative_pattern },
+	{ .key = "poll", .kind = CK_STRV, .offset = P(poll), .check = check_poll_path },
+	{ .key = "poll_refresh", .kind = CK_STRV, .offset = P(poll_refresh), .check = check_relpath },
+	{ .key = "archive", .kind = CK_STR, .offset = P(archive), .check = check_archive },
 	{ .key = "trace_file", .kind = CK_STR, .offset = P(trace_file), .check = check_trace_file },
 	{ .key = "trace_format", .kind = CK_STR, .offset = P(trace_format_name), .check = check_trace_format, .def = "none" },
-	{ .key = "backend", .kind = CK_STR, .offset = P(backend), .check = check_safe_name },
+	{ .key = "backend", .kind = CK_GROUP, .offset = P(has_backend), .sub = backend_schema },
 	{ .key = "categories", .kind = CK_CUSTOM, .offset = 0, .parse = categories_parse, .free = categories_free },
 	{ .key = "size", .kind = CK_SIZE, .flags = CF_REQUIRED, .offset = P(size) },
+	{ .key = "advice", .kind = CK_STR, .flags = CF_NONEMPTY, .offset = P(advice), .check = check_text },
+	{ .key = "sources", .kind = CK_CUSTOM, .offset = 0, .parse = sources_parse, .free = sources_free },
+	{ .key = "unverified", .kind = CK_STRV, .offset = P(unverified), .check = check_fact_key },
 	{ .key = NULL },
 };
 
@@ -206,6 +310,7 @@ void profile_free(struct profile *p)
 	conf_free_fields(profile_schema, p);
 	free(p->name);
 	free(p->file);
+	free(p->upstream_origin);
 	*p = (struct profile){ 0 };
 }
 
@@ -239,6 +344,37 @@ static int profile_finish(struct profile *p, char **error)
 			*error = conf_error(p->file, 1, "excludes: '%s' contains a blank, which ftpsync would split", *e);
 			return -EINVAL;
 		}
+	p->pull = (enum pull_rule)lookup(pull_names, ARRAY_SIZE(pull_names), p->pull_name);
+	if (p->pull == PULL_PUBLIC && !p->upstreams[0]) {
+		*error = conf_error(p->file, 1, "pull public needs an upstream");
+		return -EINVAL;
+	}
+	/* No default where the project allows none: the admin must choose. */
+	if (p->pull != PULL_PUBLIC && (p->upstreams[0] || !p->upstream_list)) {
+		*error = conf_error(p->file, 1, "pull %s takes no upstream but an upstream_list (where the project lists the mirrors to pull from)",
+				    p->pull_name);
+		return -EINVAL;
+	}
+	if ((p->method == SYNC_FTPSYNC) != (p->archive != NULL)) {
+		*error = conf_error(p->file, 1, "archive (ftpsync's archive name) goes with method ftpsync, and only with it");
+		return -EINVAL;
+	}
+	if (p->poll_refresh[0] && !p->poll[0]) {
+		*error = conf_error(p->file, 1, "poll_refresh needs poll");
+		return -EINVAL;
+	}
+	_cleanup_free_ const char **keys = profile_fact_keys(p);
+	if (!keys)
+		return -ENOMEM;
+	for (const char **k = keys; *k; k++) {
+		_cleanup_free_ const struct profile_source **src = profile_fact_sources(p, *k);
+		if (!src)
+			return -ENOMEM;
+		if (!src[0] && !profile_fact_unverified(p, *k)) {
+			*error = conf_error(p->file, 1, "%s: no source supports it; add it to a source's supports or to unverified", *k);
+			return -EINVAL;
+		}
+	}
 	if (p->trace_format != TRACE_NONE && !p->trace_file) {
 		*error = conf_error(p->file, 1, "trace_format %s needs trace_file", p->trace_format_name);
 		return -EINVAL;
@@ -250,6 +386,60 @@ static int profile_finish(struct profile *p, char **error)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+const char **profile_fact_keys(const struct profile *p)
+{
+	const bool set[] = { p->upstreams[0], true, p->upstream_list, true, p->archive, p->rsync_options[0],
+			     p->excludes[0], p->index_files[0], true, p->freshness[0], p->poll[0],
+			     p->poll_refresh[0], p->trace_file, p->has_backend, p->n_categories, true, p->advice };
+	const char **v = calloc(ARRAY_SIZE(fact_keys) + 1, sizeof(char *));
+	size_t n = 0;
+
+	_Static_assert(ARRAY_SIZE(set) == ARRAY_SIZE(fact_keys), "one flag per fact key");
+	for (size_t i = 0; v && i < ARRAY_SIZE(fact_keys); i++)
+		if (set[i])
+			v[n++] = fact_keys[i];
+	return v;
+}
+
+const struct profile_source **profile_fact_sources(const struct profile *p, const char *key)
+{
+	const struct profile_source **v = calloc(p->n_sources + 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; v && i < p->n_sources; i++)
+		if (strv_contains(p->sources[i].supports, key))
+			v[n++] = &p->sources[i];
+	return v;
+}
+
+bool profile_fact_unverified(const struct profile *p, const char *key)
+{
+	return strv_contains(p->unverified, key);
+}
+
+int profile_pick_upstream(struct profile *p, const char *override, const char *origin, char **error)
+{
+	*error = NULL;
+	free(p->upstream_origin);
+	p->upstream_origin = NULL;
+	p->upstream = NULL;
+	if (override) {
+		p->upstream = override;
+		p->upstream_origin = strdup(origin);
+	} else if (p->pull == PULL_PUBLIC) {
+		p->upstream = p->upstreams[0];
+		p->upstream_origin = strdup("profile default");
+	} else {
+		static const char *const why[] = { [PULL_TIER1] = "allows pulls only from a tier-1 mirror",
+						   [PULL_SITE] = "asks for a real site, not a DNS rotation" };
+		if (asprintf(error, "%s: no upstream: %s %s; set profile.%s.upstream in the host configuration (mirrors to pull from: %s)",
+			     p->name, p->description, why[p->pull], p->name, p->upstream_list) < 0)
+			*error = NULL;
+		return -EDESTADDRREQ;
+	}
+	return p->upstream_origin ? 0 : -ENOMEM;
 }
 
 static int name_from_path(const char *path, char **ret)

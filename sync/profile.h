@@ -36,6 +36,13 @@ enum sync_method {
 	SYNC_FTPSYNC,    /* Debian's ftpsync with a generated ftpsync.conf */
 };
 
+/* Where a mirror may pull from, by the project's rules. */
+enum pull_rule {
+	PULL_PUBLIC,  /* the profile's upstream is open to every mirror */
+	PULL_TIER1,   /* only from a tier-1 mirror the project lists: host.conf names it */
+	PULL_SITE,    /* from a real site the admin picks (no DNS rotation): host.conf names it */
+};
+
 enum trace_format {
 	TRACE_NONE,
 	TRACE_DEBIAN,     /* project/trace/HOST: a date line and "Key: value" lines */
@@ -49,11 +56,32 @@ struct profile_category {
 	char *topdir;  /* relative to the mirror root: directory[/path] (what backends register) */
 };
 
+/* Where a fact comes from: a page or file of the project, what it supports
+ * (profile keys, see PROFILE_FACT_KEYS), when it was checked. */
+struct profile_source {
+	char *url;
+	char **supports;  /* fact keys */
+	char *checked;    /* YYYY-MM-DD */
+	char *note;       /* what the source says, or NULL */
+};
+
+/* The keys that state a fact about the upstream project: each must be named
+ * by a source's `supports` or listed in `unverified`. */
+#define PROFILE_FACT_KEYS                                                                            \
+	"upstream", "pull", "upstream_list", "method", "archive", "rsync_options", "excludes",         \
+	"index_files", "schedule", "freshness", "poll", "poll_refresh", "trace_file", "backend",      \
+	"categories", "size", "advice"
+
 struct profile {
 	char *name;             /* file name without ".conf"; a safe name */
 	char *file;             /* where it was loaded from */
 	char *description;
-	char **upstreams;       /* rsync://HOST/MODULE/… as documented by the project, first is used */
+	char **upstreams;       /* rsync://HOST/MODULE/… as documented by the project (empty unless
+				 * pull is public); the first is the default */
+	enum pull_rule pull;
+	char *upstream_list;    /* where the project lists the mirrors to pull from (https URL) */
+	const char *upstream;   /* the one this host pulls from: profile_pick_upstream(); NULL before */
+	char *upstream_origin;  /* "profile default", "host.conf profile.NAME.upstream", "--upstream" */
 	char *module;           /* rsync module the mirror exports */
 	char *directory;        /* below the mirror root */
 	char *http_path;        /* "/directory/": the tree is served as laid out */
@@ -65,13 +93,24 @@ struct profile {
 	uint64_t random_delay;  /* seconds, RandomizedDelaySec= */
 	uint64_t timeout;       /* seconds a sync may run */
 	char **freshness;       /* files that show how fresh the mirror is, below the directory */
+	char **poll;            /* freshness markers fetched before a full run ("%u" = upstream host);
+				 * unchanged since the last success: the run is skipped */
+	char **poll_refresh;    /* upstream files copied into the tree on a skipped run (Arch lastsync) */
+	char *archive;          /* ftpsync archive name: "" = ftpsync.conf, "security" = ftpsync-security.conf */
 	char *trace_file;       /* written on success, below the directory; "%h" = host name; or NULL */
 	enum trace_format trace_format;
-	char *backend;          /* registration: "mirrormanager", "debian", "almalinux", … or NULL */
+	bool has_backend;
+	char *backend;          /* backend.type: "mirrormanager", "debian", "almalinux", "launchpad", … or NULL */
+	char *backend_url;      /* backend.url: the project's instance (public URL), or NULL */
 	struct profile_category *categories;
 	size_t n_categories;
 	uint64_t size;          /* approximate bytes */
+	char *advice;           /* what the project says about mirroring this at all, for the plan, or NULL */
+	struct profile_source *sources;
+	size_t n_sources;
+	char **unverified;      /* fact keys no source confirms */
 	char *method_name;      /* "rsync", "two-stage" or "ftpsync" as written */
+	char *pull_name;
 	char *trace_format_name;
 };
 
@@ -92,3 +131,16 @@ void profile_set_free(struct profile_set *set);
 /* The directories searched, in order (NULL-terminated, static storage). */
 const char *const *profile_search_path(void);
 const char *sync_method_name(enum sync_method m);
+const char *pull_rule_name(enum pull_rule r);
+
+/* Settles p->upstream: override (from --upstream or host.conf, origin says
+ * which) when given, else the profile's default when the project allows
+ * public pulls.  -EDESTADDRREQ when it does not: *error then names the
+ * host.conf key and where the project lists the mirrors to pull from. */
+int profile_pick_upstream(struct profile *p, const char *override, const char *origin, char **error);
+/* The sources that support fact key (NULL-terminated vector of pointers into
+ * p, malloc'd), and whether the profile marks it unverified. */
+const struct profile_source **profile_fact_sources(const struct profile *p, const char *key);
+bool profile_fact_unverified(const struct profile *p, const char *key);
+/* The fact keys the profile sets (static strings, NULL-terminated, malloc'd vector). */
+const char **profile_fact_keys(const struct profile *p);

@@ -19,6 +19,7 @@
 #include "lib/runas.h"
 #include "lib/spawn.h"
 #include "lib/strv.h"
+#include "sync/poll.h"
 
 #ifndef MIRRORPROV_VERSION
 #define MIRRORPROV_VERSION "0.1"
@@ -63,7 +64,7 @@ static bool is_delete_option(const char *o)
 
 static const char *upstream_of(const struct sync_request *rq)
 {
-	return rq->upstream ? rq->upstream : rq->profile->upstreams[0];
+	return rq->upstream ? rq->upstream : rq->profile->upstream;
 }
 
 enum stage { STAGE_ALL, STAGE_1, STAGE_2 };
@@ -118,12 +119,42 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 	return strvec_steal(&a, false, ret);
 }
 
+/* "sync:archive:" names the main archive (ftpsync.conf), as ftpsync's own pushes do. */
 static int ftpsync_argv(const struct sync_request *rq, char ***ret)
 {
 	_cleanup_strvec_ struct strvec a = { 0 };
 
 	strvec_push(&a, "ftpsync");
-	strvec_pushf(&a, "sync:archive:%s", rq->profile->name);
+	strvec_pushf(&a, "sync:archive:%s", rq->profile->archive);
+	return strvec_steal(&a, false, ret);
+}
+
+/* Only the marker files, each under its own path (-R and the "/./" anchor),
+ * no links, devices or anything large: a poll is a few bytes to a few MB. */
+int sync_poll_argv(const struct sync_request *rq, char ***ret)
+{
+	const char *src = upstream_of(rq);
+	_cleanup_free_ char *state = NULL;
+	_cleanup_strv_free_ char **paths = NULL;
+	_cleanup_strvec_ struct strvec a = { 0 };
+	int r;
+
+	*ret = NULL;
+	if (!rq->profile->poll[0])
+		return 0;
+	if (!(state = sync_state_dir(rq->profile)))
+		return -ENOMEM;
+	r = poll_paths(rq->profile, src, &paths);
+	if (r < 0)
+		return r;
+	strvec_push(&a, "rsync");
+	strvec_push(&a, "--relative");
+	strvec_push(&a, "--no-motd");
+	strvec_push(&a, "--timeout=120");
+	strvec_push(&a, "--max-size=512M");
+	for (char **f = paths; *f; f++)
+		strvec_pushf(&a, "%s%s./%s", src, src[strlen(src) - 1] == '/' ? "" : "/", *f);
+	strvec_pushf(&a, "%s/poll.new/", state);
 	return strvec_steal(&a, false, ret);
 }
 
@@ -166,7 +197,8 @@ void sync_result_free(struct sync_result *res)
 {
 	free(res->message);
 	free(res->trace);
-	res->message = res->trace = NULL;
+	free(res->poll_message);
+	res->message = res->trace = res->poll_message = NULL;
 }
 
 static double now_sec(void)
@@ -262,7 +294,8 @@ static int write_ftpsync_conf(const struct sync_request *rq, const char *host, c
 	size_t len = 0;
 	int r;
 
-	if (asprintf(&dir, "%s/.config/ftpsync", home) < 0 || asprintf(&path, "%s/ftpsync-%s.conf", dir, p->name) < 0 ||
+	if (asprintf(&dir, "%s/.config/ftpsync", home) < 0 ||
+	    asprintf(&path, "%s/ftpsync%s%s.conf", dir, *p->archive ? "-" : "", p->archive) < 0 ||
 	    asprintf(&to, "%s/%s/", rq->root, p->directory) < 0)
 		return -ENOMEM;
 	/* rsync://HOST[:PORT]/PATH: ftpsync names the upstream host in its trace. */
@@ -380,11 +413,10 @@ static int as_user(const struct run_as *user, struct run_as_saved *saved)
 	return user ? run_as_enter(user, saved) : 0;
 }
 
-static int sync_locked(const struct sync_request *rq, const struct run_as *user, const char *host,
+static int sync_locked(const struct sync_request *rq, const struct run_as *user, const char *host, double deadline,
 		       struct sync_result *res)
 {
 	const struct profile *p = rq->profile;
-	double deadline = now_sec() + (double)(rq->timeout ? rq->timeout : p->timeout);
 	time_t started = time(NULL);
 	struct run_as_saved saved;
 	char ***plan = NULL;
@@ -534,6 +566,89 @@ int sync_user_resolve(const char *name, struct run_as *ret, const char **why)
 	return r;
 }
 
+/* Fetches the markers; 1 when the run can be skipped (the refresh files are
+ * then already in the tree), 0 to run.  A failed poll never blocks a sync:
+ * it is noted and the full run goes ahead, as syncrepo's and ftpsync-cron's do
+ * when their fetch fails. */
+static int poll_upstream(const struct sync_request *rq, const struct run_as *user, const char *state,
+			 const char *dest, double deadline, struct sync_result *res)
+{
+	_cleanup_strv_free_ char **argv = NULL;
+	struct sync_result pr = { 0 };
+	struct run_as_saved saved;
+	bool unchanged;
+	/* The fetch runs as the user: the state directory is that user's. */
+	int r = poll_prepare(state, user ? user->uid : (uid_t)-1, user ? user->gid : (gid_t)-1);
+
+	if (r == 0)
+		r = sync_poll_argv(rq, &argv);
+	if (r == 0)
+		r = run_tool(argv, rq, user, deadline, &pr);
+	if (r < 0) {
+		res->poll = "failed";
+		if (asprintf(&res->poll_message, "polling %s failed (%s%s%s); running in full", upstream_of(rq),
+			     pr.exit_code ? rsync_exit_message(pr.exit_code) ?: "rsync failed" : strerror(-r),
+			     pr.message ? ": " : "", pr.message ? pr.message : "") < 0)
+			res->poll_message = NULL;
+		sync_result_free(&pr);
+		return 0;
+	}
+	sync_result_free(&pr);
+	if (rq->full) {
+		res->poll = "forced";
+		return 0;
+	}
+	r = poll_compare(rq->profile, upstream_of(rq), state, &unchanged, &res->unchanged_since);
+	if (r < 0) {
+		res->poll = "failed";
+		if (asprintf(&res->poll_message, "comparing the markers in %s failed (%s); running in full", state,
+			     strerror(-r)) < 0)
+			res->poll_message = NULL;
+		return 0;
+	}
+	res->poll = unchanged ? "unchanged" : "changed";
+	if (!unchanged)
+		return 0;
+	if ((r = as_user(user, &saved)) == 0) {
+		r = poll_refresh_tree(rq->profile, state, dest);
+		run_as_leave(&saved);
+	}
+	return r < 0 ? r : 1;
+}
+
+static int sync_polled(const struct sync_request *rq, const struct run_as *user, const char *host, const char *dest,
+		       struct sync_result *res)
+{
+	double deadline = now_sec() + (double)(rq->timeout ? rq->timeout : rq->profile->timeout);
+	_cleanup_free_ char *state = NULL;
+	int r;
+
+	/* One deadline for the poll and the run: --timeout bounds the whole sync. */
+	if (!rq->profile->poll[0])
+		return sync_locked(rq, user, host, deadline, res);
+	if (!(state = sync_state_dir(rq->profile)))
+		return -ENOMEM;
+	r = poll_upstream(rq, user, state, dest, deadline, res);
+	if (r == 1) {
+		res->skipped = true;
+		r = 0;
+	} else if (r == 0) {
+		r = sync_locked(rq, user, host, deadline, res);
+		/* Kept after success only.  A failed run may have changed the tree:
+		 * forget the old markers too, so the next run is a full one. */
+		if (r == 0 && strcmp(res->poll, "failed") != 0)
+			r = poll_commit(state);
+		else if (r < 0)
+			poll_forget(state);
+	}
+	if (res->poll) {
+		int k = poll_record(state, res->poll);
+		if (r == 0)
+			r = k;
+	}
+	return r;
+}
+
 int sync_run(const struct sync_request *rq, struct sync_result *res)
 {
 	_cleanup_free_ char *dest = NULL;
@@ -543,7 +658,9 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 	int r;
 
 	*res = (struct sync_result){ 0 };
-	if (rq->upstream && check_rsync_source(rq->upstream))
+	if (!upstream_of(rq))
+		return -EDESTADDRREQ;
+	if (check_rsync_source(upstream_of(rq)))
 		return -EINVAL;
 
 	if (rq->host_name)
@@ -578,7 +695,7 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 		return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
 	if ((r = own_tree(fd, as, res)) < 0)
 		return r;
-	r = sync_locked(rq, as, host, res);
+	r = sync_polled(rq, as, host, dest, res);
 	res->seconds = now_sec() - t0;
 	return r;
 }

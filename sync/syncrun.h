@@ -3,16 +3,21 @@
  *   rsync      one pass with the profile's options and excludes
  *   two-stage  stage 1: everything but the index files, deleting nothing;
  *              stage 2: everything, with deletions (the Debian/Ubuntu archive rule)
- *   ftpsync    writes $HOME/.config/ftpsync/ftpsync-NAME.conf and runs
- *              `ftpsync sync:archive:NAME` (Debian's own tool does both stages)
+ *   ftpsync    writes $HOME/.config/ftpsync/ftpsync.conf (archive "") or
+ *              ftpsync-ARCHIVE.conf, ftpsync's own naming, and runs
+ *              `ftpsync sync:archive:ARCHIVE` (Debian's tool does both stages)
  *
  * The profile's directory is locked (flock on the directory, non-blocking) for
- * the whole run; the run has a deadline; on success every freshness pattern
- * must match and the trace file the project expects is written. */
+ * the whole run; the run has a deadline.  A profile with `poll` markers first
+ * fetches only those (sync/poll.h) and skips the run when they are unchanged
+ * since the last success, unless rq->full.  On success every freshness
+ * pattern must match, the trace file the project expects is written and the
+ * polled markers are kept for the next comparison. */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "lib/hostconf.h"
 #include "lib/runas.h"
@@ -24,13 +29,14 @@
 struct sync_request {
 	const struct profile *profile;
 	const char *root;          /* mirror root; the profile's directory is below */
-	const char *upstream;      /* NULL: the profile's first upstream */
+	const char *upstream;      /* NULL: the profile's settled upstream (profile_pick_upstream()) */
 	const char *host_name;     /* for trace files and ftpsync; NULL: gethostname() */
 	const char *admin_email;   /* ftpsync MAILTO / INFO_MAINTAINER; NULL: "root" */
 	const char *user;          /* mirror.user: runs the tools and owns the tree when the
 				    * caller is root; NULL: HOSTCONF_DEFAULT_USER */
 	uint64_t timeout;          /* seconds for the whole run; 0: the profile's */
 	bool progress;             /* rsync --info=progress2 on the caller's stdout */
+	bool full;                 /* run even when the poll finds upstream unchanged */
 };
 
 struct sync_result {
@@ -43,9 +49,14 @@ struct sync_result {
 	double seconds;
 	char *message;             /* last line of the failing tool's stderr, or what is missing */
 	char *trace;               /* trace file written, relative to the directory */
+	bool skipped;              /* the poll found upstream unchanged: no run */
+	time_t unchanged_since;    /* skipped: when the kept markers were fetched */
+	const char *poll;          /* "unchanged", "changed", "failed", "forced" or NULL (no poll) */
+	char *poll_message;        /* poll failed (the run went ahead): why */
 };
 
-/* 0 when the mirror is complete.  -EBUSY: another sync holds the lock;
+/* 0 when the mirror is complete (or upstream unchanged: res->skipped).
+ * -EDESTADDRREQ: no upstream settled; -EBUSY: another sync holds the lock;
  * -ETIMEDOUT; -EIO: the tool failed (res->exit_code, res->message);
  * -ENODATA: the tool succeeded but a freshness marker is missing (res->message);
  * -ENOENT: rsync or ftpsync is not installed; -ENOTDIR: the mirror root does
@@ -53,6 +64,10 @@ struct sync_result {
  * is root and the user cannot run the sync (res->message says why); other -errno. */
 int sync_run(const struct sync_request *rq, struct sync_result *res);
 void sync_result_free(struct sync_result *res);
+
+/* The rsync argv that fetches the poll markers into the state directory, or
+ * *ret = NULL when the profile has none. */
+int sync_poll_argv(const struct sync_request *rq, char ***ret);
 
 /* The argv of each rsync stage (NULL-terminated vectors in a NULL-terminated
  * list); for --dry-run display and tests.  ftpsync profiles give one argv. */

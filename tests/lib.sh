@@ -111,3 +111,20 @@ start_standin() {
 	for _ in $(seq 100); do [ -s "$portfile" ] && break; sleep 0.05; done
 	PORT=$(cat "$portfile" 2>/dev/null)
 }
+
+# umock_sized FIXTURE CMD...: runs CMD in the umockdev testbed FIXTURE with each
+# block device node made a sparse file of the size sysfs gives it (all zeros,
+# like a freshly initialised LUN), so what reads the device (libblkid, the
+# blank check) sees all of it; UMOCK_SETUP, if set, then runs in the testbed
+# ($UMOCKDEV_DIR/dev/NAME is the node's file).  The testbed lives on /dev/shm:
+# tmpfs takes a sparse 50 TiB file where ext4 stops at 16 TiB.
+umock_sized() {
+	local f=$1; shift
+	TMPDIR=${UMOCK_TMPDIR:-/dev/shm} umockdev-run -d "$f" -- sh -c '
+		for s in /sys/class/block/*/size; do
+			n=${s%/size}; n=${n##*/}
+			[ -f "$UMOCKDEV_DIR/dev/$n" ] && truncate -s $(( $(cat "$s") * 512 )) "$UMOCKDEV_DIR/dev/$n"
+		done
+		eval "${UMOCK_SETUP:-}"
+		exec "$@"' sh "$@"
+}

@@ -10,15 +10,18 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 P=$tmp/profiles
 mkdir -p "$P" "$tmp/root" "$tmp/bin"
-export MIRRORPROV_PROFILE_DIR=$P
+export MIRRORPROV_PROFILE_DIR=$P STATE_DIRECTORY=$tmp/state   # poll markers stay in the test
 
-# profile NAME [KEY VALUE]...: fedora.conf with each KEY's line replaced by
-# "KEY = VALUE;" (VALUE in libconfig syntax).
+# profile NAME [KEY VALUE]...: fedora.conf, made public with a default upstream,
+# with each KEY's line replaced by "KEY = VALUE;" (VALUE in libconfig syntax).
 profile() {
 	python3 - "$TOP/profiles/fedora.conf" "$P/$1.conf" "${@:2}" <<'PY'
 import re, sys
 src, dst, kv = sys.argv[1], sys.argv[2], sys.argv[3:]
 text = open(src, encoding="utf-8").read()
+# Fedora allows no default upstream; these tests need one.
+text = text.replace('pull = "tier1";', 'pull = "public";\nupstream = [ "rsync://127.0.0.1/m/" ];')
+text = text.replace("unverified = [", 'unverified = [ "upstream",')
 for k, v in zip(kv[::2], kv[1::2]):
     text = re.sub(r"(?m)^%s = .*$" % re.escape(k), lambda m: "%s = %s;" % (k, v), text)
 open(dst, "wb").write(text.encode("utf-8", "surrogateescape"))

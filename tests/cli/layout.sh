@@ -12,6 +12,11 @@ host: { name = "mirror.example.edu"; site = "Example"; admin_email = "admin@exam
   bandwidth_mbit = 10000; max_connections = 50; urls: { https = "https://mirror.example.edu/"; }; };
 mirror: { root = "$tmp/root"; profiles = [ "fedora", "epel", "rpmfusion", "debian", "ubuntu" ];
   tls_certificate = "/etc/ssl/mirror.pem"; tls_key = "/etc/ssl/mirror.key"; };
+profile: {
+  fedora: { upstream = "rsync://tier1.example.net/fedora-enchilada/"; };
+  epel:   { upstream = "rsync://tier1.example.net/fedora-epel/"; };
+  debian: { upstream = "rsync://debian.example.net/debian/"; };
+};
 EOF
 L=("$MP" layout -c "$tmp/host.conf" --prefix "$tmp/p" --binary /usr/sbin/mirrorprov)
 # run CMD...: stdout with the temp directory replaced by @TMP@, stderr dropped.
@@ -38,10 +43,18 @@ grep -q '^\[epel\]' "$tmp/p/etc/rsyncd.conf" && t_fail "--profile narrows the mo
 	t_ok "--profile narrows the modules"
 
 # Without a host configuration: --root and --profile are enough.
-out=$("$MP" layout --root "$tmp/r2" --profile archlinux --prefix "$tmp/p2" 2>&1)
-grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 archlinux$' "$tmp/p2/etc/systemd/system/mirrorprov-sync@archlinux.service.d/layout.conf" &&
+out=$("$MP" layout --root "$tmp/r2" --profile ubuntu --prefix "$tmp/p2" 2>&1)
+grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 ubuntu$' "$tmp/p2/etc/systemd/system/mirrorprov-sync@ubuntu.service.d/layout.conf" &&
 	! grep -q ssl "$tmp/p2/etc/nginx/sites-available/mirrorprov" &&
 	t_ok "layout with --root only: HTTP only, units pass --root" || t_fail "layout with --root only" "$out"
+
+# Debian asks that debian-security not be mirrored: the plan says so.
+printf 'mirror: { root = "%s/r3"; };\nprofile: { debian-security: { upstream = "rsync://debian.example.net/debian-security/"; }; };\n' \
+	"$tmp" >"$tmp/ds.conf"
+out=$("$MP" layout -c "$tmp/ds.conf" --profile debian-security --prefix "$tmp/p3" -n 2>&1)
+grep -q "warning: debian-security: Debian recommends that debian-security not be mirrored" <<<"$out" &&
+	grep -q "^debian-security pulls from rsync://debian.example.net/debian-security/ ($tmp/ds.conf profile.debian-security.upstream)$" <<<"$out" &&
+	t_ok "the debian-security plan says Debian recommends not mirroring it" || t_fail "debian-security advice" "$out"
 
 # A relative -c is resolved as every verb does: the units name the absolute file.
 out=$(cd "$tmp" && MIRRORPROV_PROFILE_DIR=$TOP/profiles "$MP" layout -c host.conf --prefix "$tmp/p3" --binary /usr/sbin/mirrorprov 2>&1); rc=$?

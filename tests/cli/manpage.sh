@@ -11,6 +11,12 @@ if [ -f "$TOP/man/mirrorprov.conf.5" ]; then
 	[ -z "$warn" ] && t_ok "mirrorprov.conf.5 renders" || t_fail "mirrorprov.conf.5 renders" "$warn"
 fi
 
+# Long URLs in 80 columns: line-breaking warnings are cosmetic, any other is not.
+warn=$(groff -mandoc -t -ww -z -Tutf8 "$TOP/man/mirrorprov-profiles.7" 2>&1 | grep -vE "can't break line|cannot adjust line")
+[ -z "$warn" ] && t_ok "mirrorprov-profiles.7 renders" || t_fail "mirrorprov-profiles.7 renders" "$warn"
+out=$(MIRRORPROV_PROFILE_DIR=$TOP/profiles python3 "$TOP/man/profiles-table.py" "$MP" "$TOP/man/mirrorprov-profiles.7" --check 2>&1) &&
+	t_ok "mirrorprov-profiles.7 holds the shipped profiles' rules (make man-profiles)" || t_fail "mirrorprov-profiles.7 is stale" "$out"
+
 verbs=$("$MP" help | awk '/^Verbs:/{v=1;next} v&&/^  [a-z]/{print $1}')
 [ -n "$verbs" ] && t_ok "help lists verbs" || t_fail "help lists verbs"
 for v in $verbs; do

@@ -12,6 +12,11 @@ t_error "missing configuration" 2 "$T/none.conf" "$MP" onboard -c "$T/none.conf"
 sed 's/^  device = /  devcie = /' "$TOP/examples/host.conf" >"$T/typo.conf"
 line=$(grep -n devcie "$T/typo.conf" | cut -d: -f1)
 t_error "unknown key names FILE:LINE" 2 "$T/typo.conf:$line: unknown key 'devcie'" "$MP" onboard -c "$T/typo.conf" -n
+# Fedora, EPEL and Debian allow no default upstream: without host.conf's
+# profile.NAME.upstream there is no plan.
+sed '/^profile: {/,/^};/d' "$TOP/examples/host.conf" >"$T/noup.conf"
+t_error "no plan without a permitted upstream" 2 "set profile.fedora.upstream in the host configuration" \
+	env MIRRORPROV_PROFILE_DIR="$TOP/profiles" "$MP" onboard -c "$T/noup.conf" -n
 # the module mode: argv[0] selects it; one JSON object, failed, never a crash
 ln -s "$MP" "$T/mirrorprov_onboard"
 ln -s "$MP" "$T/AnsiballZ_mirrorprov_onboard"

@@ -13,6 +13,27 @@ t_golden "profiles show rpmfusion json" profiles/show-rpmfusion.json 0 "$MP" pro
 n=$("$MP" profiles -J | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["profiles"]))')
 [ "$n" = 14 ] && t_ok "14 shipped profiles" || t_fail "14 shipped profiles" "$n"
 
+# Every shipped profile shows its sources: each fact names source numbers or
+# UNVERIFIED, each source a URL and the day it was checked; -J the same.
+for name in $("$MP" profiles -o NAME | tail -n +2); do
+	out=$("$MP" profiles show "$name" 2>&1); rc=$?
+	facts=$(sed -n '/^facts and their sources:$/,/^$/p' <<<"$out" | sed '1d;$d')
+	if [ $rc = 0 ] && [ -n "$facts" ] && ! grep -vE '^  [a-z_]+ +(\[[0-9]+\]( \[[0-9]+\])*)?( UNVERIFIED)?$' <<<"$facts" >/dev/null &&
+		! grep -qE '^  [a-z_]+ *$' <<<"$facts" &&
+		grep -qE '^  \[1\] https://[^ ]+ \(checked 20[0-9]{2}-[0-9]{2}-[0-9]{2}\)$' <<<"$out"; then
+		t_ok "profiles show $name lists every fact's sources"
+	else
+		t_fail "profiles show $name lists every fact's sources" "rc=$rc" "$out"
+	fi
+	"$MP" profiles show "$name" -J | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+assert p["sources"] and all(s["url"].startswith("https://") and s["checked"] and s["supports"] for s in p["sources"])
+assert all(f["sources"] or f["unverified"] for f in p["facts"].values()), p["facts"]
+assert set(p["facts"]) >= {"pull", "method", "schedule", "size"}
+' && t_ok "profiles show $name -J: sources and facts" || t_fail "profiles show $name -J: sources and facts"
+done
+
 t_error "unknown profile" 2 "unknown profile 'nosuch'" "$MP" profiles show nosuch
 t_error "unsafe profile name" 2 "name '../x'" "$MP" profiles show ../x
 t_error "unknown column" 2 "unknown column 'SPEED'" "$MP" profiles -o NAME,SPEED

@@ -49,6 +49,8 @@ backend: {
   type = "$4"; url = "${5:-http://127.0.0.1:$MMPORT/xmlrpc}"; password_file = "$T/secret";
   program = "$TOP/tests/standins/${6:-mirrorbits}"; rpc = "localhost:3390";
 };
+profile: { debian: { upstream = "rsync://debian.example.net/debian/"; };
+  fedora: { upstream = "rsync://tier1.example.net/fedora-enchilada/"; }; };
 CONF
 }
 

@@ -1,8 +1,9 @@
 /* Content profiles (sync/profile.c over lib/conf.c and libconfig), loaded from
  * a file as profile_load() does.  Properties: a failure explains itself as
  * "FILE:…"; an accepted profile has a safe module name, paths that stay below
- * the mirror root, rsync:// upstreams and category top directories below its
- * own directory. */
+ * the mirror root, rsync:// upstreams (a default exactly when the project
+ * allows public pulls), category top directories below its own directory,
+ * relative poll markers and no fact without a source or an "unverified". */
 #include <errno.h>
 
 #include "lib/macro.h"
@@ -14,7 +15,8 @@ static void check_accepted(const struct profile *p)
 {
 	FUZZ_ASSERT(!check_safe_name(p->name) && !check_safe_name(p->module));
 	FUZZ_ASSERT(!check_relpath(p->directory));
-	FUZZ_ASSERT(p->upstreams && p->upstreams[0]);
+	FUZZ_ASSERT(p->upstreams && (p->pull == PULL_PUBLIC) == (p->upstreams[0] != NULL));
+	FUZZ_ASSERT(p->pull == PULL_PUBLIC || p->upstream_list);
 	for (char **u = p->upstreams; *u; u++)
 		FUZZ_ASSERT(!check_rsync_source(*u));
 	for (size_t i = 0; i < p->n_categories; i++) {
@@ -23,6 +25,13 @@ static void check_accepted(const struct profile *p)
 	}
 	for (char **f = p->freshness; f && *f; f++)
 		FUZZ_ASSERT(**f != '/' && !strstr(*f, ".."));
+	for (char **f = p->poll; f && *f; f++)
+		FUZZ_ASSERT(**f != '/' && !strstr(*f, ".."));
+	_cleanup_free_ const char **keys = profile_fact_keys(p);
+	for (const char **k = keys; k && *k; k++) {
+		_cleanup_free_ const struct profile_source **src = profile_fact_sources(p, *k);
+		FUZZ_ASSERT(!src || src[0] || profile_fact_unverified(p, *k));
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -24,7 +24,7 @@ within() {
 	else t_fail "$name" "exit $rc (want $want) after ${took}s (limit ${limit}s)" "$out"; fi
 }
 
-export MIRRORPROV_PROFILE_DIR=$TOP/profiles
+export MIRRORPROV_PROFILE_DIR=$TOP/profiles STATE_DIRECTORY=$tmp/state   # poll markers stay in the test
 mkdir -p "$tmp/root"
 [ "$(id -u)" = 0 ] && { mirror_user_add "$tmp" || t_fail "mirror user"; }
 printf 'mirror: { root = "%s"; user = "%s"; };\n' "$tmp/root" "${MUSER:-$(id -un)}" >"$tmp/sync.conf"

@@ -23,7 +23,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-export MIRRORPROV_PROFILE_DIR=$TOP/profiles
+export MIRRORPROV_PROFILE_DIR=$TOP/profiles STATE_DIRECTORY=$tmp/state   # poll markers stay in the test
 root=$tmp/root prefix=$tmp/prefix up=$tmp/up/fedora
 SECRET="host-only-$$-$RANDOM"
 
@@ -45,6 +45,7 @@ cat >"$tmp/host.conf" <<EOF
 host: { name = "mirror.test"; site = "Test"; admin_email = "admin@mirror.test"; country = "DE";
   bandwidth_mbit = 1000; urls: { http = "http://mirror.test/"; }; };
 mirror: { root = "$root"; user = "$MUSER"; profiles = [ "fedora" ]; };
+profile: { fedora: { upstream = "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/"; }; };
 EOF
 "$MP" layout -c "$tmp/host.conf" --prefix "$prefix" --binary "$MP" >/dev/null 2>&1 || t_fail "layout"
 
@@ -53,7 +54,7 @@ out=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTR
 [ $rc = 0 ] && t_ok "sync of the hostile tree completes" || t_fail "sync of the hostile tree" "rc=$rc" "$out"
 grep -qx "fedora: refused 4 upstream entries (devices, special files, links leading out of the tree)" <<<"$out" &&
 	t_ok "the summary counts the 4 refused entries" || t_fail "refused count in the summary" "$out"
-json=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" -J 2>&1)
+json=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" --full -J 2>&1)
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["refused"]==4, d' <<<"$json" &&
 	t_ok "-J: refused 4 on the second run too" || t_fail "-J refused" "$json"
 # A tree an earlier version synced as root: owned by root, with what that sync let in.
@@ -65,7 +66,7 @@ mknod -m 666 "$t/linux/sda" b 8 0
 mkfifo "$t/linux/fifo"
 chmod 4755 "$t/linux/suid-root"
 chmod 666 "$t/fullfiletimelist-fedora"
-json=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" -J 2>&1)
+json=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" --full -J 2>&1)
 python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["refused"]==4+6, d' <<<"$json" &&
 	t_ok "a tree left by a sync as root: adopted, its 6 bad entries cleaned (and rsync refuses 4 again)" ||
 	t_fail "adopting a root-synced tree" "$json"

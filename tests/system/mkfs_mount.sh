@@ -5,7 +5,7 @@
 # fstab editing, and mkfs.xfs missing, failing or killed.
 . "$(dirname "$0")/../lib.sh"
 need_root "mkfs/mount system tests"
-for p in losetup mkfs.xfs xfs_info sfdisk mkfs.ext4 mkswap swapon openssl blockdev script wipefs; do
+for p in losetup mkfs.xfs xfs_info sfdisk mkfs.ext4 mkswap swapon openssl blockdev script wipefs blkdiscard; do
 	command -v $p >/dev/null || { t_fail "$p installed"; t_done; }
 done
 REF="--raid6 15 --spare 1 --chunk 64k"
@@ -19,25 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-# new_loop SIZE: a loop device over a fresh sparse file, with partition scanning.
-new_loop() {
-	n=$((n + 1))
-	truncate -s "$1" "$tmp/img$n"
-	LOOP=$(losetup -fP --show "$tmp/img$n") || { t_fail "losetup"; t_done; }
-	IMG=$tmp/img$n
-	loops+=("$LOOP")
-}
-# SHA-256 of the whole backing file (OpenSSL's is several times faster than coreutils' here).
-image_sum() { blockdev --flushbufs "$1" 2>/dev/null; openssl dgst -sha256 -r "$2" | cut -d' ' -f1; }
-
-# t_untouched NAME CHECK-SUBSTRING COMMAND...: refused (exit 3, reason on stderr) and the image is bit for bit the same.
-t_untouched() {
-	local name=$1 msg=$2 before; shift 2
-	before=$(image_sum "$LOOP" "$IMG")
-	t_refused "$name" "$msg" "$@"
-	[ "$(image_sum "$LOOP" "$IMG")" = "$before" ] && t_ok "$name: image unchanged" || t_fail "$name: image unchanged"
-}
+. "$TOP/tests/fixtures/loopdev.sh"
 
 # --- reference case, whole LUN ---
 new_loop 1G
@@ -74,7 +56,7 @@ assert (p["partition"]["end_sector"] + 1) % 1664 == 0
 assert p["geometry"]["sw"] == 13 and p["geometry"]["su_bytes"] == 65536
 assert p["mkfs_argv"] == ["mkfs.xfs", "-f", "-d", "su=64k,sw=13", "-L", "mirror", p["target"]]
 assert p["device"]["path"] and p["target"].endswith("p1")
-assert [c["name"] for c in p["checks"]] == ["block-device", "not-mounted", "no-holders", "not-system-disk", "wwid", "no-signatures", "aligned", "exclusive"]
+assert [c["name"] for c in p["checks"]] == ["block-device", "not-mounted", "no-holders", "no-loop", "not-open", "not-system-disk", "wwid", "no-signatures", "blank", "aligned", "exclusive"]
 assert all(c["ok"] for c in p["checks"])
 '; then t_ok "-J plan: partition at sector 26624, ends on a full stripe, argv, checks in order"
 else t_fail "-J plan: partition at sector 26624, ends on a full stripe, argv, checks in order" "$json"; fi
@@ -137,7 +119,8 @@ new_loop 1G
 out=$(on_tty "$(basename "$LOOP")" : "$MP" mkfs $REF "$LOOP" 2>&1); rc=$?
 [ $rc = 0 ] && printf '%s' "$out" | grep -q 'verified: superblock' && t_ok "terminal: typing the device name formats" ||
 	t_fail "terminal: typing the device name formats" "rc=$rc" "$out"
-wipefs -q -a "$LOOP"
+# wipefs leaves the XFS allocation groups, which the blank check finds: discard all
+blkdiscard -f "$LOOP" 2>/dev/null
 mkdir -p "$tmp/bin"
 before=$(image_sum "$LOOP" "$IMG")
 out=$(PATH=/nonexistent "$MP" mkfs $REF --yes --partition "$LOOP" 2>&1 >/dev/null); rc=$?

@@ -19,7 +19,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-export MIRRORPROV_PROFILE_DIR=$TOP/profiles
+export MIRRORPROV_PROFILE_DIR=$TOP/profiles STATE_DIRECTORY=$tmp/state
 UP=$TOP/tests/fixtures/upstream
 root=$tmp/root prefix=$tmp/prefix
 
@@ -32,6 +32,7 @@ host: { name = "mirror.test"; site = "Test"; admin_email = "admin@mirror.test"; 
   bandwidth_mbit = 1000; urls: { http = "http://mirror.test/"; https = "https://mirror.test/"; }; };
 mirror: { root = "$root"; user = "$MUSER"; profiles = [ "fedora", "ubuntu" ];
   tls_certificate = "$tmp/cert.pem"; tls_key = "$tmp/key.pem"; };
+profile: { fedora: { upstream = "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/"; }; };
 EOF
 L=("$MP" layout -c "$tmp/host.conf" --prefix "$prefix" --binary "$MP")
 
@@ -44,7 +45,10 @@ case $out in *"need about"*"free"*) t_ok "layout warns about free space";; *) t_
 out=$("${L[@]}" 2>/dev/null)
 [ "$out" = "no changes" ] && t_ok "second layout: no changes" || t_fail "second layout: no changes" "$out"
 out=$("${L[@]}" -n 2>/dev/null)
-[ "$out" = "no changes" ] && t_ok "layout -n on a laid-out prefix: nothing to change" || t_fail "layout -n: nothing" "$out"
+[ "$(tail -1 <<<"$out")" = "no changes" ] && t_ok "layout -n on a laid-out prefix: nothing to change" || t_fail "layout -n: nothing" "$out"
+grep -qx "fedora pulls from rsync://127.0.0.1:$UPSTREAM_PORT/fedora/ ($tmp/host.conf profile.fedora.upstream)" <<<"$out" &&
+	grep -qx "ubuntu pulls from rsync://rsync.archive.ubuntu.com/ubuntu/ (profile default)" <<<"$out" &&
+	t_ok "layout -n shows where each profile pulls from" || t_fail "layout -n upstreams" "$out"
 stamp=$(stat -c %Y.%i "$prefix/etc/rsyncd.conf")
 sed -i 's/^timeout = 600/timeout = 1/' "$prefix/etc/rsyncd.conf"
 out=$("${L[@]}" -n 2>/dev/null)
@@ -119,9 +123,9 @@ out=$("$MP" sync -c "$tmp/host.conf" -n ubuntu 2>&1)
 # --- sync: ftpsync (Debian's own tool, configured from the profile) -----------------
 out=$("${S[@]}" debian --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/debian/" 2>&1); rc=$?
 [ $rc = 0 ] && t_ok "sync debian via ftpsync" || t_fail "sync debian via ftpsync" "rc=$rc" "$out"
-grep -q "^MIRRORNAME='mirror.test'$" "$tmp/home/.config/ftpsync/ftpsync-debian.conf" &&
-	grep -q "^TO='$root/debian/'$" "$tmp/home/.config/ftpsync/ftpsync-debian.conf" &&
-	t_ok "ftpsync-debian.conf written from the profile" || t_fail "ftpsync-debian.conf"
+grep -q "^MIRRORNAME='mirror.test'$" "$tmp/home/.config/ftpsync/ftpsync.conf" &&
+	grep -q "^TO='$root/debian/'$" "$tmp/home/.config/ftpsync/ftpsync.conf" &&
+	t_ok "ftpsync.conf (ftpsync's name for the main archive) written from the profile" || t_fail "ftpsync.conf"
 diff -r -x trace "$UP/debian" "$root/debian" >/dev/null && [ -f "$root/debian/project/trace/mirror.test" ] &&
 	t_ok "ftpsync mirrored the archive and wrote its trace" || t_fail "ftpsync result"
 

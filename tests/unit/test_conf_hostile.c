@@ -114,7 +114,9 @@ static void ten_thousand_profile_names(void **state)
 
 static const char profile_head[] = "description = \"%s\";\nupstream = [ \"rsync://127.0.0.1/x/\" ];\n"
 				   "module = \"x\";\ndirectory = \"x\";\nmethod = \"rsync\";\n"
-				   "rsync_options = [ \"-a\", \"%s\" ];\nschedule = \"hourly\";\nsize = \"1G\";\n";
+				   "rsync_options = [ \"-a\", \"%s\" ];\nschedule = \"hourly\";\nsize = \"1G\";\n"
+				   "pull = \"public\";\nunverified = [ \"upstream\", \"pull\", \"method\", \"rsync_options\", "
+				   "\"schedule\", \"size\" ];\n";
 
 static int load_profile(const char *description, const char *option, char **err)
 {

@@ -54,6 +54,9 @@ static void example_loads(void **state)
 	assert_string_equal(hc.mirror.profiles[3], "debian");
 	assert_string_equal(hc.backend.type, "mirrormanager");
 	assert_string_equal(hc.backend.password_file, "/etc/mirrorprov/backend.secret");
+	assert_int_equal(hc.n_profiles, 3);
+	assert_string_equal(hostconf_profile(&hc, "debian")->upstream, "rsync://debian.example.net/debian/");
+	assert_null(hostconf_profile(&hc, "ubuntu"));
 	assert_int_equal(hc.backend.timeout, 1800);
 	hostconf_free(&hc);
 	assert_null(hc.host.name);
@@ -111,6 +114,11 @@ static const struct bad bads[] = {
 	{ "mirror: { root = \"/srv\"\n", ":2: syntax error" },
 	{ "mirror: { root = \"/srv\"; tls_key = \"/k\"; };\n", "tls_certificate and mirror.tls_key go together" },
 	{ "mirror: { root = \"/srv\"; http_server = \"apache\"; };\n", "is not supported" },
+	{ "profile: { arch: { upstream = \"http://x.example/a/\"; }; };\n", "upstream: 'http://x.example/a/'" },
+	{ "profile: { arch: { upstream = \"rsync://x.example/\"; }; };\n", "upstream: 'rsync://x.example/'" },
+	{ "profile: {\n arch: { upstrem = \"rsync://x.example/a/\"; };\n};\n", ":2: unknown key 'upstrem'" },
+	{ "profile: { arch = \"rsync://x.example/a/\"; };\n", "profile.arch: must be a group" },
+	{ "profile = [ \"arch\" ];\n", "'profile' must be a group" },
 	{ "host: { name = \"m.example.org\"; site = \"S\"; admin_email = \"a@example.org\";\n"
 	  "country = \"DE\"; bandwidth_mbit = 1000;\n urls: { http = \"ftp://m.example.org/\"; }; };\n",
 	  ":3: host.urls.http: 'ftp://m.example.org/' ftp:// is not accepted" },

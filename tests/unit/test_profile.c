@@ -34,7 +34,11 @@ static void all_shipped_load(void **state)
 	for (size_t i = 0; i < set.n; i++) {
 		const struct profile *p = &set.v[i];
 		assert_string_equal(p->name, shipped[i]);
-		assert_non_null(p->upstreams[0]);
+		/* A default upstream exactly where the project allows public pulls. */
+		assert_true(p->pull == PULL_PUBLIC ? p->upstreams[0] != NULL : p->upstreams[0] == NULL && p->upstream_list);
+		/* Every project names where a mirror registers. */
+		assert_true(p->has_backend || strcmp(p->name, "debian-security") == 0);
+		assert_true(p->n_sources > 0);
 		assert_true(p->size > 0);
 		assert_non_null(p->freshness[0]);
 		char want[128];
@@ -54,7 +58,24 @@ static void facts(void **state)
 	setenv(PROFILE_ENV_DIR, "profiles", 1);
 	assert_int_equal(profile_load("fedora", &p, &err), 0);
 	assert_int_equal(p.method, SYNC_RSYNC);
-	assert_string_equal(p.upstreams[0], "rsync://dl.fedoraproject.org/fedora-enchilada/");
+	assert_int_equal(p.pull, PULL_TIER1);
+	assert_null(p.upstreams[0]);
+	assert_string_equal(p.backend, "mirrormanager");
+	assert_string_equal(p.backend_url, "https://mirrormanager.fedoraproject.org/");
+	assert_string_equal(p.poll[0], "fullfiletimelist-fedora");
+	assert_true(profile_fact_unverified(&p, "schedule"));
+	_cleanup_free_ const struct profile_source **src = profile_fact_sources(&p, "pull");
+	assert_non_null(src[0]);
+	assert_string_equal(src[0]->url, "https://fedoraproject.org/wiki/Infrastructure/Mirroring/Tiering");
+	assert_string_equal(src[0]->checked, "2026-12-01");
+	/* No default: picking one needs host.conf, and the refusal says where to look. */
+	assert_int_equal(profile_pick_upstream(&p, NULL, NULL, &err), -EDESTADDRREQ);
+	assert_non_null(strstr(err, "profile.fedora.upstream"));
+	assert_non_null(strstr(err, "Infrastructure/Mirroring/Tiering"));
+	free(err);
+	err = NULL;
+	assert_int_equal(profile_pick_upstream(&p, "rsync://tier1.example.org/fedora/", "host.conf", &err), 0);
+	assert_string_equal(p.upstream, "rsync://tier1.example.org/fedora/");
 	assert_int_equal(p.n_categories, 1);
 	assert_string_equal(p.categories[0].name, "Fedora Linux");
 	assert_string_equal(p.categories[0].topdir, "fedora/linux");
@@ -82,11 +103,30 @@ static void facts(void **state)
 
 	assert_int_equal(profile_load("debian", &p, &err), 0);
 	assert_int_equal(p.method, SYNC_FTPSYNC);
+	assert_int_equal(p.pull, PULL_SITE);
+	assert_string_equal(p.archive, "");            /* ftpsync.conf */
+	assert_string_equal(p.poll[0], "project/trace/%u");
+	profile_free(&p);
+
+	assert_int_equal(profile_load("debian-security", &p, &err), 0);
+	assert_string_equal(p.archive, "security");    /* ftpsync-security.conf */
+	assert_non_null(strstr(p.description, "recommends not mirroring"));
 	assert_string_equal(p.rsync_options[0] ? p.rsync_options[0] : "", "");
 	profile_free(&p);
 
+	/* Arch: lastsync is upstream's, never written here; lastupdate gates the run. */
 	assert_int_equal(profile_load("archlinux", &p, &err), 0);
-	assert_int_equal(p.trace_format, TRACE_TIMESTAMP);
+	assert_int_equal(p.trace_format, TRACE_NONE);
+	assert_null(p.trace_file);
+	assert_string_equal(p.poll[0], "lastupdate");
+	assert_string_equal(p.poll_refresh[0], "lastsync");
+	assert_int_equal(p.pull, PULL_TIER1);
+	profile_free(&p);
+
+	assert_int_equal(profile_load("ubuntu", &p, &err), 0);
+	assert_int_equal(profile_pick_upstream(&p, NULL, NULL, &err), 0);
+	assert_string_equal(p.upstream, p.upstreams[0]);
+	assert_string_equal(p.upstream_origin, "profile default");
 	profile_free(&p);
 }
 
@@ -131,6 +171,10 @@ static const struct {
 	{ "specifier-description", ":1: description: 'Broken %n' contains" },
 	{ "bad-size", ":8: 'size' must be a size" },
 	{ "syntax-error", ":3: syntax error" },
+	{ "unsourced-fact", ":1: size: no source supports it" },
+	{ "tier1-with-default", ":1: pull tier1 takes no upstream" },
+	{ "bad-fact-key", ":11: unverified: 'colour' is not a fact key" },
+	{ "bad-source-date", ":12: checked: '1 Dec 2026' is not a date" },
 };
 
 static void broken_fixtures(void **state)

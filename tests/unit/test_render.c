@@ -23,7 +23,7 @@ static char *index_files[] = { "Packages*", "Release*", NULL };
 static struct profile make_profile(void)
 {
 	return (struct profile){
-		.name = "arch", .description = "Arch Linux", .upstreams = up, .module = "archlinux",
+		.name = "arch", .description = "Arch Linux", .upstreams = up, .upstream = "rsync://up.example.org/arch/", .module = "archlinux",
 		.directory = "archlinux", .http_path = "/archlinux/", .method = SYNC_RSYNC,
 		.rsync_options = opts, .excludes = excl, .index_files = no_strings, .schedule = "hourly",
 		.random_delay = 600, .timeout = 3600, .freshness = no_strings,

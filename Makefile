@@ -53,8 +53,8 @@ FUZZ_DEB_PKGS := libclang-rt-14-dev llvm
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
-	openssl libssl-dev systemd udev ftpsync clang valgrind curl time \
-	dpkg-dev debhelper bash-completion $(FUZZ_DEB_PKGS)
+	openssl libssl-dev systemd udev ftpsync clang valgrind curl time zsh \
+	prometheus chromium tidy dpkg-dev debhelper bash-completion $(FUZZ_DEB_PKGS)
 
 .PHONY: all deps pkg-check check check-fresh demo bench install clean fuzz fuzzers fuzz-build deb man-profiles
 
@@ -121,7 +121,7 @@ demo: deps
 	tests/demo.sh
 
 bench: deps
-	$(MAKE) all $(BUILD)/bench/checkin_payload $(BUILD)/bench/blank_scan
+	$(MAKE) all $(BUILD)/bench/checkin_payload $(BUILD)/bench/blank_scan $(BUILD)/bench/flplan_bench
 	bench/run.sh
 
 # A fresh Debian 12 root (debootstrap): `make demo`, `make check`, the package.

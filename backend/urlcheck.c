@@ -27,6 +27,7 @@
 #define MARKER_MAX_BYTES (1ull << 30)   /* a freshness marker larger than this is not fetched */
 #define RSYNC_LIST_MAX ((size_t)512 << 20)   /* captured rsync listing */
 #define DOWNLOAD_TIMEOUT 600            /* seconds for one marker download */
+#define STRINGIFY_MAX_FETCH "256 MiB"   /* CHECK_FETCH_MAX in words */
 #define RSYNC_FULL_TIMEOUT (4 * 3600)   /* a --full listing of a large module */
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(CURLM *, curl_multi_cleanup)
@@ -62,25 +63,35 @@ void check_result_free(struct check_result *r)
 	*r = (struct check_result){ 0 };
 }
 
-static int sha256_file(const char *path, unsigned char md[32], uint64_t *size)
+/* SHA-256 and size of what fd reads; the first bytes into head when given. */
+static int sha256_fd(int fd, unsigned char md[32], uint64_t *size, char *head, size_t *head_len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	_cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	char buf[65536];
 	ssize_t n;
 
-	if (fd < 0)
-		return negative_errno();
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		return -ENOMEM;
 	*size = 0;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (head && *size < CHECK_HEAD_MAX) {
+			size_t k = CHECK_HEAD_MAX - *size < (size_t)n ? CHECK_HEAD_MAX - *size : (size_t)n;
+			memcpy(head + *size, buf, k);
+			*head_len = *size + k;
+		}
 		EVP_DigestUpdate(ctx, buf, (size_t)n);
 		*size += (uint64_t)n;
 	}
 	if (n < 0)
 		return negative_errno();
 	return EVP_DigestFinal_ex(ctx, md, NULL) ? 0 : -EIO;
+}
+
+int check_sha256_file(const char *path, unsigned char md[32], uint64_t *size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? negative_errno() : sha256_fd(fd, md, size, NULL, NULL);
 }
 
 static char *local_path(const char *local, const char *rel)
@@ -91,7 +102,7 @@ static char *local_path(const char *local, const char *rel)
 
 /* ---- HTTP(S) ---- */
 
-enum req_kind { REQ_BASE, REQ_FILE, REQ_MARKER };
+enum req_kind { REQ_BASE, REQ_FILE, REQ_MARKER, REQ_FETCH };
 
 struct req {
 	size_t target;
@@ -104,6 +115,7 @@ struct req {
 	EVP_MD_CTX *md;           /* markers: hash of the download */
 	uint64_t got;
 	bool too_big;
+	struct check_fetched *out; /* REQ_FETCH: where the download goes */
 	CURL *easy;               /* while in the multi */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -163,8 +175,13 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 	struct req *q = userdata;
 	size_t n = size * nmemb;
 
+	if (q->out && q->got < CHECK_HEAD_MAX) {
+		size_t k = CHECK_HEAD_MAX - q->got < n ? CHECK_HEAD_MAX - q->got : n;
+		memcpy(q->out->head + q->got, data, k);
+		q->out->head_len = q->got + k;
+	}
 	q->got += n;
-	/* more than the local copy: not identical, stop reading */
+	/* more than the local copy: not identical, stop reading (a fetch: over the limit) */
 	if (q->got > q->local_size) {
 		q->too_big = true;
 		return 0;
@@ -192,7 +209,7 @@ static CURL *req_handle(struct req *q, const struct check_opts *o, struct curl_s
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o->ca_file)
 		curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
-	if (q->kind == REQ_MARKER) {
+	if (q->kind == REQ_MARKER || q->kind == REQ_FETCH) {
 		curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 		curl_easy_setopt(e, CURLOPT_WRITEDATA, q);
 		curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)DOWNLOAD_TIMEOUT);
@@ -210,11 +227,36 @@ static const char *kind_what(const struct req *q)
 	return q->kind == REQ_BASE ? "base URL" : q->rel;
 }
 
+/* A fetched marker: its hash and head, or why there is none. */
+static int fetch_done(struct req *q, CURL *e, CURLcode cc)
+{
+	struct check_fetched *f = q->out;
+	long status = 0;
+
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	if (cc != CURLE_OK && q->too_big)
+		f->error = strdup("larger than " STRINGIFY_MAX_FETCH);
+	else if (cc != CURLE_OK)
+		f->error = strdup(q->errbuf[0] ? q->errbuf : curl_easy_strerror(cc));
+	else if (status != 200)
+		return asprintf(&f->error, "HTTP %ld", status) < 0 ? -ENOMEM : 0;
+	else if (!EVP_DigestFinal_ex(q->md, f->md, NULL))
+		return -EIO;
+	else {
+		f->ok = true;
+		f->size = q->got;
+		return 0;
+	}
+	return f->error ? 0 : -ENOMEM;
+}
+
 static int req_free(struct req *q, CURL *e, CURLcode cc, struct check_result *r, size_t *first)
 {
 	long status = 0;
 	curl_off_t clen = -1;
 
+	if (q->kind == REQ_FETCH)
+		return fetch_done(q, e, cc);
 	if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && q->too_big))
 		return fail(r, first, q->idx, "%s: %s", kind_what(q), q->errbuf[0] ? q->errbuf : curl_easy_strerror(cc));
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
@@ -272,7 +314,7 @@ static int add_target_reqs(struct req_list *reqs, size_t ti, const struct check_
 				q.local_size = (uint64_t)st.st_size;
 				r->files++;
 			} else {
-				if ((k = sha256_file(lp, q.local_md, &q.local_size)) < 0 || q.local_size > MARKER_MAX_BYTES) {
+				if ((k = check_sha256_file(lp, q.local_md, &q.local_size)) < 0 || q.local_size > MARKER_MAX_BYTES) {
 					if ((k = fail(r, first, idx, "%s: cannot read the local copy", list[i])) < 0)
 						return k;
 					continue;
@@ -520,10 +562,27 @@ static int rsync_check_files(const struct check_target *t, const struct check_op
 	return 0;
 }
 
+/* rsync -R of url's files into tmp/markers/, none larger than max_size, as o->user. */
+static int rsync_download(const char *url, char *const *files, size_t n, uint64_t max_size, const struct check_opts *o,
+			  const char *tmp, struct spawn_result *sr)
+{
+	_cleanup_strvec_ struct strvec a = { 0 };
+	int k;
+
+	if ((k = rsync_argv(&a, o)) < 0 || (k = strvec_push(&a, "-R")) < 0 ||
+	    (k = strvec_pushf(&a, "--max-size=%llu", (unsigned long long)(max_size + 1))) < 0)
+		return k;
+	for (size_t i = 0; i < n; i++)
+		if ((k = strvec_pushf(&a, "%s/./%s", url, files[i])) < 0)
+			return k;
+	if ((k = strvec_pushf(&a, "%s/markers/", tmp)) < 0)
+		return k;
+	return rsync_spawn(&a, o, DOWNLOAD_TIMEOUT, 0, sr);
+}
+
 static int rsync_check_markers(const struct check_target *t, const struct check_opts *o, size_t idx0,
 			       const char *tmp, struct check_result *r, size_t *first)
 {
-	_cleanup_strvec_ struct strvec a = { 0 };
 	struct spawn_result sr = { 0 };
 	_cleanup_(spawn_result_freep) struct spawn_result *srp = &sr;
 	uint64_t largest = 0;
@@ -541,15 +600,7 @@ static int rsync_check_markers(const struct check_target *t, const struct check_
 			largest = (uint64_t)st.st_size;
 	}
 	/* nothing larger than the largest local marker is fetched: it could not be identical */
-	if ((k = rsync_argv(&a, o)) < 0 || (k = strvec_push(&a, "-R")) < 0 ||
-	    (k = strvec_pushf(&a, "--max-size=%llu", (unsigned long long)(largest + 1))) < 0)
-		return k;
-	for (size_t i = 0; i < n; i++)
-		if ((k = strvec_pushf(&a, "%s/./%s", t->url, t->markers[i])) < 0)
-			return k;
-	if ((k = strvec_pushf(&a, "%s/markers/", tmp)) < 0)
-		return k;
-	if ((k = rsync_spawn(&a, o, DOWNLOAD_TIMEOUT, 0, &sr)) < 0)
+	if ((k = rsync_download(t->url, t->markers, n, largest, o, tmp, &sr)) < 0)
 		return k;
 	if (!rsync_ok(&sr, true))
 		return rsync_fail(r, first, idx0, "freshness markers", &sr);
@@ -560,14 +611,29 @@ static int rsync_check_markers(const struct check_target *t, const struct check_
 		if (!lp || asprintf(&dl, "%s/markers/%s", tmp, t->markers[i]) < 0)
 			return -ENOMEM;
 		r->markers++;
-		if (sha256_file(lp, a_md, &a_size) < 0)
+		if (check_sha256_file(lp, a_md, &a_size) < 0)
 			k = fail(r, first, idx0 + i, "%s: cannot read the local copy", t->markers[i]);
-		else if (sha256_file(dl, b_md, &b_size) < 0)
+		else if (check_sha256_file(dl, b_md, &b_size) < 0)
 			k = fail(r, first, idx0 + i, "%s: missing (or larger than the local copy)", t->markers[i]);
 		else if (a_size != b_size || memcmp(a_md, b_md, sizeof(a_md)) != 0)
 			k = fail(r, first, idx0 + i, "%s: differs from the local copy (SHA-256)", t->markers[i]);
 		if (k < 0)
 			return k;
+	}
+	return 0;
+}
+
+/* A directory rsync writes into, as o->user. */
+static int rsync_tmpdir(char *tmp, const struct check_opts *o)
+{
+	int k;
+
+	if (!mkdtemp(tmp))
+		return negative_errno();
+	if (o->user && chown(tmp, o->user->uid, o->user->gid) < 0) {
+		k = negative_errno();
+		rmdir(tmp);
+		return k;
 	}
 	return 0;
 }
@@ -589,14 +655,8 @@ static int rsync_target(const struct check_target *t, const struct check_opts *o
 		return k;
 	if (!rsync_ok(&sr, false))
 		return rsync_fail(r, first, 0, "base URL", &sr);
-	if (!mkdtemp(tmp))
-		return negative_errno();
-	/* rsync writes its listing and the markers here, as o->user */
-	if (o->user && chown(tmp, o->user->uid, o->user->gid) < 0) {
-		k = negative_errno();
-		rmdir(tmp);
+	if ((k = rsync_tmpdir(tmp, o)) < 0)
 		return k;
-	}
 	while (t->files && t->files[nfiles])
 		nfiles++;
 	k = rsync_check_files(t, o, full_listing, tmp, r, first);
@@ -633,6 +693,87 @@ int check_run(const struct check_target *t, size_t n, const struct check_opts *o
 			return r;
 	}
 	return 0;
+}
+
+/* ---- fetching markers (propagation) ---- */
+
+static int rsync_fetch(const char *url, char *const *markers, size_t n, const struct check_opts *o,
+		       struct check_fetched *out)
+{
+	struct spawn_result sr = { 0 };
+	_cleanup_(spawn_result_freep) struct spawn_result *srp = &sr;
+	char tmp[] = "/tmp/mirrorprov-fetch-XXXXXX", line[256];
+	int k;
+
+	if ((k = rsync_tmpdir(tmp, o)) < 0)
+		return k;
+	k = rsync_download(url, markers, n, CHECK_FETCH_MAX, o, tmp, &sr);
+	first_line(sr.err, line, sizeof(line));
+	for (size_t i = 0; k >= 0 && i < n; i++) {
+		_cleanup_free_ char *dl = NULL;
+		struct check_fetched *f = &out[i];
+		if (asprintf(&dl, "%s/markers/%s", tmp, markers[i]) < 0) {
+			k = -ENOMEM;
+			break;
+		}
+		/* written by the unprivileged rsync: read as a regular file only, never through a link */
+		_cleanup_close_ int fd = open(dl, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		struct stat st;
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    sha256_fd(fd, f->md, &f->size, f->head, &f->head_len) == 0)
+			f->ok = true;
+		else if (sr.timed_out)
+			f->error = strdup("rsync timed out");
+		else if (!rsync_ok(&sr, true))
+			k = asprintf(&f->error, "rsync exit %d%s%s", sr.exit_code, *line ? ": " : "", line) < 0 ? -ENOMEM : 0;
+		else
+			f->error = strdup("missing (or larger than " STRINGIFY_MAX_FETCH ")");
+		if (!f->ok && !f->error && k >= 0)
+			k = -ENOMEM;
+	}
+	rm_tree(tmp);
+	return k < 0 ? k : 0;
+}
+
+int check_fetch_markers(const char *url, char *const *markers, const struct check_opts *o, struct check_fetched *out)
+{
+	_cleanup_(req_list_free) struct req_list reqs = { 0 };
+	struct check_result dummy = { 0 };
+	size_t n = 0, first = 0;
+	int r;
+
+	while (markers && markers[n])
+		n++;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct check_fetched){ 0 };
+	switch (url_scheme(url)) {
+	case URL_RSYNC:
+		return n ? rsync_fetch(url, markers, n, o, out) : 0;
+	case URL_INVALID:
+		return -EPROTONOSUPPORT;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct req q = { .kind = REQ_FETCH, .rel = markers[i], .local_size = CHECK_FETCH_MAX, .out = &out[i] };
+		if (!(q.md = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(q.md, EVP_sha256(), NULL) ||
+		    !(q.url = url_for(url, markers[i])) || req_push(&reqs, &q) < 0) {
+			EVP_MD_CTX_free(q.md);
+			free(q.url);
+			return -ENOMEM;
+		}
+	}
+	r = http_run(&reqs, o, &dummy, &first);
+	check_result_free(&dummy);
+	return r;
+}
+
+void check_fetched_free(struct check_fetched *f, size_t n)
+{
+	for (size_t i = 0; f && i < n; i++) {
+		free(f[i].error);
+		f[i].error = NULL;
+	}
 }
 
 /* ---- the local side ---- */

@@ -50,6 +50,28 @@ int check_pick_files(const char *local, bool full, size_t n, char ***ret);
  * matched nothing (static storage of the caller's pattern), or NULL. */
 int check_expand_markers(const char *local, char *const *patterns, char ***ret, const char **unmatched);
 
+/* A freshness marker downloaded for comparison (propagation). */
+#define CHECK_HEAD_MAX 4096                     /* bytes kept of its start: where markers state their time */
+#define CHECK_FETCH_MAX (256ull << 20)          /* a larger marker is not fetched */
+struct check_fetched {
+	bool ok;
+	unsigned char md[32];     /* SHA-256 of the whole download */
+	uint64_t size;
+	char head[CHECK_HEAD_MAX];
+	size_t head_len;
+	char *error;              /* why it could not be fetched ("HTTP 404", "missing", "rsync exit 10: ...") */
+};
+
+/* Downloads each of markers (relative paths) below url (http, https: in this
+ * process, hashed and only its head kept; rsync: by the rsync client as
+ * o->user into a private directory, read back without following links) into
+ * out[i].  0 when the fetches ran (look at out[i].ok), -errno when they could not. */
+int check_fetch_markers(const char *url, char *const *markers, const struct check_opts *o, struct check_fetched *out);
+void check_fetched_free(struct check_fetched *f, size_t n);
+
+/* SHA-256 and size of a local file (libcrypto, loaded on first use). */
+int check_sha256_file(const char *path, unsigned char md[32], uint64_t *size);
+
 /* One entry of rsync --list-only --no-h output. */
 struct check_listed {
 	const char *path;      /* into the parsed text, \#ooo escapes decoded */

@@ -22,26 +22,12 @@ struct module_args {
 	char *config_file;      /* an inline config written out; unlinked at the end */
 };
 
-static void add_quoted(struct strbuf *sb, const char *s)
-{
-	strbuf_addc(sb, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			strbuf_addc(sb, '\\');
-		if (*s == '\n')
-			strbuf_adds(sb, "\\n");
-		else
-			strbuf_addc(sb, *s);
-	}
-	strbuf_addc(sb, '"');
-}
-
 /* One JSON value as a libconfig value; objects become groups. */
 static int add_value(struct strbuf *sb, json_object *v, int depth)
 {
 	switch (json_object_get_type(v)) {
 	case json_type_string:
-		add_quoted(sb, json_object_get_string(v));
+		strbuf_add_dquoted(sb, json_object_get_string(v));
 		return 0;
 	case json_type_int:
 		strbuf_addf(sb, "%lld%s", (long long)json_object_get_int64(v),

@@ -1,10 +1,13 @@
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "checkrun.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "statusrun.h"
 
 static const struct verb_help check_help = {
 	"mirrorprov check [-c HOST.conf] [--root DIR] [--profile NAME,...] [--full] [--sample N]\n"
@@ -80,8 +83,11 @@ int cmd_check(int argc, char **argv)
 		return r;
 	}
 	_cleanup_json_ json_object *rows = json_object_new_array();
+	time_t start = time(NULL);
 	r = checkrun(&opt.ctx.hc, mirrorctx_root(&opt.ctx), &set, &opt.run, rows, &ok);
 	profile_set_free(&set);
+	if (r == EXIT_OK)
+		status_note_checks(&opt.ctx, rows, start);
 	mirrorctx_free(&opt.ctx);
 	if (r != EXIT_OK)
 		return r;

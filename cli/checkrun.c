@@ -92,10 +92,35 @@ static void add_row(json_object *rows, const char *profile, const char *url, con
 	json_object_array_add(rows, o);
 }
 
+int checkrun_network_user(const struct hostconf *hc, struct run_as *user, const struct run_as **ret)
+{
+	const char *uname = hc->has_mirror ? hc->mirror.user : HOSTCONF_DEFAULT_USER;
+	int r = run_as_unprivileged(uname, user);
+
+	if (r == -ESRCH)
+		r = run_as_unprivileged("nobody", user);
+	if (r == -EPERM)
+		return usage_error("mirror.user '%s' is root: data from the network is never handled as root", uname);
+	if (r < 0)
+		return log_errno(r, "looking up mirror.user '%s' (or nobody)", uname);
+	*ret = r > 0 ? user : NULL;
+	return EXIT_OK;
+}
+
+const char *checkrun_base(const struct hostconf *hc, enum url_scheme s)
+{
+	return s == URL_HTTP ? hc->host.url_http : s == URL_HTTPS ? hc->host.url_https : hc->host.url_rsync;
+}
+
+char *checkrun_url(const struct hostconf *hc, const struct profile *p, enum url_scheme s)
+{
+	return url_join(checkrun_base(hc, s), s == URL_RSYNC ? p->module : p->http_path);
+}
+
 int checkrun(const struct hostconf *hc, const char *root, const struct profile_set *set,
 	     const struct checkrun_opts *o, json_object *rows, bool *all_ok)
 {
-	const size_t per = 3;   /* http, https, rsync */
+	const size_t per = URL_RSYNC + 1;   /* http, https, rsync */
 	size_t n = set->n * per, nt = 0;
 	_cleanup_free_ struct check_target *t = calloc(n ? n : 1, sizeof(*t));
 	_cleanup_free_ struct check_result *res = calloc(n ? n : 1, sizeof(*res));
@@ -105,25 +130,16 @@ int checkrun(const struct hostconf *hc, const char *root, const struct profile_s
 	struct check_opts co = { .ca_file = o->ca, .timeout = o->timeout, .per_host = o->per_host,
 				 .user_agent = "mirrorprov/" MIRRORPROV_VERSION " (mirror URL check)",
 				 .full_listing = o->full };
-	/* The rsync client talks to the network: as mirror.user, or nobody when there is none yet. */
 	_cleanup_(run_as_free) struct run_as user = { 0 };
-	const char *uname = hc->has_mirror ? hc->mirror.user : HOSTCONF_DEFAULT_USER;
-	int r = run_as_unprivileged(uname, &user);
-	if (r == -ESRCH)
-		r = run_as_unprivileged("nobody", &user);
-	if (r == -EPERM)
-		return usage_error("mirror.user '%s' is root: data from the network is never handled as root", uname);
-	if (r < 0)
-		return log_errno(r, "looking up mirror.user '%s' (or nobody)", uname);
-	co.user = r > 0 ? &user : NULL;
-	r = EXIT_OK;
+	int r = checkrun_network_user(hc, &user, &co.user);
+	if (r != EXIT_OK)
+		return r;
 
 	if (!t || !res || !pf || !urls || !owner)
 		return log_errno(-ENOMEM, "checks");
 	*all_ok = true;
 	for (size_t i = 0; i < set->n && r == EXIT_OK; i++) {
 		const struct profile *p = &set->v[i];
-		const char *bases[] = { hc->host.url_http, hc->host.url_https, hc->host.url_rsync };
 		int k;
 
 		if (asprintf(&pf[i].local, "%s/%s", root, p->directory) < 0)
@@ -131,10 +147,10 @@ int checkrun(const struct hostconf *hc, const char *root, const struct profile_s
 		if ((k = check_pick_files(pf[i].local, o->full, o->sample, &pf[i].files)) < 0 ||
 		    (k = check_expand_markers(pf[i].local, p->freshness, &pf[i].markers, &pf[i].unmatched)) < 0)
 			pf[i].err = k;
-		for (size_t s = 0; s < per; s++) {
-			if (!bases[s])
+		for (enum url_scheme s = URL_HTTP; s <= URL_RSYNC; s++) {
+			if (!checkrun_base(hc, s))
 				continue;
-			char *u = url_join(bases[s], s == 2 ? p->module : p->http_path);
+			char *u = checkrun_url(hc, p, s);
 			if (!u) {
 				r = log_errno(-ENOMEM, "checks");
 				break;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 
 #include "lib/hostconf.h"
+#include "lib/names.h"
+#include "lib/runas.h"
 #include "output.h"
 #include "sync/profile.h"
 
@@ -40,6 +42,14 @@ int checkrun_option(struct checkrun_opts *o, int c, const char *arg);
 
 extern const struct col_def checkrun_cols[];
 extern const size_t checkrun_ncols;
+
+/* Who runs the rsync client for the checks (it talks to the network):
+ * mirror.user, or nobody while there is none; *ret NULL when the caller is not
+ * root (it runs it itself).  Reports errors itself; returns an exit code. */
+int checkrun_network_user(const struct hostconf *hc, struct run_as *user, const struct run_as **ret);
+/* The host's base URL of scheme s (NULL when not configured), and p's URL below it, malloc'd. */
+const char *checkrun_base(const struct hostconf *hc, enum url_scheme s);
+char *checkrun_url(const struct hostconf *hc, const struct profile *p, enum url_scheme s);
 
 /* Checks each profile of set at every URL of the host (http, https, rsync),
  * local tree under root.  Appends one row per profile x URL to rows; *all_ok

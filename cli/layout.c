@@ -185,6 +185,7 @@ void layout_conf_init(struct layout_conf *lc, const struct hostconf *hc, const c
 		.hostconf_path = hc ? hc->path : NULL,
 		.mirrorprov = binary ? binary : MIRRORPROV_BINARY,
 		.prefix = prefix,
+		.status_path = hc && hc->has_mirror ? hc->mirror.status_path : NULL,
 	};
 }
 

@@ -22,6 +22,7 @@ static const struct verb verbs[] = {
 	{ "sync", cmd_sync, 0, "sync one profile from its upstream" },
 	{ "check", cmd_check, 0, "check the host's URLs the way the mirror crawlers do" },
 	{ "register", cmd_register, 0, "register the host with its mirror backend" },
+	{ "status", cmd_status, 0, "how fresh each profile is; Prometheus textfile and status page" },
 	{ "onboard", cmd_onboard, VERB_NEEDS_ROOT | VERB_DESTRUCTIVE, "the whole server from one host configuration, as a plan" },
 	{ "help", NULL, 0, "list the verbs" },
 };

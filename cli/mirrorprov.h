@@ -13,6 +13,7 @@ enum {
 	EXIT_FAIL = 1,     /* the operation failed */
 	EXIT_USAGE = 2,    /* bad usage or invalid input */
 	EXIT_REFUSED = 3,  /* a safety check refused a destructive operation */
+	EXIT_STALE = 4,    /* status: a profile is stale beyond its threshold */
 };
 
 enum verb_flags {
@@ -90,3 +91,4 @@ int cmd_raid_inspect(int argc, char **argv);
 int cmd_mkfs(int argc, char **argv);
 int cmd_mount(int argc, char **argv);
 int cmd_onboard(int argc, char **argv);
+int cmd_status(int argc, char **argv);

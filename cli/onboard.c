@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend/urlcheck.h"
@@ -24,6 +25,7 @@
 #include "mirrorprov.h"
 #include "output.h"
 #include "raid/lun.h"
+#include "statusrun.h"
 #include "steps.h"
 #include "sync/layout.h"
 
@@ -597,7 +599,9 @@ static int apply_sync(struct onboard *ob)
 			continue;
 		if (asprintf(&dest, "%s/%s", rq.root, p->directory) < 0)
 			return log_errno(-ENOMEM, "sync");
+		time_t start = time(NULL);
 		r = sync_run(&rq, &res);
+		status_note_sync(&ob->ctx, p, rq.root, r, &res, start);
 		if (r < 0)
 			r = sync_report_failure(r, p, dest, rq.user, &res);
 		else
@@ -614,10 +618,12 @@ static int apply_check(struct onboard *ob)
 	_cleanup_json_ json_object *rows = json_object_new_array();
 	struct col_select sel;
 	bool ok;
+	time_t start = time(NULL);
 	int r = checkrun(&ob->ctx.hc, root_dir(ob), &ob->set, &ob->o->check, rows, &ok);
 
 	if (r != EXIT_OK)
 		return r;
+	status_note_checks(&ob->ctx, rows, start);
 	cols_all(checkrun_ncols, &sel);
 	out_table(ok ? stdout : stderr, "checks", checkrun_cols, &sel, rows, false);
 	if (ok)

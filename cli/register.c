@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend/checkin.h"
 #include "backend/http.h"
@@ -12,6 +13,7 @@
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "statusrun.h"
 #include "steps.h"
 
 static const struct verb_help register_help = {
@@ -397,8 +399,11 @@ int register_run(const struct register_options *opt)
 		_cleanup_json_ json_object *rows = json_object_new_array();
 		struct col_select sel;
 		bool ok;
+		time_t start = time(NULL);
 		cols_all(checkrun_ncols, &sel);
 		r = checkrun(hc, mirrorctx_root(&opt->ctx), &set, &opt->check, rows, &ok);
+		if (r == EXIT_OK)
+			status_note_checks(&opt->ctx, rows, start);
 		if (r == EXIT_OK && !ok) {
 			out_table(stderr, "checks", checkrun_cols, &sel, rows, false);
 			log_error("the URL checks failed, nothing registered (--skip-check overrides)");

@@ -22,6 +22,13 @@ int layout_tree_owner(const char *user, const char *prefix, bool dry_run, uid_t 
 int sync_report_failure(int r, const struct profile *p, const char *dest, const char *user,
 			const struct sync_result *res);
 
+/* `mirrorprov sync` of a method-filelist profile (named->upstream settled):
+ * one run for it and the host's other file-list profiles with an upstream
+ * (cli/syncfl.c); alone when its upstream came from --upstream.  Returns an
+ * exit code. */
+int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, bool alone, uint64_t timeout,
+		  bool dry_run, bool json, bool full);
+
 struct register_options {
 	struct mirrorctx ctx;   /* loaded */
 	const char *backend;    /* NULL: backend.type */

@@ -12,6 +12,7 @@
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "statusrun.h"
 #include "steps.h"
 #include "sync/syncrun.h"
 
@@ -22,7 +23,9 @@ static const struct verb_help sync_help = {
 	"                        profile.NAME.upstream or the profile's default\n"
 	"      --full            run even when the upstream's freshness markers are unchanged\n"
 	"  -t, --timeout DUR     give up after DUR (\"90min\", \"6h\"; default: the profile's timeout)\n"
-	"  -n, --dry-run         print the commands and stop\n"
+	"  -n, --dry-run         print the commands and stop (method filelist: fetch the lists, print\n"
+	"                        what would be transferred and deleted, and stop)\n"
+	"Method filelist: naming one such profile runs all file-list profiles of the host together.\n"
 	HELP_OPT_JSON HELP_OPT_HELP,
 };
 
@@ -91,7 +94,9 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		return EXIT_USAGE;
 	}
 	r = mirrorctx_upstream(&opt->ctx, &p, opt->upstream, true);
-	if (r != EXIT_OK) {
+	if (r == EXIT_OK && p.method == SYNC_FILELIST)
+		r = sync_filelist(&opt->ctx, &p, opt->upstream != NULL, opt->timeout, opt->dry_run, opt->json, opt->full);
+	if (r != EXIT_OK || p.method == SYNC_FILELIST) {
 		profile_free(&p);
 		return r;
 	}
@@ -124,9 +129,11 @@ static int run_sync(const struct sync_options *opt, const char *name)
 		return r < 0 ? log_errno(r, "building the sync commands") : EXIT_OK;
 	}
 
+	time_t start = time(NULL);
 	r = sync_run(&rq, &res);
 	if (res.poll_message)
 		log_warn("%s: %s", p.name, res.poll_message);
+	status_note_sync(&opt->ctx, &p, rq.root, r, &res, start);
 	if (opt->json) {
 		_cleanup_json_ json_object *o = json_object_new_object();
 		jset_str(o, "profile", p.name);

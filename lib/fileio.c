@@ -178,6 +178,16 @@ int mkdir_p(const char *path, mode_t mode)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
+char *state_path(const char *sub)
+{
+	const char *base = getenv(STATE_ENV_DIR);
+	char *s;
+
+	if (!base || *base != '/')
+		base = STATE_DIR;
+	return asprintf(&s, "%.*s/%s", (int)strcspn(base, ":"), base, sub) < 0 ? NULL : s;
+}
+
 static int rm_tree_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st, (void)flag, (void)ftw;

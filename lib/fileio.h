@@ -22,5 +22,11 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 /* mkdir -p with mode for the directories it creates. */
 int mkdir_p(const char *path, mode_t mode);
 
+#define STATE_ENV_DIR "STATE_DIRECTORY"
+#define STATE_DIR "/var/lib/mirrorprov"
+/* STATE/sub, malloc'd (NULL on ENOMEM): STATE is $STATE_DIRECTORY (systemd's
+ * StateDirectory=; the first of a ':'-separated list; tests set it) when it
+ * is absolute, else /var/lib/mirrorprov. */
+char *state_path(const char *sub);
 /* rm -r path without following symlinks; a missing path is not an error. */
 int rm_tree(const char *path);

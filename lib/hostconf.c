@@ -139,6 +139,26 @@ static const char *check_http_server(const char *s)
 	return one_of(s, servers, "is not supported (only \"nginx\")");
 }
 
+/* "/status/": safe names between slashes (it goes into the nginx site). */
+static const char *check_url_path(const char *s)
+{
+	size_t n = strlen(s);
+	_cleanup_free_ char *mid = NULL;
+
+	if (n < 3 || s[0] != '/' || s[n - 1] != '/')
+		return "must start and end with '/' and name a directory, e.g. \"/status/\"";
+	if (!(mid = strndup(s + 1, n - 2)))
+		return "out of memory";
+	return check_relpath(mid) ? "must be made of safe names between '/'" : NULL;
+}
+
+/* node_exporter's textfile collector reads *.prom files only. */
+static const char *check_prom_file(const char *s)
+{
+	size_t n = strlen(s);
+	return check_abspath(s) ? check_abspath(s) : n < 6 || strcmp(s + n - 5, ".prom") ? "must end in .prom" : NULL;
+}
+
 static const char *check_backend_type(const char *s)
 {
 	static const char *const types[] = { "mirrormanager", "mirrorbits", "mirrorbrain", "mirrorcache",
@@ -201,6 +221,8 @@ static const struct conf_field mirror_fields[] = {
 	{ .key = "http_server", .kind = CK_STR, .offset = M(http_server), .check = check_http_server, .def = "nginx" },
 	{ .key = "tls_certificate", .kind = CK_STR, .offset = M(tls_certificate), .check = check_abspath },
 	{ .key = "tls_key", .kind = CK_STR, .offset = M(tls_key), .check = check_abspath },
+	{ .key = "status_path", .kind = CK_STR, .offset = M(status_path), .check = check_url_path },
+	{ .key = "prometheus_file", .kind = CK_STR, .offset = M(prometheus_file), .check = check_prom_file },
 	{ .key = NULL },
 };
 

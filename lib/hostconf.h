@@ -76,6 +76,8 @@ struct hostconf_mirror {
 	char *http_server;        /* "nginx" (default) */
 	char *tls_certificate;    /* optional, absolute */
 	char *tls_key;            /* optional, absolute */
+	char *status_path;        /* optional URL path of the public status page, "/status/" */
+	char *prometheus_file;    /* optional, absolute: node_exporter textfile written after each sync and check */
 };
 
 struct hostconf_backend {

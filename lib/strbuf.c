@@ -253,3 +253,17 @@ void strbuf_free(struct strbuf *sb)
 	free(sb->buf);
 	*sb = (struct strbuf){ 0 };
 }
+
+void strbuf_add_dquoted(struct strbuf *sb, const char *s)
+{
+	strbuf_addc(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			strbuf_addc(sb, '\\');
+		if (*s == '\n')
+			strbuf_adds(sb, "\\n");
+		else
+			strbuf_addc(sb, *s);
+	}
+	strbuf_addc(sb, '"');
+}

@@ -21,6 +21,9 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...) _printf_(2, 3);
  * (ensure_ascii), bytes that are not valid UTF-8 become \udcXX as Python's
  * surrogateescape file names do, so both sides decode to the same object. */
 void strbuf_add_json_str(struct strbuf *sb, const char *s, size_t len);
+/* s in double quotes with backslash, double quote and newline escaped (\\, \", \n):
+ * a libconfig string, a Prometheus label value. */
+void strbuf_add_dquoted(struct strbuf *sb, const char *s);
 /* Text with &, <, > escaped for an XML element. */
 void strbuf_add_xml_text(struct strbuf *sb, const char *s);
 /* s as one word bash reads back as exactly s, for showing a command:

@@ -18,15 +18,8 @@
 
 char *sync_state_dir(const struct profile *p)
 {
-	const char *base = getenv(STATE_ENV_DIR);
-	size_t n;
-	char *s;
-
-	/* systemd may list several directories, ':'-separated: ours is the first. */
-	if (!base || *base != '/')
-		base = STATE_DIR;
-	n = strcspn(base, ":");
-	return asprintf(&s, "%.*s/sync/%s", (int)n, base, p->name) < 0 ? NULL : s;
+	_cleanup_free_ char *sub = NULL;
+	return asprintf(&sub, "sync/%s", p->name) < 0 ? NULL : state_path(sub);
 }
 
 /* pattern with "%u" replaced by host; NULL on ENOMEM. */

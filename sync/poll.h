@@ -20,8 +20,6 @@
 
 #include "sync/profile.h"
 
-#define STATE_ENV_DIR "STATE_DIRECTORY"
-#define STATE_DIR "/var/lib/mirrorprov"
 
 /* STATE/sync/NAME, malloc'd (NULL on ENOMEM). */
 char *sync_state_dir(const struct profile *p);

@@ -18,7 +18,7 @@
 #endif
 
 static const char *const method_names[] = { [SYNC_RSYNC] = "rsync", [SYNC_TWO_STAGE] = "two-stage",
-					    [SYNC_FTPSYNC] = "ftpsync" };
+					    [SYNC_FTPSYNC] = "ftpsync", [SYNC_FILELIST] = "filelist" };
 static const char *const pull_names[] = { [PULL_PUBLIC] = "public", [PULL_TIER1] = "tier1", [PULL_SITE] = "site" };
 static const char *const fact_keys[] = { PROFILE_FACT_KEYS };
 static const char *const trace_names[] = { [TRACE_NONE] = "none", [TRACE_DEBIAN] = "debian",
@@ -44,7 +44,7 @@ static int lookup(const char *const *names, size_t n, const char *s)
 
 static const char *check_method(const char *s)
 {
-	return lookup(method_names, ARRAY_SIZE(method_names), s) < 0 ? "is not one of rsync, two-stage, ftpsync" : NULL;
+	return lookup(method_names, ARRAY_SIZE(method_names), s) < 0 ? "is not one of rsync, two-stage, ftpsync, filelist" : NULL;
 }
 
 static const char *check_pull(const char *s)
@@ -290,6 +290,7 @@ static const struct conf_field profile_schema[] = {
 	{ .key = "schedule", .kind = CK_STR, .flags = CF_REQUIRED, .offset = P(schedule), .check = check_calendar },
 	{ .key = "random_delay", .kind = CK_DURATION, .offset = P(random_delay), .def = "0" },
 	{ .key = "timeout", .kind = CK_DURATION, .offset = P(timeout), .def = "6h" },
+	{ .key = "stale_after", .kind = CK_DURATION, .offset = P(stale_after) },
 	{ .key = "freshness", .kind = CK_STRV, .offset = P(freshness), .check = check_relative_pattern },
 	{ .key = "poll", .kind = CK_STRV, .offset = P(poll), .check = check_poll_path },
 	{ .key = "poll_refresh", .kind = CK_STRV, .offset = P(poll_refresh), .check = check_relpath },
@@ -298,6 +299,10 @@ static const struct conf_field profile_schema[] = {
 	{ .key = "trace_format", .kind = CK_STR, .offset = P(trace_format_name), .check = check_trace_format, .def = "none" },
 	{ .key = "backend", .kind = CK_GROUP, .offset = P(has_backend), .sub = backend_schema },
 	{ .key = "categories", .kind = CK_CUSTOM, .offset = 0, .parse = categories_parse, .free = categories_free },
+	{ .key = "filelist", .kind = CK_STR, .offset = P(filelist), .check = check_safe_name },
+	{ .key = "filelist_dir", .kind = CK_STR, .offset = P(filelist_dir), .check = check_relpath },
+	{ .key = "filelist_extra", .kind = CK_STRV, .offset = P(filelist_extra), .check = check_safe_name },
+	{ .key = "max_delete", .kind = CK_UINT, .offset = P(max_delete), .def = "10", .min = 1, .max = 100 },
 	{ .key = "size", .kind = CK_SIZE, .flags = CF_REQUIRED, .offset = P(size) },
 	{ .key = "advice", .kind = CK_STR, .flags = CF_NONEMPTY, .offset = P(advice), .check = check_text },
 	{ .key = "sources", .kind = CK_CUSTOM, .offset = 0, .parse = sources_parse, .free = sources_free },
@@ -344,6 +349,23 @@ static int profile_finish(struct profile *p, char **error)
 			*error = conf_error(p->file, 1, "excludes: '%s' contains a blank, which ftpsync would split", *e);
 			return -EINVAL;
 		}
+	if (p->method == SYNC_FILELIST && !p->filelist) {
+		*error = conf_error(p->file, 1, "method filelist needs filelist (the list's name)");
+		return -EINVAL;
+	}
+	if (p->method != SYNC_FILELIST && (p->filelist || p->filelist_dir || p->filelist_extra[0])) {
+		*error = conf_error(p->file, 1, "filelist keys need method filelist");
+		return -EINVAL;
+	}
+	/* With --files-from, -r would send each listed directory whole. */
+	for (char **o = p->rsync_options; p->method == SYNC_FILELIST && *o; o++)
+		if (strcmp(*o, "--recursive") == 0 || ((*o)[1] != '-' && strchr(*o, 'r'))) {
+			*error = conf_error(p->file, 1, "method filelist: rsync_options must not recurse ('%s'): the list names "
+					    "every entry", *o);
+			return -EINVAL;
+		}
+	if (p->method == SYNC_FILELIST && !p->filelist_dir && !(p->filelist_dir = strdup(p->directory)))
+		return -ENOMEM;
 	p->pull = (enum pull_rule)lookup(pull_names, ARRAY_SIZE(pull_names), p->pull_name);
 	if (p->pull == PULL_PUBLIC && !p->upstreams[0]) {
 		*error = conf_error(p->file, 1, "pull public needs an upstream");

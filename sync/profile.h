@@ -34,6 +34,7 @@ enum sync_method {
 	SYNC_RSYNC,      /* one rsync pass with rsync_options */
 	SYNC_TWO_STAGE,  /* stage 1 without index files and deletions, stage 2 everything */
 	SYNC_FTPSYNC,    /* Debian's ftpsync with a generated ftpsync.conf */
+	SYNC_FILELIST,   /* quick-fedora-mirror's method: the module's file list decides (sync/flsync.h) */
 };
 
 /* Where a mirror may pull from, by the project's rules. */
@@ -92,6 +93,7 @@ struct profile {
 	char *schedule;         /* systemd OnCalendar= expression */
 	uint64_t random_delay;  /* seconds, RandomizedDelaySec= */
 	uint64_t timeout;       /* seconds a sync may run */
+	uint64_t stale_after;   /* seconds without a successful sync before status calls it stale; 0: from schedule */
 	char **freshness;       /* files that show how fresh the mirror is, below the directory */
 	char **poll;            /* freshness markers fetched before a full run ("%u" = upstream host);
 				 * unchanged since the last success: the run is skipped */
@@ -109,8 +111,15 @@ struct profile {
 	struct profile_source *sources;
 	size_t n_sources;
 	char **unverified;      /* fact keys no source confirms */
-	char *method_name;      /* "rsync", "two-stage" or "ftpsync" as written */
+	char *method_name;      /* "rsync", "two-stage", "ftpsync" or "filelist" as written */
 	char *pull_name;
+	/* method filelist */
+	char *filelist;         /* the list's name in the module's top directory: "fullfiletimelist-fedora" */
+	char *filelist_dir;     /* the module's directory below a master module holding all modules
+				 * (fedora-buffet): an upstream ending in /DIR/ shares the master's
+				 * rsync call with the other modules; default: directory */
+	char **filelist_extra;  /* other files of the top directory fetched with each change, never deleted */
+	uint64_t max_delete;    /* percent of the local tree a list may delete before it looks truncated */
 	char *trace_format_name;
 };
 

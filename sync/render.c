@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/fileio.h"
 #include "lib/hostconf.h"
 #include "lib/macro.h"
 #include "lib/names.h"
@@ -199,9 +200,24 @@ int render_nginx_site(const struct layout_conf *lc, const struct profile_set *se
 		"/project/trace/|/\\.trace/|/timestamp\\.txt$|/lastsync$|/lastupdate$|/COMPOSE_ID$)\" {\n"
 		"\t\tadd_header Cache-Control \"no-cache, must-revalidate\" always;\n"
 		"\t\texpires epoch;\n"
-		"\t}\n"
-		"}\n",
+		"\t}\n",
 		lc->host_name ? lc->host_name : "_", lc->root);
+	if (lc->status_path) {
+		_cleanup_free_ char *dir = state_path("status");
+		if (!dir || check_abspath(dir) || strpbrk(lc->status_path, " \t\n;{}\"'"))
+			return out_finish(&o, dir ? -EINVAL : -ENOMEM, ret);
+		fprintf(o.f,
+			"\n"
+			"\t# The public status page (mirrorprov status --html), kept outside the mirror tree.\n"
+			"\tlocation ^~ %s {\n"
+			"\t\talias %s/;\n"
+			"\t\tindex index.html;\n"
+			"\t\tdefault_type text/html;\n"
+			"\t\tadd_header Cache-Control \"no-cache\" always;\n"
+			"\t}\n",
+			lc->status_path, dir);
+	}
+	fputs("}\n", o.f);
 	return out_finish(&o, 0, ret);
 }
 
@@ -238,11 +254,11 @@ int render_sync_service(const struct layout_conf *lc, const struct profile *p, c
 		fprintf(o.f, "-c %s ", lc->hostconf_path);
 	else
 		fprintf(o.f, "--root %s ", lc->root);
+	fprintf(o.f, "%s\n", p->name);
 	fprintf(o.f,
-		"%s\n"
 		"# The sync enforces the profile's timeout itself; this is the backstop.\n"
 		"TimeoutStartSec=%llu\n",
-		p->name, (unsigned long long)(p->timeout + 300));
+		(unsigned long long)(p->timeout + 300));
 	return out_finish(&o, 0, ret);
 }
 

@@ -23,6 +23,7 @@ struct layout_conf {
 	const char *hostconf_path;    /* passed to `mirrorprov sync -c`; NULL: --root is passed */
 	const char *mirrorprov;       /* absolute path of the binary for ExecStart= */
 	const char *prefix;           /* where configuration files go ("" or NULL: /) */
+	const char *status_path;      /* URL path of the status page ("/status/") or NULL */
 };
 
 #define RSYNCD_CONF_PATH "/etc/rsyncd.conf"

@@ -19,6 +19,7 @@
 #include "lib/runas.h"
 #include "lib/spawn.h"
 #include "lib/strv.h"
+#include "sync/flsync.h"
 #include "sync/poll.h"
 
 #ifndef MIRRORPROV_VERSION
@@ -69,16 +70,42 @@ static const char *upstream_of(const struct sync_request *rq)
 
 enum stage { STAGE_ALL, STAGE_1, STAGE_2 };
 
+void sync_rsync_hardening(struct strvec *a, char *const *profile_options)
+{
+	/* After the profile's options, so that they win over -a's -D.  Upstream data is
+	 * hostile: no device or special file, no symlink leading out of the tree (rsync
+	 * itself says which it refused), and no set-id bit or group/world write
+	 * permission on anything (a local user could otherwise alter what is served). */
+	strvec_push(a, "--no-devices");
+	strvec_push(a, "--no-specials");
+	if (!strv_contains(profile_options, "--safe-links"))
+		strvec_push(a, "--safe-links");
+	strvec_push(a, "--chmod=" SYNC_CHMOD);
+}
+
+void sync_rsync_output(struct strvec *a, bool progress)
+{
+	if (progress) {
+		strvec_push(a, "--info=progress2");
+		return;
+	}
+	strvec_push(a, "--stats");
+	strvec_push(a, "--no-human-readable");
+	/* "ignoring unsafe symlink" needs --info=name1; an empty --out-format keeps
+	 * the names themselves to one newline each. */
+	strvec_push(a, "--info=name1");
+	strvec_push(a, "--out-format=");
+}
+
 static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***ret)
 {
 	const struct profile *p = rq->profile;
 	const char *src = upstream_of(rq);
-	bool has_delete = false, has_safe_links = false;
+	bool has_delete = false;
 	_cleanup_strvec_ struct strvec a = { 0 };
 
 	strvec_push(&a, "rsync");
 	for (char **o = p->rsync_options; *o; o++) {
-		has_safe_links |= strcmp(*o, "--safe-links") == 0;
 		if (is_delete_option(*o)) {
 			has_delete = true;
 			if (stage == STAGE_1)
@@ -86,15 +113,7 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 		}
 		strvec_push(&a, *o);
 	}
-	/* After the profile's options, so that they win over -a's -D.  Upstream data is
-	 * hostile: no device or special file, no symlink leading out of the tree (rsync
-	 * itself says which it refused), and no set-id bit or group/world write
-	 * permission on anything (a local user could otherwise alter what is served). */
-	strvec_push(&a, "--no-devices");
-	strvec_push(&a, "--no-specials");
-	if (!has_safe_links)
-		strvec_push(&a, "--safe-links");
-	strvec_push(&a, "--chmod=" SYNC_CHMOD);
+	sync_rsync_hardening(&a, p->rsync_options);
 	if (stage == STAGE_2 && !has_delete) {
 		strvec_push(&a, "--delete");
 		strvec_push(&a, "--delete-after");
@@ -104,16 +123,7 @@ static int rsync_argv(const struct sync_request *rq, enum stage stage, char ***r
 	if (stage == STAGE_1)
 		for (char **e = p->index_files; *e; e++)
 			strvec_pushf(&a, "--exclude=%s", *e);
-	if (rq->progress)
-		strvec_push(&a, "--info=progress2");
-	else {
-		strvec_push(&a, "--stats");
-		strvec_push(&a, "--no-human-readable");
-		/* "ignoring unsafe symlink" needs --info=name1; an empty --out-format keeps
-		 * the names themselves to one newline each. */
-		strvec_push(&a, "--info=name1");
-		strvec_push(&a, "--out-format=");
-	}
+	sync_rsync_output(&a, rq->progress);
 	strvec_pushf(&a, "%s%s", src, src[strlen(src) - 1] == '/' ? "" : "/");
 	strvec_pushf(&a, "%s/%s/", rq->root, p->directory);
 	return strvec_steal(&a, false, ret);
@@ -181,8 +191,11 @@ int sync_plan_argv(const struct sync_request *rq, char ****ret)
 		if (r == 0)
 			r = rsync_argv(rq, STAGE_2, &plan[1]);
 		break;
-	default:
+	case SYNC_FTPSYNC:
 		r = ftpsync_argv(rq, &plan[0]);
+		break;
+	default:
+		r = -EOPNOTSUPP;  /* filelist: its commands depend on the lists (sync/flsync.h) */
 		break;
 	}
 	if (r < 0) {
@@ -208,7 +221,7 @@ static double now_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t stat_field(const char *out, const char *key)
+uint64_t rsync_stat_field(const char *out, const char *key)
 {
 	const char *p = out ? strstr(out, key) : NULL;
 	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
@@ -229,7 +242,7 @@ static char *last_line(const char *text)
 }
 
 /* Lines of rsync's stdout that name an entry it refused to create. */
-static uint64_t count_refused(const char *out)
+uint64_t rsync_count_refused(const char *out)
 {
 	static const char *const refusals[] = { "skipping non-regular file \"", "ignoring unsafe symlink \"" };
 	uint64_t n = 0;
@@ -258,9 +271,10 @@ static int run_tool(char **argv, const struct sync_request *rq, const struct run
 	r = spawn_run(argv, &opts, &sr);
 	if (r < 0)
 		return r;
-	res->files += stat_field(sr.out, "Number of regular files transferred: ");
-	res->bytes += stat_field(sr.out, "Total transferred file size: ");
-	res->refused += count_refused(sr.out);
+	res->files += rsync_stat_field(sr.out, "Number of regular files transferred: ");
+	res->bytes += rsync_stat_field(sr.out, "Total transferred file size: ");
+	res->tree_bytes = rsync_stat_field(sr.out, "Total file size: ");
+	res->refused += rsync_count_refused(sr.out);
 	if (sr.timed_out) {
 		res->timed_out = true;
 		r = -ETIMEDOUT;
@@ -353,20 +367,15 @@ static int check_freshness(const struct sync_request *rq, struct sync_result *re
 	return 0;
 }
 
-static int write_trace(const struct sync_request *rq, const char *host, time_t started, struct sync_result *res)
+int sync_trace_path(const struct profile *p, const char *host, char **ret)
 {
-	const struct profile *p = rq->profile;
-	_cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
-	char now[64], start[64];
-	time_t t = time(NULL);
-	struct tm tm;
+	char *rel;
 	size_t j = 0;
-	int r;
 
-	if (p->trace_format == TRACE_NONE || p->method == SYNC_FTPSYNC)
-		return 0;  /* ftpsync writes its own trace */
-	rel = malloc(strlen(p->trace_file) + strlen(host) + 1);
-	if (!rel)
+	*ret = NULL;
+	if (!p->trace_file)
+		return 0;
+	if (!(rel = malloc(strlen(p->trace_file) + strlen(host) + 1)))
 		return -ENOMEM;
 	for (const char *s = p->trace_file; *s; s++) {
 		if (s[0] == '%' && s[1] == 'h') {
@@ -377,8 +386,27 @@ static int write_trace(const struct sync_request *rq, const char *host, time_t s
 			rel[j++] = *s;
 	}
 	rel[j] = '\0';
-	if (check_relpath(rel))
+	if (check_relpath(rel)) {
+		free(rel);
 		return -EINVAL;
+	}
+	*ret = rel;
+	return 0;
+}
+
+static int write_trace(const struct sync_request *rq, const char *host, time_t started, struct sync_result *res)
+{
+	const struct profile *p = rq->profile;
+	_cleanup_free_ char *rel = NULL, *path = NULL, *text = NULL;
+	char now[64], start[64];
+	time_t t = time(NULL);
+	struct tm tm;
+	int r;
+
+	if (p->trace_format == TRACE_NONE || p->method == SYNC_FTPSYNC)
+		return 0;  /* ftpsync writes its own trace */
+	if ((r = sync_trace_path(p, host, &rel)) < 0)
+		return r;
 	if (asprintf(&path, "%s/%s/%s", rq->root, p->directory, rel) < 0)
 		return -ENOMEM;
 	if (p->trace_format == TRACE_TIMESTAMP)
@@ -544,7 +572,7 @@ static int adopt_tree(int dfd, const struct run_as *user, dev_t dev, unsigned de
 
 /* The tree belongs to the user who syncs it: fd is the profile's directory.
  * Done once, when it does not (a tree an earlier version synced as root). */
-static int own_tree(int fd, const struct run_as *user, struct sync_result *res)
+int sync_own_tree(int fd, const struct run_as *user, uint64_t *refused)
 {
 	struct stat st;
 
@@ -554,7 +582,7 @@ static int own_tree(int fd, const struct run_as *user, struct sync_result *res)
 		return negative_errno();
 	if (st.st_uid == user->uid && st.st_gid == user->gid)
 		return 0;
-	return adopt_tree(fd, user, st.st_dev, 0, &res->refused);
+	return adopt_tree(fd, user, st.st_dev, 0, refused);
 }
 
 int sync_user_resolve(const char *name, struct run_as *ret, const char **why)
@@ -564,6 +592,33 @@ int sync_user_resolve(const char *name, struct run_as *ret, const char **why)
 	*why = r == -ESRCH ? "does not exist (mirrorprov layout creates it)"
 	       : r == -EPERM ? "is root: data from the network is never handled as root" : NULL;
 	return r;
+}
+
+/* A file-list profile on its own (onboard's first sync): sync/flsync.h. */
+static int sync_filelist_one(const struct sync_request *rq, struct sync_result *res)
+{
+	/* The same profile pulling from rq->upstream (a shallow copy: only read). */
+	struct profile p = *rq->profile;
+	const struct profile *v[] = { &p };
+	struct flsync_request frq = { .profiles = v, .n = 1, .root = rq->root, .user = rq->user, .timeout = rq->timeout,
+				      .full = rq->full, .progress = rq->progress };
+	struct flsync_result fres;
+	int r;
+
+	p.upstream = upstream_of(rq);
+	r = flsync_run(&frq, &fres);
+	res->stages = fres.rsync_runs;
+	res->exit_code = fres.exit_code;
+	res->timed_out = fres.timed_out;
+	res->files = fres.files_moved;
+	res->bytes = fres.received;
+	res->refused = fres.refused;
+	res->seconds = fres.seconds;
+	res->message = TAKE_PTR(fres.message);
+	flsync_result_free(&fres);
+	/* The failures sync_run() documents; the others say what happened in the message. */
+	return r == -EIO || r == -ETIMEDOUT || r == -ENOENT || r == -ENOTDIR || r == -EBUSY || r == -ESRCH || r >= 0 ? r
+	       : res->message ? -ENODATA : r;
 }
 
 /* Fetches the markers; 1 when the run can be skipped (the refresh files are
@@ -662,7 +717,8 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 		return -EDESTADDRREQ;
 	if (check_rsync_source(upstream_of(rq)))
 		return -EINVAL;
-
+	if (rq->profile->method == SYNC_FILELIST)
+		return sync_filelist_one(rq, res);
 	if (rq->host_name)
 		snprintf(host, sizeof(host), "%s", rq->host_name);
 	else if (gethostname(host, sizeof(host)) < 0)
@@ -693,7 +749,7 @@ int sync_run(const struct sync_request *rq, struct sync_result *res)
 		return negative_errno();
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		return errno == EWOULDBLOCK ? -EBUSY : negative_errno();
-	if ((r = own_tree(fd, as, res)) < 0)
+	if ((r = sync_own_tree(fd, as, &res->refused)) < 0)
 		return r;
 	r = sync_polled(rq, as, host, dest, res);
 	res->seconds = now_sec() - t0;

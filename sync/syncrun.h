@@ -21,6 +21,7 @@
 
 #include "lib/hostconf.h"
 #include "lib/runas.h"
+#include "lib/strv.h"
 #include "sync/profile.h"
 
 /* Applied to everything rsync creates: no set-id bit, nothing writable by group or others. */
@@ -44,6 +45,7 @@ struct sync_result {
 	int exit_code;             /* of the run that failed, or 0 */
 	bool timed_out;
 	uint64_t files, bytes;     /* from rsync --stats (not with progress or ftpsync) */
+	uint64_t tree_bytes;       /* rsync --stats "Total file size" of the last pass: the whole tree */
 	uint64_t refused;          /* devices, specials and unsafe links rsync did not create (idem),
 				    * plus what adopting a tree synced as root removed or cleared */
 	double seconds;
@@ -79,6 +81,28 @@ void sync_plan_free(char ***plan);
  * other than root; -errno with *why set when that user does not exist or
  * is root. */
 int sync_user_resolve(const char *name, struct run_as *ret, const char **why);
+
+/* The profile's trace file for host (its "%h" replaced), relative to the
+ * profile's directory, malloc'd; *ret NULL when the profile has none.
+ * -EINVAL when the result is not a safe relative path. */
+int sync_trace_path(const struct profile *p, const char *host, char **ret);
+
+/* The tree belongs to the user who syncs it (fd: a profile's directory):
+ * done once, when it does not (a tree an earlier sync as root wrote: devices,
+ * specials and links out of the tree removed, set-id and go-w bits cleared,
+ * each counted in *refused).  Nothing to do when user is NULL. */
+int sync_own_tree(int fd, const struct run_as *user, uint64_t *refused);
+
+/* The rsync options every sync adds after the profile's (one place for them):
+ * --no-devices --no-specials --safe-links --chmod=SYNC_CHMOD. */
+void sync_rsync_hardening(struct strvec *a, char *const *profile_options);
+/* --info=progress2 on a terminal, else --stats and the names rsync refused. */
+void sync_rsync_output(struct strvec *a, bool progress);
+/* A number of rsync --stats --no-human-readable output ("Total bytes received: "); 0 when absent. */
+uint64_t rsync_stat_field(const char *out, const char *key);
+/* Entries rsync refused to create (its "skipping non-regular file" and
+ * "ignoring unsafe symlink" lines in the output of sync_rsync_output()). */
+uint64_t rsync_count_refused(const char *out);
 
 /* rsync(1) EXIT VALUES as a message; NULL for unknown codes. */
 const char *rsync_exit_message(int code);

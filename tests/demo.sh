@@ -15,6 +15,7 @@ MP=${MP:-$TOP/build/mirrorprov}
 
 D=$(mktemp -d /tmp/mirrorprov-demo.XXXXXX)
 chmod 755 "$D"   # nginx and rsyncd serve as nobody
+export STATE_DIRECTORY=$D/state   # the history sync and check append to, not the host's
 cleanup() {
 	local rc=$?
 	if [ "${KEEP:-0}" = 1 ]; then
@@ -74,4 +75,7 @@ run curl -sS --cacert "$D/tls/cert.pem" -o /dev/null -w '%{http_code} %{url_effe
 
 step "check passes over http, https and rsync"
 run "$MP" check -c "$D/demo.conf" --ca "$D/tls/cert.pem" --full
+
+step "status: how fresh each profile is (from the history the sync and the checks wrote)"
+run "$MP" status -c "$D/demo.conf"
 echo; echo "demo: passed"

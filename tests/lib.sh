@@ -7,6 +7,9 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 MP=${MP:-$TOP/build/mirrorprov}
 GOLDEN=$TOP/tests/golden
 T_FAILED=0
+# sync and check append to the history in the state directory: never the
+# host's own /var/lib/mirrorprov from a test (tests/run.sh sets one for all).
+if [ -z "${STATE_DIRECTORY:-}" ]; then STATE_DIRECTORY=$(mktemp -d /tmp/mirrorprov-state.XXXXXX); export STATE_DIRECTORY; fi
 . "$TOP/tests/fixtures/nginx.sh"
 
 t_ok()   { echo "ok - $1"; }

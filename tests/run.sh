@@ -18,7 +18,8 @@ export TOP
 pass=0 fail=0 failed_names=()
 log=$(mktemp)
 san=$(mktemp -d)
-trap 'rm -rf "$log" "$log.vg" "$san"' EXIT
+STATE_DIRECTORY=$(mktemp -d); export STATE_DIRECTORY   # the history of every sync and check the tests run
+trap 'rm -rf "$log" "$log.vg" "$san" "$STATE_DIRECTORY"' EXIT
 # No log_path for ASan: with it the ASan binary dies at start-up under
 # umockdev's LD_PRELOAD (raid-inspect tests).  ASan errors and leaks still end
 # the program with a non-zero exit, which the tests check.

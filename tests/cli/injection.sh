@@ -19,6 +19,8 @@ profile() {
 import re, sys
 src, dst, kv = sys.argv[1], sys.argv[2], sys.argv[3:]
 text = open(src, encoding="utf-8").read()
+# The rsync method's arguments are the subject here, not the file-list method's.
+text = re.sub(r"(?m)^filelist\w* = .*\n", "", text).replace('method = "filelist";', 'method = "rsync";')
 # Fedora allows no default upstream; these tests need one.
 text = text.replace('pull = "tier1";', 'pull = "public";\nupstream = [ "rsync://127.0.0.1/m/" ];')
 text = text.replace("unverified = [", 'unverified = [ "upstream",')

@@ -6,6 +6,7 @@
 cd "$TOP" || exit 1
 export MIRRORPROV_PROFILE_DIR=profiles
 tmp=$(mktemp -d)
+export STATE_DIRECTORY=$tmp/state   # file-list syncs keep their lists there
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/host.conf" <<EOF
 host: { name = "mirror.example.edu"; site = "Example"; admin_email = "admin@example.edu"; country = "DE";
@@ -62,10 +63,12 @@ out=$(cd "$tmp" && MIRRORPROV_PROFILE_DIR=$TOP/profiles "$MP" layout -c host.con
 	"$tmp/p3/etc/systemd/system/mirrorprov-sync@fedora.service.d/layout.conf" &&
 	t_ok "layout -c RELATIVE: resolved, the units name the absolute path" || t_fail "layout -c RELATIVE" "rc=$rc" "$out"
 
-t_golden "sync -n fedora" layout/sync-n-fedora.txt 0 run "$MP" sync -c "$tmp/host.conf" -n fedora
-t_golden "sync -n ubuntu (two stages)" layout/sync-n-ubuntu.txt 0 run "$MP" sync -c "$tmp/host.conf" -n ubuntu \
+# -n writes nothing: the commands name the default state directory (tests/lib.sh sets another)
+SN=(env -u STATE_DIRECTORY "$MP" sync -c "$tmp/host.conf" -n)
+t_golden "sync -n rocky" layout/sync-n-rocky.txt 0 run "${SN[@]}" rocky
+t_golden "sync -n ubuntu (two stages)" layout/sync-n-ubuntu.txt 0 run "${SN[@]}" ubuntu \
 	--upstream rsync://127.0.0.1:8873/debian
-t_golden "sync -n debian (ftpsync)" layout/sync-n-debian.txt 0 run "$MP" sync -c "$tmp/host.conf" -n debian
+t_golden "sync -n debian (ftpsync)" layout/sync-n-debian.txt 0 run "${SN[@]}" debian
 
 t_error "layout: --enable with --prefix" 2 "--enable starts the timers of this system; not with --prefix" \
 	"${L[@]}" --enable
@@ -95,6 +98,6 @@ if [ "$(id -u)" = 0 ]; then
 	mirror_user_add "$tmp" && trap 'mirror_user_del; rm -rf "$tmp"' EXIT
 fi
 printf 'mirror: { root = "%s"; user = "%s"; };\n' "$tmp/root" "${MUSER:-$(id -un)}" >"$tmp/sync.conf"
-t_error "sync: unreachable upstream" 1 "rsync exited with" "$MP" sync -c "$tmp/sync.conf" --timeout 20s \
+t_error "sync: unreachable upstream" 1 "rsync exited with" "$MP" sync -c "$tmp/sync.conf" --timeout 5s \
 	--upstream rsync://127.0.0.1:1/fedora/ fedora
 t_done

@@ -10,6 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 export MIRRORPROV_PROFILE_DIR=$TOP/profiles
 T=$(mktemp -d)
+export STATE_DIRECTORY=$T/state   # file-list syncs keep their lists there
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT
@@ -69,7 +70,7 @@ for verb in $("$MP" help | awk '/^Verbs:/{v=1;next} v&&/^  [a-z]/{print $1}'); d
 done
 run layout -c "$T/mm.conf" --prefix "$T/prefix" --binary /usr/sbin/mirrorprov
 run layout -c "$T/mm.conf" --prefix "$T/prefix" -J
-run sync -c "$T/mm.conf" fedora
+run sync -c "$T/mm.conf" --timeout 5s fedora   # file-list syncs retry an unreachable upstream
 run check -c "$T/mm.conf" --timeout 2 --sample 2 -J
 run profiles -J
 run register -c "$T/mm.conf" --no-send -J

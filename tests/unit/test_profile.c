@@ -57,7 +57,10 @@ static void facts(void **state)
 
 	setenv(PROFILE_ENV_DIR, "profiles", 1);
 	assert_int_equal(profile_load("fedora", &p, &err), 0);
-	assert_int_equal(p.method, SYNC_RSYNC);
+	assert_int_equal(p.method, SYNC_FILELIST);
+	assert_string_equal(p.filelist, "fullfiletimelist-fedora");
+	assert_string_equal(p.filelist_dir, "fedora");
+	assert_int_equal(p.max_delete, 10);
 	assert_int_equal(p.pull, PULL_TIER1);
 	assert_null(p.upstreams[0]);
 	assert_string_equal(p.backend, "mirrormanager");
@@ -88,6 +91,10 @@ static void facts(void **state)
 	assert_int_equal(p.n_categories, 4);
 	assert_string_equal(p.categories[3].name, "RPMFUSION nonfree EL");
 	assert_string_equal(p.categories[3].topdir, "rpmfusion/nonfree/el");
+	profile_free(&p);
+
+	assert_int_equal(profile_load("fedora-archive", &p, &err), 0);
+	assert_string_equal(p.filelist_dir, "archive");  /* quick-fedora-mirror's MODULEMAPPING */
 	profile_free(&p);
 
 	assert_int_equal(profile_load("epel", &p, &err), 0);
@@ -167,6 +174,10 @@ static const struct {
 	{ "bad-method", ":5: method: 'wget' is not one of" },
 	{ "refused-option", ":6: rsync_options: '--rsh=evil' is not allowed" },
 	{ "two-stage-no-index", ":1: method two-stage needs index_files" },
+	{ "filelist-no-list", ":1: method filelist needs filelist (the list's name)" },
+	{ "filelist-recursive", ":1: method filelist: rsync_options must not recurse ('-rlptSH')" },
+	{ "filelist-keys-rsync", ":1: filelist keys need method filelist" },
+	{ "filelist-unsafe-name", ":6: filelist: '../fullfiletimelist-x'" },
 	{ "http-path-mismatch", ":1: http_path must be \"/x/\"" },
 	{ "specifier-description", ":1: description: 'Broken %n' contains" },
 	{ "bad-size", ":8: 'size' must be a size" },

@@ -29,7 +29,7 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLA
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 ALL_CFLAGS += -DMIRRORPROV_BINARY='"$(PREFIX)/sbin/mirrorprov"'
 
-LAYERS := lib block raid fs sync backend
+LAYERS := lib block raid fs sync backend app
 LIB_SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 CLI_SRCS := $(filter-out cli/main.c,$(wildcard cli/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -53,7 +53,7 @@ FUZZ_DEB_PKGS := libclang-rt-14-dev llvm
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
-	openssl libssl-dev systemd udev ftpsync clang valgrind curl time zsh \
+	openssl libssl-dev systemd udev ftpsync clang valgrind curl time zsh universal-ctags \
 	prometheus chromium tidy dpkg-dev debhelper bash-completion $(FUZZ_DEB_PKGS)
 
 .PHONY: all deps pkg-check check check-fresh demo bench install clean fuzz fuzzers fuzz-build deb man-profiles

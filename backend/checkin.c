@@ -1,6 +1,7 @@
 #include "checkin.h"
 
 #include <ctype.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,4 +285,62 @@ bool checkin_category_missing(const char *reply, const char *cat)
 			return false;
 	}
 	return true;
+}
+
+/* MirrorManager's message on one line, without its "error checking in". */
+static char *refusal_line(const char *reply)
+{
+	char *line = strdup(reply), *tail;
+	size_t n;
+
+	if (!line)
+		return NULL;
+	for (char *p = line; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	tail = strstr(line, "error checking in");
+	n = tail ? (size_t)(tail - line) : strlen(line);
+	while (n && line[n - 1] == ' ')
+		n--;
+	line[n] = '\0';
+	return line;
+}
+
+static int list_missing(const char *reply, const struct checkin_category *cats, size_t ncats, char ***ret)
+{
+	size_t k = 0;
+
+	if (!(*ret = calloc(ncats + 1, sizeof(char *))))
+		return -ENOMEM;
+	for (size_t i = 0; i < ncats; i++)
+		if (checkin_category_missing(reply, cats[i].name) && !((*ret)[k++] = strdup(cats[i].name)))
+			return -ENOMEM;
+	return 0;
+}
+
+int checkin_exchange(const struct http_post *post, const struct checkin_category *cats, size_t ncats,
+		     struct checkin_outcome *out)
+{
+	_cleanup_free_ char *body = NULL;
+	int r;
+
+	_Static_assert(sizeof(out->err) >= CURL_ERROR_SIZE, "http_post() writes CURL_ERROR_SIZE bytes");
+	*out = (struct checkin_outcome){ 0 };
+	if ((r = http_post(post, &out->status, &body, out->err)) < 0)
+		return r;
+	if (out->status != 200)
+		return -EPROTO;
+	if ((r = xmlrpc_reply_string(body, &out->reply)) < 0)
+		return r;
+	out->ok = checkin_succeeded(out->reply);
+	if (!out->ok)
+		return (out->refusal = refusal_line(out->reply)) ? 0 : -ENOMEM;
+	return list_missing(out->reply, cats, ncats, &out->missing);
+}
+
+void checkin_outcome_free(struct checkin_outcome *o)
+{
+	free(o->reply);
+	free(o->refusal);
+	strv_freep(&o->missing);
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "backend/dirtree.h"
+#include "backend/http.h"
 #include "lib/strbuf.h"
 
 struct checkin_category {
@@ -48,3 +49,22 @@ bool checkin_succeeded(const char *reply);
 /* Is category cat missing from the reply's "Category X directories updated"
  * lines?  MirrorManager silently skips categories the host does not have. */
 bool checkin_category_missing(const char *reply, const char *cat);
+
+/* What one checkin exchange came to. */
+struct checkin_outcome {
+	long status;           /* HTTP status */
+	char *reply;           /* the XML-RPC string, or the fault string (from the server: escape it) */
+	bool ok;               /* MirrorManager says it checked the host in */
+	char **missing;        /* categories it skipped: the host does not have them (NULL-terminated) */
+	char *refusal;         /* !ok: its message on one line, without "error checking in" */
+	char err[256];         /* the transport's message when the request failed */
+};
+
+/* POSTs the methodCall to post->url and reads the reply against the categories
+ * sent.  0 when the server answered (ok, missing, refusal tell what); else
+ * -EFBIG (reply over HTTP_REPLY_MAX), a transport error with err, -EPROTO
+ * (status not 200), -EREMOTEIO (an XML-RPC fault, in reply) or -EBADMSG (no
+ * XML-RPC string). */
+int checkin_exchange(const struct http_post *post, const struct checkin_category *cats, size_t ncats,
+		     struct checkin_outcome *out);
+void checkin_outcome_free(struct checkin_outcome *o);

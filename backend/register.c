@@ -58,22 +58,23 @@ static int make_argv(char ***ret, const char *const *parts, size_t n)
 /* An option and its value, both left out when the value is NULL. */
 #define OPTVAL(o, v) (v) ? (o) : NULL, (v)
 
-int mirrorbits_argv(const struct hostconf *hc, const struct reg_urls *u, bool enable, char ***ret)
+int mirrorbits_argv(const struct hostconf *hc, const struct hostconf_backend *inst, const struct reg_urls *u,
+		    bool enable, char ***ret)
 {
 	_cleanup_free_ char *host = NULL;
 	const char *port = NULL;
 	/* mirrorbits takes one http URL; https is preferred when both exist */
 	const char *http = u->https ? u->https : u->http;
 
-	if (hc->backend.rpc) {
-		const char *colon = strrchr(hc->backend.rpc, ':');
-		if (!(host = strndup(hc->backend.rpc, (size_t)(colon - hc->backend.rpc))))
+	if (inst->rpc) {
+		const char *colon = strrchr(inst->rpc, ':');
+		if (!(host = strndup(inst->rpc, (size_t)(colon - inst->rpc))))
 			return -ENOMEM;
 		port = colon + 1;
 	}
-	const char *prog = hc->backend.program ? hc->backend.program : "mirrorbits";
+	const char *prog = inst->program ? inst->program : "mirrorbits";
 	/* -a: mirrorbits reads the RPC password from stdin, so it never shows in argv */
-	const char *ask = hc->backend.password_file ? "-a" : NULL;
+	const char *ask = inst->password_file ? "-a" : NULL;
 	if (enable) {
 		const char *parts[] = { prog, OPTVAL("-h", host), OPTVAL("-p", port), ask, "enable", hc->host.name };
 		return make_argv(ret, parts, ARRAY_SIZE(parts));
@@ -88,7 +89,8 @@ int mirrorbits_argv(const struct hostconf *hc, const struct reg_urls *u, bool en
 	return make_argv(ret, parts, ARRAY_SIZE(parts));
 }
 
-int mirrorbrain_argv(const struct hostconf *hc, const struct reg_urls *u, char ***ret)
+int mirrorbrain_argv(const struct hostconf *hc, const struct hostconf_backend *inst, const struct reg_urls *u,
+		     char ***ret)
 {
 	const char *http = u->https ? u->https : u->http;
 	const char *region;
@@ -100,7 +102,7 @@ int mirrorbrain_argv(const struct hostconf *hc, const struct reg_urls *u, char *
 	if (!country_continent(hc->host.country, &region))
 		region = NULL;
 	const char *parts[] = {
-		hc->backend.program ? hc->backend.program : "mb", "new", hc->host.name,
+		inst->program ? inst->program : "mb", "new", hc->host.name,
 		"-H", http, OPTVAL("-R", u->rsync), "-c", cc, OPTVAL("-r", region),
 		"-e", hc->host.admin_email, "--operator-name", hc->host.site,
 		OPTVAL("--operator-url", hc->host.site_url),
@@ -215,18 +217,19 @@ static void sheet_field(struct strbuf *sb, const char *label, const char *value)
 	strbuf_addf(sb, "  %-22s %s\n", label, value);
 }
 
-int mm_sheet(const struct hostconf *hc, const struct profile_set *set, struct strbuf *sb)
+int mm_sheet(const struct hostconf *hc, const struct reg_group *g, struct strbuf *sb)
 {
 	const struct hostconf_host *h = &hc->host;
+	const char *url = g->inst.url;
 	_cleanup_free_ char *ui = NULL;
 	char num[32];
 
 	/* the web UI lives where the XML-RPC endpoint does, without /xmlrpc */
-	if (hc->backend.url) {
-		size_t n = strlen(hc->backend.url);
-		if (n > 7 && strcmp(hc->backend.url + n - 7, "/xmlrpc") == 0)
+	if (url) {
+		size_t n = strlen(url);
+		if (n > 7 && strcmp(url + n - 7, "/xmlrpc") == 0)
 			n -= 7;
-		if (!(ui = strndup(hc->backend.url, n)))
+		if (!(ui = strndup(url, n)))
 			return -ENOMEM;
 	}
 	strbuf_addf(sb, "MirrorManager registration sheet for %s\n\n", h->name);
@@ -261,8 +264,8 @@ int mm_sheet(const struct hostconf *hc, const struct profile_set *set, struct st
 
 	strbuf_adds(sb, "\nCategories (/host/<host id>/category/new), then each URL (…/url/new):\n");
 	bool any = false;
-	for (size_t i = 0; i < set->n; i++) {
-		const struct profile *p = &set->v[i];
+	for (size_t i = 0; i < g->n; i++) {
+		const struct profile *p = g->profiles[i];
 		for (size_t c = 0; c < p->n_categories; c++) {
 			struct reg_urls u;
 			int r = reg_urls_profile(hc, p, &p->categories[c], &u);
@@ -319,6 +322,7 @@ int debian_stanza(const struct hostconf *hc, const struct profile *p, struct str
 {
 	const struct hostconf_host *h = &hc->host;
 	_cleanup_free_ char *country = country_name(h->country);
+	/* the upstream this host pulls from (profile default or host.conf's) */
 	_cleanup_free_ char *upstream = p->upstream ? url_host(p->upstream) : NULL;
 	bool v6 = false;
 

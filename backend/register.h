@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "backend/instance.h"
 #include "lib/hostconf.h"
 #include "lib/strbuf.h"
 #include "sync/profile.h"
@@ -27,9 +28,11 @@ void reg_urls_free(struct reg_urls *u);
 /* mirrorbits [-h HOST -p PORT] -a add -http URL [-rsync URL] ... NAME: the
  * password is read by mirrorbits from stdin (-a), never given in argv.
  * With enable, the argv of `mirrorbits ... enable NAME` instead. */
-int mirrorbits_argv(const struct hostconf *hc, const struct reg_urls *u, bool enable, char ***ret);
+int mirrorbits_argv(const struct hostconf *hc, const struct hostconf_backend *inst, const struct reg_urls *u,
+		    bool enable, char ***ret);
 /* mb new NAME -H URL [-R URL] -c COUNTRY ... (mb reads its own database configuration). */
-int mirrorbrain_argv(const struct hostconf *hc, const struct reg_urls *u, char ***ret);
+int mirrorbrain_argv(const struct hostconf *hc, const struct hostconf_backend *inst, const struct reg_urls *u,
+		     char ***ret);
 /* The body of MirrorCache's POST /rest/server. */
 json_object *mirrorcache_body(const struct hostconf *hc, const struct reg_urls *u);
 
@@ -40,9 +43,26 @@ const char *country_continent(const char *cc, const char **code);
 /* "Germany" for "DE" from tzdata's iso3166.tab, or NULL (malloc'd). */
 char *country_name(const char *cc);
 
-/* Public MirrorManager hosts: what to enter in the web UI, by form. */
-int mm_sheet(const struct hostconf *hc, const struct profile_set *set, struct strbuf *out);
+/* Public MirrorManager hosts: what to enter in the web UI of the group's
+ * instance, by form, with the categories of the group's profiles. */
+int mm_sheet(const struct hostconf *hc, const struct reg_group *g, struct strbuf *out);
 /* Debian: the Mirrors.masterlist stanza for the submission form. */
 int debian_stanza(const struct hostconf *hc, const struct profile *p, struct strbuf *out);
 /* AlmaLinux: mirrors.d/<host>.yml for the pull request. */
 int almalinux_yaml(const struct hostconf *hc, const struct profile *p, struct strbuf *out);
+
+/* A document for a manual instance: its kind ("registration-sheet",
+ * "masterlist-stanza", ...), the profile it is for (NULL: all of the group's),
+ * a title line for the terminal (NULL: the text has its own) and the text. */
+struct reg_document {
+	const char *kind;
+	const char *profile;
+	char *title;
+	char *text;
+};
+
+/* The documents of a group whose instance prints (reg_instance_prints()):
+ * one per instance (MirrorManager, Launchpad, Arch, MirrorCache sheets) or
+ * one per profile (Debian stanza, AlmaLinux YAML). */
+int reg_documents(const struct hostconf *hc, const struct reg_group *g, struct reg_document **docs, size_t *n);
+void reg_documents_free(struct reg_document *docs, size_t n);

@@ -87,11 +87,30 @@ static int sha256_fd(int fd, unsigned char md[32], uint64_t *size, char *head, s
 	return EVP_DigestFinal_ex(ctx, md, NULL) ? 0 : -EIO;
 }
 
+/* A regular file only: a FIFO or a link to /dev/zero in the mirror user's tree
+ * would hang the check. */
 int check_sha256_file(const char *path, unsigned char md[32], uint64_t *size)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
 
-	return fd < 0 ? negative_errno() : sha256_fd(fd, md, size, NULL, NULL);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return negative_errno();
+	return S_ISREG(st.st_mode) ? sha256_fd(fd, md, size, NULL, NULL) : -EINVAL;
+}
+
+/* A file the user's rsync wrote: read as that user (a link it planted leads
+ * only where the user may read anyway). */
+static int sha256_file_as(const struct run_as *user, const char *path, unsigned char md[32], uint64_t *size)
+{
+	struct run_as_saved saved = { 0 };
+	int r = user ? run_as_enter(user, &saved) : 0;
+
+	if (r < 0)
+		return r;
+	r = check_sha256_file(path, md, size);
+	run_as_leave(&saved);
+	return r;
 }
 
 static char *local_path(const char *local, const char *rel)
@@ -613,7 +632,7 @@ static int rsync_check_markers(const struct check_target *t, const struct check_
 		r->markers++;
 		if (check_sha256_file(lp, a_md, &a_size) < 0)
 			k = fail(r, first, idx0 + i, "%s: cannot read the local copy", t->markers[i]);
-		else if (check_sha256_file(dl, b_md, &b_size) < 0)
+		else if (sha256_file_as(o->user, dl, b_md, &b_size) < 0)
 			k = fail(r, first, idx0 + i, "%s: missing (or larger than the local copy)", t->markers[i]);
 		else if (a_size != b_size || memcmp(a_md, b_md, sizeof(a_md)) != 0)
 			k = fail(r, first, idx0 + i, "%s: differs from the local copy (SHA-256)", t->markers[i]);
@@ -636,6 +655,19 @@ static int rsync_tmpdir(char *tmp, const struct check_opts *o)
 		return k;
 	}
 	return 0;
+}
+
+/* What rsync left there is the user's: removed as the user, so that a link it
+ * swaps in for a directory leads nowhere root could delete (left behind when
+ * that is impossible). */
+static void rsync_tmpdir_remove(const char *tmp, const struct check_opts *o)
+{
+	struct run_as_saved saved = { 0 };
+
+	if (!o->user || run_as_enter(o->user, &saved) == 0) {
+		rm_tree(tmp);
+		run_as_leave(&saved);
+	}
 }
 
 static int rsync_target(const struct check_target *t, const struct check_opts *o, bool full_listing,
@@ -662,7 +694,7 @@ static int rsync_target(const struct check_target *t, const struct check_opts *o
 	k = rsync_check_files(t, o, full_listing, tmp, r, first);
 	if (k >= 0)
 		k = rsync_check_markers(t, o, 1 + nfiles, tmp, r, first);
-	rm_tree(tmp);
+	rsync_tmpdir_remove(tmp, o);
 	return k;
 }
 
@@ -731,7 +763,7 @@ static int rsync_fetch(const char *url, char *const *markers, size_t n, const st
 		if (!f->ok && !f->error && k >= 0)
 			k = -ENOMEM;
 	}
-	rm_tree(tmp);
+	rsync_tmpdir_remove(tmp, o);
 	return k < 0 ? k : 0;
 }
 

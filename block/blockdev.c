@@ -184,11 +184,16 @@ int blockdev_from_udev(struct udev_device *d, struct blockdev *b)
 	b->devnum = udev_device_get_devnum(d);
 	type = udev_device_get_devtype(d);
 	b->is_partition = type && strcmp(type, "partition") == 0;
+	b->disk_devnum = b->devnum;
 	if (b->is_partition) {
 		disk = udev_device_get_parent_with_subsystem_devtype(d, "block", "disk");
 		b->disk_name = strdup(disk ? udev_device_get_sysname(disk) : b->name);
-		if (!disk)
+		if (disk)
+			b->disk_devnum = udev_device_get_devnum(disk);
+		else
 			disk = d;
+		uint64_t start = udev_attr_u64(d, "start");
+		b->start_bytes = start <= UINT64_MAX / 512 ? start * 512 : 0;
 	} else
 		b->disk_name = strdup(b->name);
 	if (!b->name || !b->syspath || !b->devnode || !b->disk_name)
@@ -359,19 +364,22 @@ int loop_users_find(const dev_t *devs, size_t n, struct loop_user **ret, size_t 
 	if ((r = sysfs_list_dir("/sys", "block", &names)) < 0)
 		return r;
 	for (char **s = names; *s; s++) {
-		_cleanup_free_ char *fpath = NULL, *opath = NULL, *file = NULL, *off = NULL;
+		_cleanup_free_ char *fpath = NULL, *opath = NULL, *spath = NULL, *file = NULL, *off = NULL, *lim = NULL;
 		dev_t rdev = 0, fsdev = 0;
-		uint64_t offset = 0;
+		uint64_t offset = 0, sizelimit = 0;
 		if (strncmp(*s, "loop", 4) != 0 || strlen(*s) >= sizeof(v->name))
 			continue;
 		if (asprintf(&fpath, "/sys/block/%s/loop/backing_file", *s) < 0 ||
-		    asprintf(&opath, "/sys/block/%s/loop/offset", *s) < 0)
+		    asprintf(&opath, "/sys/block/%s/loop/offset", *s) < 0 ||
+		    asprintf(&spath, "/sys/block/%s/loop/sizelimit", *s) < 0)
 			goto oom;
 		/* an unbound loop device has no loop/ directory */
 		if (read_attr(fpath, &file) < 0 && access(opath, F_OK) < 0)
 			continue;
 		if (read_attr(opath, &off) == 0)
 			(void)sysfs_parse_u64(off, &offset);
+		if (read_attr(spath, &lim) == 0)
+			(void)sysfs_parse_u64(lim, &sizelimit);
 		if ((r = loop_backing(*s, file, &rdev, &fsdev)) == -ENOMEM)
 			goto fail;
 		if (r < 0 || !(devnum_in(devs, n, rdev) || devnum_in(devs, n, fsdev)))
@@ -381,7 +389,7 @@ int loop_users_find(const dev_t *devs, size_t n, struct loop_user **ret, size_t 
 			goto oom;
 		v = nv;
 		v[k] = (struct loop_user){ .via_file = !devnum_in(devs, n, rdev), .offset = offset,
-					   .backing_file = TAKE_PTR(file) };
+					   .sizelimit = sizelimit, .backing_file = TAKE_PTR(file) };
 		v[k].via = v[k].via_file ? fsdev : rdev;
 		snprintf(v[k].name, sizeof(v[k].name), "%s", *s);
 		k++;

@@ -21,6 +21,8 @@ struct blockdev {
 	dev_t devnum;
 	bool is_partition;
 	char *disk_name;        /* the whole disk of a partition, else == name */
+	dev_t disk_devnum;      /* its device number, else == devnum */
+	uint64_t start_bytes;   /* where a partition starts on its disk, else 0 */
 	uint64_t size_bytes;
 	unsigned logical_sector, physical_sector;
 	uint64_t io_min, io_opt, alignment_offset;
@@ -91,6 +93,7 @@ struct loop_user {
 	dev_t via;              /* the device of the set it uses */
 	bool via_file;          /* a file on via's filesystem, not via's node */
 	uint64_t offset;        /* loop/offset, bytes */
+	uint64_t sizelimit;     /* loop/sizelimit, bytes; 0: to the end */
 	char *backing_file;     /* the kernel's name ("… (deleted)" included); NULL when unknown */
 };
 

@@ -1,11 +1,10 @@
 /* mirrorprov as an Ansible binary module: the last argument names the JSON
  * file of module arguments; the reply is exactly one JSON object on stdout,
- * whatever happens (the run's own output is captured and returned in it). */
+ * whatever happens (the steps' own output is returned in it). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lib/fileio.h"
@@ -141,7 +140,7 @@ static int parse_args(const char *file, struct module_args *a, char **msg)
 		asprintf(msg, "the arguments file %s does not hold a JSON object", file);
 		return -EINVAL;
 	}
-	a->o = (struct onboard_options){ .check = CHECKRUN_DEFAULTS, .yes = true };
+	a->o = (struct onboard_options){ .check = CHECKRUN_DEFAULTS };
 	json_object_object_foreach(args, key, v) {
 		json_type t = json_object_get_type(v);
 		bool str = t == json_type_string, null = t == json_type_null, flag;
@@ -193,71 +192,38 @@ static void args_free(struct module_args *a)
 	free((char *)a->o.check.ca);
 }
 
-/* The last "mirrorprov: onboard: ..." line of the captured output: the error. */
-static char *last_error(const char *out)
-{
-	const char *tag = "mirrorprov: onboard: ", *best = NULL;
-
-	for (const char *p = out; p && (p = strstr(p, tag)); p++)
-		if (p == out || p[-1] == '\n')
-			if (strncmp(p + strlen(tag), "warning: ", 9) != 0)
-				best = p + strlen(tag);
-	return best ? strndup(best, strcspn(best, "\n")) : NULL;
-}
-
-/* Runs onboard with fd 1 and 2 (ours and the children's) going to a memfd. */
-static int run_captured(const struct onboard_options *o, json_object **doc, char **out)
-{
-	int fd = memfd_create("mirrorprov-onboard", MFD_CLOEXEC), s1, s2, r;
-	off_t len;
-
-	if (fd < 0)
-		return onboard_run(o, doc);
-	fflush(stdout);
-	fflush(stderr);
-	s1 = dup(STDOUT_FILENO);
-	s2 = dup(STDERR_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	dup2(fd, STDERR_FILENO);
-	r = onboard_run(o, doc);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(s1, STDOUT_FILENO);
-	dup2(s2, STDERR_FILENO);
-	close(s1);
-	close(s2);
-	len = lseek(fd, 0, SEEK_END);
-	if (len > 0 && (*out = calloc(1, (size_t)len + 1)) && pread(fd, *out, (size_t)len, 0) < 0)
-		(*out)[0] = '\0';
-	close(fd);
-	return r;
-}
-
 int ansible_module_main(int argc, char **argv)
 {
 	struct module_args a = { 0 };
-	_cleanup_json_ json_object *reply = json_object_new_object(), *doc = NULL;
-	_cleanup_free_ char *msg = NULL, *out = NULL;
-	int r = EXIT_USAGE;
+	struct onboard_view v = { 0 };
+	_cleanup_json_ json_object *reply = json_object_new_object();
+	_cleanup_free_ char *msg = NULL;
+	json_object *changed = NULL, *steps = NULL, *doc;
+	int r = -MP_EUSAGE;
 
 	if (argc < 2)
 		msg = strdup("no argument file provided (run as an Ansible module)");
 	else if (parse_args(argv[argc - 1], &a, &msg) == 0)
-		r = run_captured(&a.o, &doc, &out);
-	if (!msg && r != EXIT_OK && !(msg = out ? last_error(out) : NULL))
-		asprintf(&msg, "onboard failed with exit code %d", r);
-	json_object *changed = NULL, *steps = NULL;
+		r = onboard_present(&a.o, true, MODE_QUIET, &v);
+	doc = v.doc;
+	if (!msg && v.error)
+		msg = TAKE_PTR(v.error);
+	if (!msg && r != 0)
+		asprintf(&msg, "onboard failed with exit code %d", exit_code(r));
 	bool ch = doc && json_object_object_get_ex(doc, "changed", &changed) && json_object_get_boolean(changed);
-	jset_bool(reply, "changed", ch);
-	jset_bool(reply, "failed", r != EXIT_OK);
+	if (!doc || !json_object_object_get_ex(doc, "steps", &steps))
+		steps = NULL;
 	if (!msg)
 		msg = strdup(a.o.dry_run ? (ch ? "changes planned (check mode)" : "no changes") : ch ? "onboarded" : "no changes");
+	jset_bool(reply, "changed", ch);
+	jset_bool(reply, "failed", r != 0);
 	jset_str(reply, "msg", msg ? msg : "out of memory");
-	json_object_object_add(reply, "steps", doc && json_object_object_get_ex(doc, "steps", &steps) ?
-						       json_object_get(steps) : json_object_new_array());
-	jset_u64(reply, "rc", (unsigned long long)r);
-	jset_str(reply, "stdout", out ? out : "");
+	json_object_object_add(reply, "steps", steps ? json_object_get(steps) : json_object_new_array());
+	jset_u64(reply, "rc", (unsigned long long)exit_code(r));
+	jset_str(reply, "stdout", v.output ? v.output : "");
+	onboard_view_free(&v);
 	args_free(&a);
-	puts(json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
-	return r == EXIT_OK ? 0 : 1;
+	if (out_json_line(stdout, reply) < 0)
+		return -MP_EFAILED;
+	return r < 0 ? -MP_EFAILED : 0;
 }

@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "app/failure.h"
 #include "fs/safety.h"
 #include "geomopt.h"
 #include "lib/size.h"
@@ -51,10 +52,11 @@ json_object *checks_to_json(const struct fs_checks *c)
 
 int checks_refuse(const struct fs_checks *c)
 {
-	const struct fs_check *f = fs_checks_failed(c);
+	struct app_error e = { 0 };
+	int r = report_app_error(&e, checks_failure(c, &e));
 
-	log_error("refused: %s: %s", f ? f->name : "unknown", f ? f->detail : "a safety check failed");
-	return EXIT_REFUSED;
+	app_error_free(&e);
+	return r;
 }
 
 static json_object *device_to_json(const struct mkfs_plan *p)
@@ -186,21 +188,19 @@ int confirm_device(const char *what, const char *path, const char *name, const c
 		return 0;
 	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
 		log_error("refused: confirm: no terminal to confirm on; pass --yes to %s %s", what, path);
-		return EXIT_REFUSED;
+		return -MP_EREFUSED;
 	}
 	fflush(stdout);
 	_cleanup_esc_pool_ struct esc_pool e = { 0 };
 	fprintf(stderr, "This will %s %s and destroy what is on it.\nType the device name (%s) to go on: ", what,
 		esc(&e, path), esc(&e, name));
 	if (!fgets(line, sizeof(line), stdin)) {
-		log_error("refused: confirm: no answer");
-		return EXIT_REFUSED;
+		return refuse("confirm: no answer");
 	}
 	line[strcspn(line, "\n")] = '\0';
 	if (strcmp(line, path) == 0 || strcmp(line, name) == 0 || strcmp(line, given) == 0)
 		return 0;
-	log_error("refused: confirm: '%s' is not %s", line, name);
-	return EXIT_REFUSED;
+	return refuse("confirm: '%s' is not %s", line, name);
 }
 
 void xfs_geom_describe(const struct xfs_geom *g, char *buf, size_t len)

@@ -4,15 +4,9 @@
 #include "mirrorprov.h"
 #include "output.h"
 
-static const struct verb_help geometry_help = {
-	"mirrorprov geometry (--raid0|--raid1|--raid5|--raid6|--raid10|--raid50|--raid60) DISKS\n"
-	"                    [--spans N] [--spare N] [--chunk SIZE] [--device DEV] [-J]",
-	GEOMOPT_HELP HELP_OPT_JSON HELP_OPT_HELP,
-};
-
 struct geometry_options {
+	struct common_opts c;
 	struct geom_opts geom;
-	bool json;
 };
 
 static const struct col_def unit_cols[] = {
@@ -46,48 +40,46 @@ static int print_units(const struct raid_geometry *g)
 	return out_table(stdout, "units", unit_cols, &sel, rows, false);
 }
 
-int cmd_geometry(int argc, char **argv)
+static void geometry_init(void *opts)
 {
-	static const char shortopts[] = "Jh";
-	static const struct option longopts[] = { GEOMOPT_LONGOPTS, OPT_JSON, OPT_HELP, OPT_END };
-	struct geometry_options opt = { 0 };
+	geomopt_init(&((struct geometry_options *)opts)->geom);
+}
+
+static int geometry_run(void *opts, int argc, char **argv)
+{
+	struct geometry_options *opt = opts;
 	struct raid_geometry g;
-	int c, r;
+	int r;
 
-	geomopt_init(&opt.geom);
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		r = geomopt_handle(&opt.geom, c, optarg);
-		if (r == 1)
-			continue;
-		if (r)
-			return r;
-		switch (c) {
-		case 'J':
-			opt.json = true;
-			break;
-		case 'h':
-			return verb_print_help(&geometry_help);
-		default:
-			return option_error(argv, shortopts);
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if ((r = geomopt_compute(&opt.geom, &g)))
+	if ((r = geomopt_compute(&opt->geom, &g)))
 		return r;
-
 	geometry_warn(&g);
-	geomopt_device_warn(&opt.geom, &g);
-	if (opt.json) {
+	geomopt_device_warn(&opt->geom, &g);
+	if (opt->c.json) {
 		_cleanup_json_ json_object *o = geometry_to_json(&g);
-		json_object *dev = geomopt_device_json(&opt.geom, &g);
+		json_object *dev = geomopt_device_json(&opt->geom, &g);
 		if (dev)
 			json_object_object_add(o, "device", dev);
-		return out_json(stdout, o) < 0 ? EXIT_FAIL : EXIT_OK;
+		return out_json(stdout, o);
 	}
 	geometry_explain(stdout, &g);
-	geomopt_device_explain(stdout, &opt.geom, &g);
-	if (g.sw && print_units(&g) < 0)
-		return EXIT_FAIL;
-	return EXIT_OK;
+	geomopt_device_explain(stdout, &opt->geom, &g);
+	return g.sw ? print_units(&g) : 0;
 }
+
+static const struct opt geometry_opts[] = {
+	OPT_GROUP(geomopt_options, struct geometry_options, geom),
+	OPT_JSON(struct geometry_options),
+	OPT_END,
+};
+
+const struct verb verb_geometry = {
+	.name = "geometry",
+	.summary = "compute XFS stripe unit and width for a RAID set",
+	.synopsis = "mirrorprov geometry (--raid0|--raid1|--raid5|--raid6|--raid10|--raid50|--raid60) DISKS\n"
+		    "                    [--spans N] [--spare N] [--chunk SIZE] [--device DEV] [-J]",
+	.options = geometry_opts,
+	.opts_size = sizeof(struct geometry_options),
+	.init = geometry_init,
+	.run = geometry_run,
+};

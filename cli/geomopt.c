@@ -7,9 +7,6 @@
 #include "lib/size.h"
 #include "mirrorprov.h"
 #include "output.h"
-#include "raid/lun.h"
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
 
 void geomopt_init(struct geom_opts *o)
 {
@@ -27,101 +24,112 @@ static int count_arg(const char *what, const char *arg, uint64_t *ret)
 	return 0;
 }
 
-int geomopt_handle(struct geom_opts *o, int c, const char *arg)
+static int set_level(struct geom_opts *o, enum raid_level level, const char *arg)
 {
+	if (o->in.level != RAID_INVALID)
+		return usage_error("more than one RAID level given");
+	o->in.level = level;
+	o->level_arg = arg;
+	o->given = true;
+	return 0;
+}
+
+/* --raid6 DISKS: the option's name is the level. */
+static int opt_raid(void *field, const char *arg, const struct opt *opt)
+{
+	struct geom_opts *o = field;
+	enum raid_level level = raid_level_from_string(opt->name);
+
+	return set_level(o, level, raid_level_to_string(level)) ?: count_arg("disk count", arg, &o->in.disks);
+}
+
+static int opt_level(void *field, const char *arg, const struct opt *opt)
+{
+	enum raid_level level = raid_level_from_string(arg);
+
+	if (((struct geom_opts *)field)->in.level == RAID_INVALID && level == RAID_INVALID)
+		return usage_error("unknown RAID level '%s' (raid0, raid1, raid5, raid6, raid10, raid50, raid60)", arg);
+	return set_level(field, level, arg);
+}
+
+static int opt_disks(void *field, const char *arg, const struct opt *opt)
+{
+	struct geom_opts *o = field;
+
+	o->given = true;
+	return count_arg("disk count", arg, &o->in.disks);
+}
+
+static int opt_spans(void *field, const char *arg, const struct opt *opt)
+{
+	struct geom_opts *o = field;
 	uint64_t v;
 	int r;
 
-	if (c >= GEOMOPT_BASE + RAID0 && c < GEOMOPT_BASE + _RAID_LEVEL_MAX) {
-		if (o->in.level != RAID_INVALID)
-			return usage_error("more than one RAID level given");
-		o->in.level = (enum raid_level)(c - GEOMOPT_BASE);
-		o->level_arg = raid_level_to_string(o->in.level);
-		if ((r = count_arg("disk count", arg, &o->in.disks)))
-			return r;
-		o->given = true;
-		return 1;
-	}
-	switch (c) {
-	case GEOMOPT_LEVEL:
-		if (o->in.level != RAID_INVALID)
-			return usage_error("more than one RAID level given");
-		o->in.level = raid_level_from_string(arg);
-		if (o->in.level == RAID_INVALID)
-			return usage_error("unknown RAID level '%s' (raid0, raid1, raid5, raid6, raid10, raid50, raid60)", arg);
-		o->level_arg = arg;
-		break;
-	case GEOMOPT_DISKS:
-		if ((r = count_arg("disk count", arg, &o->in.disks)))
-			return r;
-		break;
-	case GEOMOPT_SPANS:
-		if ((r = count_arg("span count", arg, &v)))
-			return r;
-		if (v == 0)
-			return usage_error("span count must be at least 2");
-		o->in.spans = v;
-		break;
-	case GEOMOPT_SPARE:
-		if ((r = count_arg("spare count", arg, &o->in.spares)))
-			return r;
-		break;
-	case GEOMOPT_CHUNK:
-		r = parse_size(arg, &v);
-		if (r == -ERANGE)
-			return usage_error("chunk size '%s' is too large", arg);
-		if (r < 0)
-			return usage_error("chunk size '%s' is not a size (bytes, or k/KiB, m/MiB)", arg);
-		if (v == 0)
-			return usage_error("chunk size must not be 0");
-		o->in.chunk = v;
-		o->in.chunk_source = CHUNK_OPTION;
-		break;
-	case GEOMOPT_DEVICE:
-		o->device = arg;
-		break;
-	default:
-		return 0;
-	}
 	o->given = true;
-	return 1;
-}
-
-/* A node is read directly; anything else is taken for a WWID and resolved. */
-static int read_device(struct geom_opts *o)
-{
-	_cleanup_(udev_unrefp) struct udev *udev = udev_new();
-	struct geom_device *d = &o->dev;
-	struct blockdev b;
-	int r;
-
-	if (!udev)
-		return log_errno(-ENOMEM, "cannot use libudev");
-	snprintf(d->path, sizeof(d->path), "%s", o->device);
-	if (o->device[0] != '/') {
-		struct san san;
-		const struct lun *l;
-		r = lun_find_by_wwid(udev, o->device, &san, &l);
-		if (r == 0)
-			snprintf(d->path, sizeof(d->path), "%s", l->devnode);
-		san_free(&san);
-		if (r == -ENOENT || r == -EINVAL)
-			return usage_error("no LUN has the WWID '%s' (a device is /dev/...)", o->device);
-		if (r < 0)
-			return log_errno(r, "cannot look for WWID '%s'", o->device);
-	}
-	r = blockdev_from_path(udev, d->path, &b);
-	if (r == -ENOENT || r == -ENOTBLK)
-		return usage_error("'%s' is not a block device", d->path);
-	if (r < 0)
-		return log_errno(r, "cannot read '%s'", d->path);
-	d->io_min = b.io_min;
-	d->io_opt = b.io_opt;
-	d->physical_sector = b.physical_sector;
-	d->verdict = io_hints_classify(b.io_min, b.io_opt, b.physical_sector);
-	blockdev_free(&b);
+	if ((r = count_arg("span count", arg, &v)))
+		return r;
+	if (v == 0)
+		return usage_error("span count must be at least 2");
+	o->in.spans = v;
 	return 0;
 }
+
+static int opt_spare(void *field, const char *arg, const struct opt *opt)
+{
+	struct geom_opts *o = field;
+
+	o->given = true;
+	return count_arg("spare count", arg, &o->in.spares);
+}
+
+static int opt_chunk(void *field, const char *arg, const struct opt *opt)
+{
+	struct geom_opts *o = field;
+	uint64_t v;
+	int r = parse_size(arg, &v);
+
+	o->given = true;
+	if (r == -ERANGE)
+		return usage_error("chunk size '%s' is too large", arg);
+	if (r < 0)
+		return usage_error("chunk size '%s' is not a size (bytes, or k/KiB, m/MiB)", arg);
+	if (v == 0)
+		return usage_error("chunk size must not be 0");
+	o->in.chunk = v;
+	o->in.chunk_source = CHUNK_OPTION;
+	return 0;
+}
+
+static int opt_device(void *field, const char *arg, const struct opt *opt)
+{
+	struct geom_opts *o = field;
+
+	o->given = true;
+	o->device = arg;
+	return 0;
+}
+
+#define RAID_OPT(level, help) { #level, 0, "DISKS", help, 0, opt_raid }
+const struct opt geomopt_options[] = {
+	RAID_OPT(raid0, "RAID level and number of member disks (spares not counted)"),
+	RAID_OPT(raid1, "the same for RAID 1"),
+	RAID_OPT(raid5, "the same for RAID 5"),
+	RAID_OPT(raid6, "the same for RAID 6"),
+	RAID_OPT(raid10, "the same for RAID 10"),
+	RAID_OPT(raid50, "the same for RAID 50"),
+	RAID_OPT(raid60, "the same for RAID 60"),
+	{ "level", 0, "LEVEL", "the level spelled out (raid0 ... raid60), with --disks", 0, opt_level },
+	{ "disks", 0, "N", "number of member disks, with --level", 0, opt_disks },
+	{ "spans", 0, "N", "spans of a raid50/raid60 set (default 2)", 0, opt_spans },
+	{ "spare", 0, "N", "hot spares: never part of the stripe", 0, opt_spare },
+	{ "spares", 0, "N", NULL, 0, opt_spare },
+	{ "chunk", 0, "SIZE", "per-disk strip (\"stripe size\" on many controllers);\n"
+			      "bytes or k/K/KiB, m/M/MiB (default 64k)", 0, opt_chunk },
+	{ "device", 0, "DEV", "read the I/O hints of DEV (a node or a WWID): its\n"
+			      "minimum_io_size is the chunk when --chunk is absent", 0, opt_device },
+	OPT_END,
+};
 
 int geomopt_compute(struct geom_opts *o, struct raid_geometry *g)
 {
@@ -133,8 +141,13 @@ int geomopt_compute(struct geom_opts *o, struct raid_geometry *g)
 	if (o->in.disks == 0)
 		return usage_error("no disk count given (e.g. --raid6 15 or --disks 15)");
 	if (o->device) {
-		if ((r = read_device(o)))
+		struct app_error e = { 0 };
+		r = geom_device_read(o->device, &o->dev, &e);
+		if (r < 0) {
+			r = report_app_error(&e, r);
+			app_error_free(&e);
 			return r;
+		}
 		if (!o->in.chunk && (o->in.chunk = io_hints_chunk(o->dev.io_min, o->dev.physical_sector)))
 			o->in.chunk_source = CHUNK_DEVICE;
 	}
@@ -145,13 +158,7 @@ int geomopt_compute(struct geom_opts *o, struct raid_geometry *g)
 
 int geomopt_device_match(const struct geom_opts *o, const struct raid_geometry *g)
 {
-	const struct geom_device *d = &o->dev;
-
-	if (!o->device || !g->sw || !io_hints_chunk(d->io_min, d->physical_sector))
-		return -1;
-	if (d->verdict == IO_HINTS_REPORTED)
-		return d->io_min == g->su_bytes && d->io_opt == g->stripe_width_bytes;
-	return d->verdict == IO_HINTS_NONE ? d->io_min == g->su_bytes : -1;
+	return o->device ? geom_device_match(&o->dev, g) : -1;
 }
 
 json_object *geomopt_device_json(const struct geom_opts *o, const struct raid_geometry *g)

@@ -1,60 +1,18 @@
 /* The RAID geometry options shared by geometry, mkfs, mount and onboard. */
 #pragma once
 
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "block/blockdev.h"
+#include "app/geometry.h"
 #include "raid/geometry.h"
 
-enum {
-	GEOMOPT_BASE = 0x1000,
-	GEOMOPT_RAID0 = GEOMOPT_BASE,   /* GEOMOPT_BASE + enum raid_level */
-	GEOMOPT_LEVEL = GEOMOPT_BASE + 0x10,
-	GEOMOPT_DISKS,
-	GEOMOPT_SPANS,
-	GEOMOPT_SPARE,
-	GEOMOPT_CHUNK,
-	GEOMOPT_DEVICE,
-};
+#include "options.h"
 
-#define GEOMOPT_LONGOPTS                                           \
-	{ "raid0", required_argument, NULL, GEOMOPT_BASE + RAID0 },   \
-	{ "raid1", required_argument, NULL, GEOMOPT_BASE + RAID1 },   \
-	{ "raid5", required_argument, NULL, GEOMOPT_BASE + RAID5 },   \
-	{ "raid6", required_argument, NULL, GEOMOPT_BASE + RAID6 },   \
-	{ "raid10", required_argument, NULL, GEOMOPT_BASE + RAID10 }, \
-	{ "raid50", required_argument, NULL, GEOMOPT_BASE + RAID50 }, \
-	{ "raid60", required_argument, NULL, GEOMOPT_BASE + RAID60 }, \
-	{ "level", required_argument, NULL, GEOMOPT_LEVEL },          \
-	{ "disks", required_argument, NULL, GEOMOPT_DISKS },          \
-	{ "spans", required_argument, NULL, GEOMOPT_SPANS },          \
-	{ "spare", required_argument, NULL, GEOMOPT_SPARE },          \
-	{ "spares", required_argument, NULL, GEOMOPT_SPARE },         \
-	{ "chunk", required_argument, NULL, GEOMOPT_CHUNK },          \
-	{ "device", required_argument, NULL, GEOMOPT_DEVICE }
-
-#define GEOMOPT_HELP \
-	"  --raid0|--raid1|--raid5|--raid6|--raid10|--raid50|--raid60 DISKS\n" \
-	"                        RAID level and number of member disks (spares not counted)\n" \
-	"  --level LEVEL --disks N\n" \
-	"                        the same, spelled out (LEVEL: raid0 … raid60)\n" \
-	"  --spans N             spans of a raid50/raid60 set (default 2)\n" \
-	"  --spare N             hot spares: never part of the stripe\n" \
-	"  --chunk SIZE          per-disk strip (\"stripe size\" on many controllers);\n" \
-	"                        bytes or k/K/KiB, m/M/MiB (default 64k)\n" \
-	"  --device DEV          read the I/O hints of DEV (a node or a WWID): its\n" \
-	"                        minimum_io_size is the chunk when --chunk is absent\n"
-
-/* What --device read: the device's own I/O hints. */
-struct geom_device {
-	char path[256];        /* the node read (a WWID resolved to its node) */
-	uint64_t io_min, io_opt;
-	unsigned physical_sector;
-	enum io_hints_verdict verdict;
-};
+/* --raid6 DISKS, --level/--disks, --spans, --spare, --chunk, --device: a
+ * group of options over a struct geom_opts. */
+extern const struct opt geomopt_options[];
 
 struct geom_opts {
 	bool given;            /* any geometry option seen */
@@ -65,11 +23,8 @@ struct geom_opts {
 };
 
 void geomopt_init(struct geom_opts *o);
-/* Handles one getopt result; returns 1 if consumed, 0 if not ours, or EXIT_USAGE
- * (after logging) on a bad value. */
-int geomopt_handle(struct geom_opts *o, int c, const char *arg);
-/* Validates and computes; logs and returns EXIT_USAGE on bad input (a missing
- * or unknown --device too), EXIT_FAIL when the device cannot be read.  With
+/* Validates and computes; logs and returns -MP_EUSAGE on bad input (a missing
+ * or unknown --device too), -errno when the device cannot be read.  With
  * --device and no --chunk, a plausible minimum_io_size is the chunk. */
 int geomopt_compute(struct geom_opts *o, struct raid_geometry *g);
 

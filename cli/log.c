@@ -2,8 +2,10 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "mirrorprov.h"
 
 const char *mp_verb;
@@ -84,12 +86,13 @@ static void vlog(const char *kind, const char *fmt, va_list ap, const char *tail
 	fputc('\n', stderr);
 }
 
-void log_error(const char *fmt, ...)
+int log_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vlog(NULL, fmt, ap, NULL);
 	va_end(ap);
+	return -MP_EFAILED;
 }
 
 void log_warn(const char *fmt, ...)
@@ -114,7 +117,7 @@ int log_errno(int r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(NULL, fmt, ap, strerror(r < 0 ? -r : r));
 	va_end(ap);
-	return EXIT_FAIL;
+	return r < 0 ? r : r > 0 ? -r : -MP_EFAILED;
 }
 
 int usage_error(const char *fmt, ...)
@@ -123,7 +126,7 @@ int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(NULL, fmt, ap, NULL);
 	va_end(ap);
-	return EXIT_USAGE;
+	return -MP_EUSAGE;
 }
 
 int option_error(char *const argv[], const char *shortopts)
@@ -146,8 +149,42 @@ int option_error(char *const argv[], const char *shortopts)
 	return usage_error("option '-%c' needs an argument", optopt);
 }
 
-int verb_print_help(const struct verb_help *h)
+int refuse(const char *fmt, ...)
 {
-	printf("Usage:\n %s\n\nOptions:\n%s\nSee mirrorprov(8) for details.\n", h->synopsis, h->options);
-	return EXIT_OK;
+	va_list ap;
+	va_start(ap, fmt);
+	vlog("refused", fmt, ap, NULL);
+	va_end(ap);
+	return -MP_EREFUSED;
+}
+
+int exit_code(int r)
+{
+	switch (r) {
+	case 0:
+		return EXIT_OK;
+	case -MP_EUSAGE:
+		return EXIT_USAGE;
+	case -MP_EREFUSED:
+		return EXIT_REFUSED;
+	case -MP_ESTALE:
+		return EXIT_STALE;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int report_app_error(const struct app_error *e, int r)
+{
+	if (!e->message)
+		return log_errno(r, "failed");
+	switch (e->kind) {
+	case APP_BAD_INPUT:
+		return usage_error("%s", e->message);
+	case APP_REFUSED:
+		return refuse("%s", e->message);
+	default:
+		log_error("%s", e->message);
+		return r < 0 ? r : -MP_EFAILED;
+	}
 }

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,20 +10,10 @@
 #define MIRRORPROV_VERSION "0.1"
 #endif
 
-/* The one verb table: name, handler, requirements, one-line summary. */
-static const struct verb verbs[] = {
-	{ "raid-inspect", cmd_raid_inspect, 0, "list FC HBAs, target ports and LUNs; say which LUN is safe to format" },
-	{ "geometry", cmd_geometry, 0, "compute XFS stripe unit and width for a RAID set" },
-	{ "mkfs", cmd_mkfs, VERB_NEEDS_ROOT | VERB_DESTRUCTIVE, "format a RAID LUN as XFS with the right stripe, safely" },
-	{ "mount", cmd_mount, VERB_NEEDS_ROOT, "mount an XFS with an fstab entry and check its live geometry" },
-	{ "profiles", cmd_profiles, 0, "list the content profiles, or show one" },
-	{ "layout", cmd_layout, 0, "create the mirror tree, rsyncd, nginx and sync timers" },
-	{ "sync", cmd_sync, 0, "sync one profile from its upstream" },
-	{ "check", cmd_check, 0, "check the host's URLs the way the mirror crawlers do" },
-	{ "register", cmd_register, 0, "register the host with its mirror backend" },
-	{ "status", cmd_status, 0, "how fresh each profile is; Prometheus textfile and status page" },
-	{ "onboard", cmd_onboard, VERB_NEEDS_ROOT | VERB_DESTRUCTIVE, "the whole server from one host configuration, as a plan" },
-	{ "help", NULL, 0, "list the verbs" },
+/* The verbs, in the order of the workflow. */
+static const struct verb *const verbs[] = {
+	&verb_raid_inspect, &verb_geometry, &verb_mkfs, &verb_mount, &verb_profiles, &verb_layout, &verb_sync,
+	&verb_check, &verb_register, &verb_status, &verb_onboard,
 };
 
 static void list_verbs(FILE *f)
@@ -33,7 +22,8 @@ static void list_verbs(FILE *f)
 		   "Provision a public mirror server from an FC RAID LUN to a registered mirror.\n\n"
 		   "Verbs:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		fprintf(f, "  %-14s %s\n", verbs[i].name, verbs[i].summary);
+		fprintf(f, "  %-14s %s\n", verbs[i]->name, verbs[i]->summary);
+	fprintf(f, "  %-14s %s\n", "help", "list the verbs");
 	fprintf(f, "\nRun 'mirrorprov VERB --help' for a verb's options; see mirrorprov(8).\n");
 }
 
@@ -69,12 +59,12 @@ static const struct verb *closest_verb(const char *name)
 	unsigned best_d = 3;  /* suggest only near misses */
 
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
-		unsigned d = edit_distance(name, verbs[i].name);
-		if (strncmp(name, verbs[i].name, strlen(name)) == 0 && strlen(name) >= 2)
+		unsigned d = edit_distance(name, verbs[i]->name);
+		if (strncmp(name, verbs[i]->name, strlen(name)) == 0 && strlen(name) >= 2)
 			d = 1;
 		if (d < best_d) {
 			best_d = d;
-			best = &verbs[i];
+			best = verbs[i];
 		}
 	}
 	return best;
@@ -103,7 +93,7 @@ int main(int argc, char **argv)
 	if (strcmp(self, "mirrorprov_onboard") == 0 ||
 	    (len > 19 && strcmp(self + len - 19, "_mirrorprov_onboard") == 0)) {
 		mp_verb = "onboard";
-		return finish_stdout(ansible_module_main(argc, argv));
+		return finish_stdout(exit_code(ansible_module_main(argc, argv)));
 	}
 
 	if (!name || strcmp(name, "help") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
@@ -115,19 +105,17 @@ int main(int argc, char **argv)
 		return finish_stdout(EXIT_OK);
 	}
 
-	/* getopt's own messages would quote an argument raw and add a second line. */
-	opterr = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
-		const struct verb *v = &verbs[i];
-		if (!v->run || strcmp(name, v->name) != 0)
+		if (strcmp(name, verbs[i]->name) != 0)
 			continue;
-		mp_verb = v->name;
-		optind = 0;
-		return finish_stdout(v->run(argc - 1, argv + 1));
+		mp_verb = verbs[i]->name;
+		return finish_stdout(exit_code(verb_dispatch(verbs[i], argc - 1, argv + 1)));
 	}
 
 	const struct verb *near = closest_verb(name);
 	if (near)
-		return usage_error("unknown verb '%s', did you mean '%s'?", name, near->name);
-	return usage_error("unknown verb '%s'; run 'mirrorprov help' for the list", name);
+		log_error("unknown verb '%s', did you mean '%s'?", name, near->name);
+	else
+		log_error("unknown verb '%s'; run 'mirrorprov help' for the list", name);
+	return EXIT_USAGE;
 }

@@ -5,20 +5,18 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "app/layout.h"
+#include "app/profiles.h"
 #include "lib/names.h"
 #include "lib/strv.h"
 #include "mirrorprov.h"
 
-int mirrorctx_option(struct mirrorctx *ctx, int c, const char *arg)
-{
-	if (c == 'c')
-		ctx->config = arg;
-	else if (c == MIRRORCTX_OPT_ROOT)
-		ctx->root = arg;
-	else
-		return 0;
-	return 1;
-}
+const struct opt mirrorctx_options[] = {
+	OPT_CONFIG(struct mirrorctx, config),
+	OPT_STRING("root", 0, "DIR", "mirror root (default: mirror.root of the host configuration)", struct mirrorctx,
+		   root),
+	OPT_END,
+};
 
 int mirrorctx_load(struct mirrorctx *ctx)
 {
@@ -29,28 +27,15 @@ int mirrorctx_load(struct mirrorctx *ctx)
 		return usage_error("--root '%s' %s", ctx->root, why);
 	/* Without -c the default file is optional when --root says where the tree is. */
 	if (!ctx->config && ctx->root && access(HOSTCONF_DEFAULT_PATH, F_OK) < 0)
-		return EXIT_OK;
+		return 0;
 	int r = hostconf_load(ctx->config, ctx->root ? 0 : HOSTCONF_MIRROR, &ctx->hc, &err);
 	if (r == -ENOMEM)
 		return log_errno(r, "loading the host configuration");
-	if (r < 0) {
-		log_error("%s", err);
-		return EXIT_USAGE;
-	}
+	if (r < 0)
+		return usage_error("%s", err);
 	ctx->loaded = true;
-	return mirrorctx_absolute_path(&ctx->hc);
-}
-
-int mirrorctx_absolute_path(struct hostconf *hc)
-{
-	if (!hc->path || hc->path[0] == '/')
-		return EXIT_OK;
-	char *abs = realpath(hc->path, NULL);
-	if (!abs)
-		return log_errno(-errno, "%s", hc->path);
-	free(hc->path);
-	hc->path = abs;
-	return EXIT_OK;
+	/* the generated sync units name the file */
+	return (r = layout_config_absolute(&ctx->hc)) < 0 ? log_errno(r, "%s", ctx->hc.path) : 0;
 }
 
 void mirrorctx_free(struct mirrorctx *ctx)
@@ -79,47 +64,35 @@ int mirrorctx_profiles(const struct mirrorctx *ctx, const char *profiles, struct
 	r = profile_load_list(list, set, &err);
 	if (r == -ENOMEM || (r < 0 && !err))
 		return log_errno(r, "loading profiles");
-	if (r < 0) {
-		log_error("%s", err);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < set->n && r == EXIT_OK; i++)
+	if (r < 0)
+		return usage_error("%s", err);
+	for (size_t i = 0; i < set->n && r == 0; i++)
 		r = mirrorctx_upstream(ctx, &set->v[i], NULL, false);
-	if (r != EXIT_OK)
+	if (r < 0)
 		profile_set_free(set);
 	return r;
 }
 
 int mirrorctx_upstream(const struct mirrorctx *ctx, struct profile *p, const char *override, bool required)
 {
-	_cleanup_free_ char *err = NULL, *key = NULL;
-	const struct hostconf_profile *hp = ctx->loaded ? hostconf_profile(&ctx->hc, p->name) : NULL;
-	const char *origin = "--upstream";
+	struct app_error e = { 0 };
+	int r = profile_settle_upstream(ctx->loaded ? &ctx->hc : NULL, p, override, required, &e);
 
-	if (!override && hp && hp->upstream) {
-		if (asprintf(&key, "%s profile.%s.upstream", ctx->hc.path, p->name) < 0)
-			return log_errno(-ENOMEM, "%s", p->name);
-		override = hp->upstream;
-		origin = key;
-	}
-	int r = profile_pick_upstream(p, override, origin, &err);
-	if (r == -EDESTADDRREQ && !required)
-		return EXIT_OK;
-	if (r == -EDESTADDRREQ && err) {
-		log_error("%s", err);
-		return EXIT_USAGE;
-	}
-	return r < 0 ? log_errno(r, "%s", p->name) : EXIT_OK;
+	if (r < 0)
+		r = report_app_error(&e, r);
+	app_error_free(&e);
+	return r;
 }
 
 int mirrorctx_require_upstreams(const struct mirrorctx *ctx, struct profile_set *set)
 {
-	int r = EXIT_OK;
+	struct app_error e = { 0 };
+	int r = profiles_require_upstreams(ctx->loaded ? &ctx->hc : NULL, set, &e);
 
-	for (size_t i = 0; i < set->n && r == EXIT_OK; i++)
-		if (!set->v[i].upstream)
-			r = mirrorctx_upstream(ctx, &set->v[i], NULL, true);
-	for (size_t i = 0; i < set->n && r == EXIT_OK; i++)
+	if (r < 0)
+		r = report_app_error(&e, r);
+	app_error_free(&e);
+	for (size_t i = 0; i < set->n && r == 0; i++)
 		if (set->v[i].advice)
 			log_warn("%s: %s", set->v[i].name, set->v[i].advice);
 	return r;

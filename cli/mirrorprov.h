@@ -1,12 +1,24 @@
-/* Shared by every verb in cli/: the verb table entry, logging and exit codes.
- * Only cli/ reports to the user; the layers below return -errno. */
+/* Shared by every verb in cli/: the verb table entry, logging and the return
+ * convention.  Only cli/ reports to the user; the layers below return -errno.
+ *
+ * Return convention inside cli/: a function returns 0 on success, else a
+ * negative number and has reported the problem on stderr already:
+ *   -errno        the operation failed                          -> exit 1
+ *   -MP_EUSAGE    bad usage or invalid input                    -> exit 2
+ *   -MP_EREFUSED  a safety check refused a destructive operation -> exit 3
+ * -MP_EFAILED is a failure with no errno behind it (a check that did not
+ * pass, a server that said no) -> exit 1; -MP_ESTALE: status found a stale
+ * profile -> exit 4.  The MP_E* values lie above the
+ * errno range (MAX_ERRNO is 4095), so a -errno is never one of them.
+ * exit_code() maps a result to the EXIT_* codes, once, in main(). */
 #pragma once
 
-#include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "lib/macro.h"
+#include "options.h"
 
 enum {
 	EXIT_OK = 0,
@@ -16,35 +28,67 @@ enum {
 	EXIT_STALE = 4,    /* status: a profile is stale beyond its threshold */
 };
 
-enum verb_flags {
-	VERB_NEEDS_ROOT = 1 << 0,
-	VERB_DESTRUCTIVE = 1 << 1,
+enum {
+	MP_EFAILED = 4096 + EXIT_FAIL,
+	MP_EUSAGE = 4096 + EXIT_USAGE,
+	MP_EREFUSED = 4096 + EXIT_REFUSED,
+	MP_ESTALE = 4096 + EXIT_STALE,
 };
 
+/* The exit code of a result of the convention above. */
+int exit_code(int r);
+
+enum verb_flags {
+	VERB_NEEDS_ROOT = 1 << 0,   /* the dispatcher refuses other users, except for --dry-run */
+	VERB_DESTRUCTIVE = 1 << 1,  /* the dispatcher gives it -n/--dry-run and -y/--yes */
+};
+
+struct col_def;
+
+/* A verb: its options and help, and its handler.  The options struct (size
+ * opts_size, zeroed, then init) begins with a struct common_opts `c`. */
 struct verb {
 	const char *name;
-	int (*run)(int argc, char **argv);
-	unsigned flags;
 	const char *summary;
-};
-
-/* Text of a verb's --help: synopsis line(s) and option lines. */
-struct verb_help {
-	const char *synopsis;
-	const char *options;
+	unsigned flags;
+	const char *synopsis;       /* the usage line(s) of --help */
+	const struct opt *options;  /* the verb's table (without -h, and -n/-y of a destructive verb) */
+	const char *help_tail;      /* text after the options, or NULL */
+	const struct col_def *columns;   /* listed by --help for -o, or NULL */
+	size_t ncolumns;
+	size_t opts_size;
+	void (*init)(void *opts);   /* defaults, or NULL */
+	unsigned args_min, args_max;     /* positional arguments */
+	const char *args_missing;   /* the usage error when fewer than args_min are given */
+	const char *args_extra;     /* ... when more than args_max (default: "unexpected argument 'X'") */
+	/* opts parsed; argv/argc: the positional arguments */
+	int (*run)(void *opts, int argc, char **argv);
 };
 
 extern const char *mp_verb;   /* the running verb, for messages */
 
-void log_error(const char *fmt, ...) _printf_(1, 2);
+/* Parses argv (argv[0] is the verb) into a fresh options struct, prints
+ * --help, enforces the verb's flags and runs it; returns a result of the
+ * convention above (0 after --help). */
+int verb_dispatch(const struct verb *v, int argc, char **argv);
+/* A verb's --help: synopsis, one line per option ("  -x, --long ARG   text"), columns. */
+void verb_print_help(FILE *f, const struct verb *v);
+/* The verbs, in the order of `mirrorprov help` (main.c). */
+extern const struct verb verb_raid_inspect, verb_geometry, verb_mkfs, verb_mount, verb_profiles, verb_layout,
+	verb_sync, verb_check, verb_register, verb_status, verb_onboard;
+
+/* log_error() returns -MP_EFAILED; log_errno() appends ": <strerror(-r)>"
+ * and returns r; usage_error() returns -MP_EUSAGE; refuse() writes
+ * "refused: ..." and returns -MP_EREFUSED.  Text is escaped (print_untrusted). */
+int log_error(const char *fmt, ...) _printf_(1, 2);
 void log_warn(const char *fmt, ...) _printf_(1, 2);
 void log_info(const char *fmt, ...) _printf_(1, 2);
-/* log_error() with ": <strerror(-r)>" appended; returns EXIT_FAIL. */
 int log_errno(int r, const char *fmt, ...) _printf_(2, 3);
-/* One-line usage error plus a pointer to --help; returns EXIT_USAGE. */
 int usage_error(const char *fmt, ...) _printf_(1, 2);
-
-int verb_print_help(const struct verb_help *h);
+int refuse(const char *fmt, ...) _printf_(1, 2);
+struct app_error;
+/* The error of the application layer (app/app.h) reported by its class; returns the result. */
+int report_app_error(const struct app_error *e, int r);
 
 /* Text from outside (a server's reply) for a person: lines and tabs kept,
  * other control characters (terminal escapes, \r) shown as \xNN. */
@@ -62,33 +106,5 @@ const char *esc(struct esc_pool *pool, const char *s);
 void esc_pool_free(struct esc_pool *pool);
 #define _cleanup_esc_pool_ _cleanup_(esc_pool_free)
 
-/* getopt's complaint as one line (main() silences getopt itself: opterr = 0),
- * for the '?' case of a verb's option loop; returns EXIT_USAGE. */
+/* getopt's complaint ('?' or ':' with opterr = 0) as one line; -MP_EUSAGE. */
 int option_error(char *const argv[], const char *shortopts);
-
-/* The same spelling of the common options in every verb. */
-#define OPT_HELP    { "help", no_argument, NULL, 'h' }
-#define OPT_DRY_RUN { "dry-run", no_argument, NULL, 'n' }
-#define OPT_FORCE   { "force", no_argument, NULL, 'f' }
-#define OPT_JSON    { "json", no_argument, NULL, 'J' }
-#define OPT_YES     { "yes", no_argument, NULL, 'y' }
-#define OPT_END     { NULL, 0, NULL, 0 }
-
-#define HELP_OPT_HELP    "  -h, --help            show this help\n"
-#define HELP_OPT_DRY_RUN "  -n, --dry-run         print the plan and stop before changing anything\n"
-#define HELP_OPT_FORCE   "  -f, --force           override a refusal that --help names\n"
-#define HELP_OPT_JSON    "  -J, --json            print JSON instead of a human-readable form\n"
-#define HELP_OPT_YES     "  -y, --yes             do not ask for confirmation (required without a terminal)\n"
-
-/* Verb handlers (one file per verb in cli/). */
-int cmd_geometry(int argc, char **argv);
-int cmd_profiles(int argc, char **argv);
-int cmd_layout(int argc, char **argv);
-int cmd_sync(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_register(int argc, char **argv);
-int cmd_raid_inspect(int argc, char **argv);
-int cmd_mkfs(int argc, char **argv);
-int cmd_mount(int argc, char **argv);
-int cmd_onboard(int argc, char **argv);
-int cmd_status(int argc, char **argv);

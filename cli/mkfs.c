@@ -3,98 +3,31 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/failure.h"
 #include "fsplan.h"
 #include "geomopt.h"
 #include "mirrorprov.h"
 #include "output.h"
 
-static const struct verb_help mkfs_help = {
-	"mirrorprov mkfs GEOMETRY-OPTIONS [--label L] [--partition] [--expect-wwid ID]\n"
-	"                [--no-discard] [-n] [-f] [-y] [-J] DEVICE",
-	GEOMOPT_HELP
-	"  -L, --label L         filesystem label (at most 12 bytes)\n"
-	"  --partition           write a GPT with one partition aligned to the full stripe\n"
-	"  --expect-wwid ID      refuse unless the device has this WWID\n"
-	"  --no-discard          do not discard the blocks (mkfs.xfs -K)\n"
-	HELP_OPT_DRY_RUN
-	"  -f, --force           format even though signatures (filesystem, RAID, LVM,\n"
-	"                        partition table) were found; never overrides the other checks\n"
-	HELP_OPT_YES HELP_OPT_JSON HELP_OPT_HELP
-	"\nDEVICE: /dev/sdf, /dev/mapper/mpatha, /dev/disk/by-id/..., or a WWID (naa.…, wwn-0x…).\n",
-};
-
-enum { OPT_LABEL = 0x100, OPT_PARTITION, OPT_EXPECT_WWID, OPT_NO_DISCARD };
-
 struct mkfs_options {
+	struct common_opts c;
 	struct geom_opts geom;
 	struct mkfs_request req;
-	bool dry_run, yes, json;
 };
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
 
-static int parse_args(int argc, char **argv, struct mkfs_options *o)
+static void mkfs_init(void *opts)
 {
-	static const char shortopts[] = "L:nfyJh";
-	static const struct option longopts[] = {
-		GEOMOPT_LONGOPTS,
-		{ "label", required_argument, NULL, 'L' },
-		{ "partition", no_argument, NULL, OPT_PARTITION },
-		{ "expect-wwid", required_argument, NULL, OPT_EXPECT_WWID },
-		{ "no-discard", no_argument, NULL, OPT_NO_DISCARD },
-		OPT_DRY_RUN, OPT_FORCE, OPT_YES, OPT_JSON, OPT_HELP, OPT_END,
-	};
-	int c, r;
+	geomopt_init(&((struct mkfs_options *)opts)->geom);
+}
 
-	geomopt_init(&o->geom);
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		r = geomopt_handle(&o->geom, c, optarg);
-		if (r == 1)
-			continue;
-		if (r)
-			return r;
-		switch (c) {
-		case 'L':
-			if (!*optarg || strlen(optarg) > 12 || strpbrk(optarg, " \t\n"))
-				return usage_error("label '%s' must be 1 to 12 bytes without spaces", optarg);
-			o->req.label = optarg;
-			break;
-		case OPT_PARTITION:
-			o->req.partition = true;
-			break;
-		case OPT_EXPECT_WWID:
-			o->req.expect_wwid = optarg;
-			break;
-		case OPT_NO_DISCARD:
-			o->req.no_discard = true;
-			break;
-		case 'n':
-			o->dry_run = true;
-			break;
-		case 'f':
-			o->req.force = true;
-			break;
-		case 'y':
-			o->yes = true;
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case 'h':
-			verb_print_help(&mkfs_help);
-			return -1;
-		default:
-			return option_error(argv, shortopts);
-		}
-	}
-	if (optind >= argc)
-		return usage_error("no DEVICE given");
-	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s'", argv[optind + 1]);
-	o->req.device = argv[optind];
-	if (!o->geom.given)
-		return usage_error("no RAID geometry given (e.g. --raid6 15 --spare 1 --chunk 64k)");
-	return geomopt_compute(&o->geom, &o->req.geom);
+static int opt_label(void *field, const char *arg, const struct opt *o)
+{
+	if (!*arg || strlen(arg) > 12 || strpbrk(arg, " \t\n"))
+		return usage_error("label '%s' must be 1 to 12 bytes without spaces", arg);
+	*(const char **)field = arg;
+	return 0;
 }
 
 /* mkfs.xfs's stderr: its warnings on success, the reason on failure. */
@@ -117,66 +50,29 @@ static void show_mkfs_stderr(const char *err, bool as_warnings)
 
 int mkfs_report_apply_error(const struct mkfs_plan *p, const struct mkfs_result *res, int r)
 {
-	switch (r) {
-	case -ENOENT:
-		if (res->failed == MKFS_STEP_NONE) {
-			log_error("mkfs.xfs not found in PATH (install xfsprogs); nothing was written");
-			return EXIT_FAIL;
-		}
-		break;
-	case -EPERM:
-		return checks_refuse(&res->recheck);
-	case -EBUSY:
-		if (res->failed <= MKFS_STEP_PARTITION) {
-			log_error("refused: exclusive: %s is locked or opened exclusively by another program; nothing was written",
-				  p->path);
-			return EXIT_REFUSED;
-		}
-		break;
-	case -ECANCELED:
+	struct app_error e = { 0 };
+
+	if (r == -ECANCELED)
 		show_mkfs_stderr(res->err, false);
-		if (res->signal)
-			log_error("mkfs.xfs was killed by signal %d (%s); %s is in an unknown state", res->signal,
-				  strsignal(res->signal), res->node);
-		else
-			log_error("mkfs.xfs failed with exit code %d; %s is in an unknown state", res->exit_code, res->node);
-		return EXIT_FAIL;
-	case -EBADMSG:
-		log_error("the new superblock on %s does not match the plan: %s", res->node, res->why);
-		return EXIT_FAIL;
-	case -ENXIO:
-		if (res->failed == MKFS_STEP_PARTITION) {
-			log_error("the kernel did not add partition 1 of %s (no partition scanning, e.g. a loop device without -P)",
-				  p->path);
-			return EXIT_FAIL;
-		}
-		break;
-	}
-	if (res->failed == MKFS_STEP_PARTITION)
-		return log_errno(r, "cannot partition %s", p->path);
-	if (res->failed == MKFS_STEP_VERIFY)
-		return log_errno(r, "cannot read the new superblock of %s", res->node);
-	if (res->failed == MKFS_STEP_MKFS)
-		return log_errno(r, "cannot run mkfs.xfs");
-	return log_errno(r, "cannot format %s", p->path);
+	r = report_app_error(&e, mkfs_apply_failure(p, res, r, &e));
+	app_error_free(&e);
+	return r;
 }
 
-void mkfs_report_success(const struct mkfs_plan *p, const struct mkfs_result *res, bool json)
+void mkfs_report_success(FILE *f, const struct mkfs_plan *p, const struct mkfs_result *res)
 {
 	_cleanup_esc_pool_ struct esc_pool e = { 0 };
 
-	if (!json) {
-		if (p->partitioned)
-			printf("partitioned: %s (GPT), %s starts at sector %llu\n", esc(&e, p->path), esc(&e, res->node),
-			       (unsigned long long)p->part.start);
-		if (res->out)
-			fputs(res->out, stdout);
-	}
+	if (f && p->partitioned)
+		fprintf(f, "partitioned: %s (GPT), %s starts at sector %llu\n", esc(&e, p->path), esc(&e, res->node),
+			(unsigned long long)p->part.start);
+	if (f && res->out)
+		fputs(res->out, f);
 	show_mkfs_stderr(res->err, true);
-	if (!json)
-		printf("verified: superblock of %s has sunit=%u swidth=%u blks (block size %u), label \"%s\", UUID %s\n",
-		       esc(&e, res->node), res->sb.sunit_blocks, res->sb.swidth_blocks, res->sb.blocksize,
-		       esc(&e, res->sb.label), esc(&e, res->sb.uuid));
+	if (f)
+		fprintf(f, "verified: superblock of %s has sunit=%u swidth=%u blks (block size %u), label \"%s\", UUID %s\n",
+			esc(&e, res->node), res->sb.sunit_blocks, res->sb.swidth_blocks, res->sb.blocksize,
+			esc(&e, res->sb.label), esc(&e, res->sb.uuid));
 }
 
 static json_object *result_to_json(const struct mkfs_result *res)
@@ -190,60 +86,104 @@ static json_object *result_to_json(const struct mkfs_result *res)
 	return o;
 }
 
-int cmd_mkfs(int argc, char **argv)
+static int build_plan(struct udev *udev, const struct mkfs_request *req, struct mkfs_plan *plan)
+{
+	int r = mkfs_plan_build(udev, req, plan);
+
+	if (r == -EOPNOTSUPP)
+		r = usage_error("--partition needs a whole disk; %s is a partition or a device-mapper device "
+				"(format the whole map instead)", plan->path);
+	else if (r == -ENOSPC)
+		r = usage_error("%s is too small for a partition aligned to the full stripe", plan->path);
+	else if (r < 0)
+		r = log_errno(r, "cannot build the plan for %s", req->device);
+	if (r < 0)
+		mkfs_plan_free(plan);
+	return r;
+}
+
+/* Confirmation, then the apply; its result into doc (with -J). */
+static int apply(struct udev *udev, struct mkfs_plan *plan, const struct mkfs_options *o, json_object *doc)
+{
+	struct mkfs_result res = { 0 };
+	int r = confirm_device("format", plan->path, plan->dev.name, o->req.device, o->c.yes);
+
+	if (r < 0)
+		return r;
+	/* a confirmation prompt may have taken minutes: check again */
+	if ((r = mkfs_plan_apply(udev, plan, !o->c.yes, &res)) < 0)
+		r = mkfs_report_apply_error(plan, &res, r);
+	else {
+		mkfs_report_success(o->c.json ? NULL : stdout, plan, &res);
+		if (doc)
+			json_object_object_add(doc, "result", result_to_json(&res));
+	}
+	mkfs_result_free(&res);
+	return r;
+}
+
+static int mkfs_run(void *opts, int argc, char **argv)
 {
 	_cleanup_(udev_unrefp) struct udev *udev = NULL;
-	struct mkfs_options o = { 0 };
+	struct mkfs_options o = *(struct mkfs_options *)opts;
 	struct mkfs_plan plan;
-	struct mkfs_result res = { 0 };
 	_cleanup_json_ json_object *doc = NULL;
 	int r;
 
-	if ((r = parse_args(argc, argv, &o)))
-		return r < 0 ? EXIT_OK : r;
+	o.req.device = argv[0];
+	o.req.force = o.c.force;
+	o.req.lock = !o.c.dry_run;
+	if (!o.geom.given)
+		return usage_error("no RAID geometry given (e.g. --raid6 15 --spare 1 --chunk 64k)");
+	if ((r = geomopt_compute(&o.geom, &o.req.geom)))
+		return r;
 	if (!(udev = udev_new()))
 		return log_errno(-ENOMEM, "cannot use libudev");
-	o.req.lock = !o.dry_run;
-
-	r = mkfs_plan_build(udev, &o.req, &plan);
-	if (r == -EOPNOTSUPP)
-		r = usage_error("--partition needs a whole disk; %s is a partition or a device-mapper device "
-				"(format the whole map instead)", plan.path);
-	else if (r == -ENOSPC)
-		r = usage_error("%s is too small for a partition aligned to the full stripe", plan.path);
-	else if (r < 0)
-		r = log_errno(r, "cannot build the plan for %s", o.req.device);
-	if (r) {
-		mkfs_plan_free(&plan);
+	if ((r = build_plan(udev, &o.req, &plan)) < 0)
 		return r;
-	}
-
 	geometry_warn(&o.req.geom);
 	mkfs_plan_warn(&plan);
-	if (o.json) {
+	if (o.c.json) {
 		doc = mkfs_plan_to_json(&plan);
-		jset_bool(doc, "dry_run", o.dry_run);
+		jset_bool(doc, "dry_run", o.c.dry_run);
 	} else
 		mkfs_plan_print(stdout, &plan);
-
 	if (fs_checks_failed(&plan.checks))
 		r = checks_refuse(&plan.checks);
-	else if (o.dry_run)
-		r = EXIT_OK;
-	else if ((r = confirm_device("format", plan.path, plan.dev.name, o.req.device, o.yes)) == 0) {
-		/* a confirmation prompt may have taken minutes: check again */
-		int a = mkfs_plan_apply(udev, &plan, !o.yes, &res);
-		if (a < 0)
-			r = mkfs_report_apply_error(&plan, &res, a);
-		else {
-			mkfs_report_success(&plan, &res, o.json);
-			if (doc)
-				json_object_object_add(doc, "result", result_to_json(&res));
-		}
-	}
+	else if (!o.c.dry_run)
+		r = apply(udev, &plan, &o, doc);
 	if (doc && out_json(stdout, doc) < 0 && !r)
-		r = EXIT_FAIL;
-	mkfs_result_free(&res);
+		r = -MP_EFAILED;
 	mkfs_plan_free(&plan);
 	return r;
 }
+
+static const struct opt mkfs_opts[] = {
+	OPT_GROUP(geomopt_options, struct mkfs_options, geom),
+	OPT_CALL("label", 'L', "L", "filesystem label (at most 12 bytes)", struct mkfs_options, req.label, opt_label),
+	OPT_FLAG("partition", 0, "write a GPT with one partition aligned to the full stripe", struct mkfs_options,
+		 req.partition),
+	OPT_STRING("expect-wwid", 0, "ID", "refuse unless the device has this WWID", struct mkfs_options,
+		   req.expect_wwid),
+	OPT_FLAG("no-discard", 0, "do not discard the blocks (mkfs.xfs -K)", struct mkfs_options, req.no_discard),
+	OPT_FORCE(struct mkfs_options, "format even though signatures (filesystem, RAID, LVM,\n"
+				       "partition table) were found; never overrides the other checks"),
+	OPT_JSON(struct mkfs_options),
+	OPT_END,
+};
+
+const struct verb verb_mkfs = {
+	.name = "mkfs",
+	.summary = "format a RAID LUN as XFS with the right stripe, safely",
+	.flags = VERB_NEEDS_ROOT | VERB_DESTRUCTIVE,
+	.synopsis = "mirrorprov mkfs GEOMETRY-OPTIONS [--label L] [--partition] [--expect-wwid ID]\n"
+		    "                [--no-discard] [-n] [-f] [-y] [-J] DEVICE",
+	.options = mkfs_opts,
+	.help_tail = "\nDEVICE: /dev/sdf, /dev/mapper/mpatha, /dev/disk/by-id/..., or a WWID (naa.…, wwn-0x…).\n",
+	.opts_size = sizeof(struct mkfs_options),
+	.init = mkfs_init,
+	.args_min = 1,
+	.args_max = 1,
+	.args_missing = "no DEVICE given",
+	.run = mkfs_run,
+};

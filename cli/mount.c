@@ -2,85 +2,36 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/failure.h"
 #include "fsplan.h"
 #include "geomopt.h"
 #include "mirrorprov.h"
 #include "output.h"
 
-static const struct verb_help mount_help = {
-	"mirrorprov mount [--options O] [--fstab PATH | --no-fstab] [GEOMETRY-OPTIONS] [-n] [-f] [-J]\n"
-	"                 DEVICE MOUNTPOINT",
-	"  -o, --options O       mount options (default " MOUNT_DEFAULT_OPTIONS ")\n"
-	"  --fstab PATH          the fstab to keep the entry in (default /etc/fstab)\n"
-	"  --no-fstab            mount only, leave the fstab alone\n"
-	GEOMOPT_HELP
-	"                        with these, fail unless the filesystem has this stripe\n"
-	HELP_OPT_DRY_RUN
-	"  -f, --force           replace a differing fstab entry, allow sunit=/swidth=,\n"
-	"                        mount a filesystem that is mounted elsewhere\n"
-	HELP_OPT_JSON HELP_OPT_HELP,
-};
-
-enum { OPT_FSTAB = 0x100, OPT_NO_FSTAB };
-
 struct mount_options {
+	struct common_opts c;
 	struct geom_opts geom;
 	struct raid_geometry g;
 	struct mount_request req;
-	bool no_fstab, dry_run, json;
+	bool no_fstab;
 };
 
-static int parse_args(int argc, char **argv, struct mount_options *o)
+static void mount_init(void *opts)
 {
-	static const char shortopts[] = "o:nfJh";
-	static const struct option longopts[] = {
-		GEOMOPT_LONGOPTS,
-		{ "options", required_argument, NULL, 'o' },
-		{ "fstab", required_argument, NULL, OPT_FSTAB },
-		{ "no-fstab", no_argument, NULL, OPT_NO_FSTAB },
-		OPT_DRY_RUN, OPT_FORCE, OPT_JSON, OPT_HELP, OPT_END,
-	};
-	int c, r;
+	struct mount_options *o = opts;
 
 	geomopt_init(&o->geom);
 	o->req.fstab = "/etc/fstab";
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		r = geomopt_handle(&o->geom, c, optarg);
-		if (r == 1)
-			continue;
-		if (r)
-			return r;
-		switch (c) {
-		case 'o':
-			o->req.options = optarg;
-			break;
-		case OPT_FSTAB:
-			o->req.fstab = optarg;
-			break;
-		case OPT_NO_FSTAB:
-			o->no_fstab = true;
-			break;
-		case 'n':
-			o->dry_run = true;
-			break;
-		case 'f':
-			o->req.force = true;
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case 'h':
-			verb_print_help(&mount_help);
-			return -1;
-		default:
-			return option_error(argv, shortopts);
-		}
-	}
-	if (argc - optind != 2)
-		return usage_error(argc - optind < 2 ? "DEVICE and MOUNTPOINT are required" : "unexpected argument '%s'",
-				   argv[optind + 2 < argc ? optind + 2 : 0]);
-	o->req.device = argv[optind];
-	o->req.mountpoint = argv[optind + 1];
+}
+
+/* The positional arguments and what depends on more than one option. */
+static int settle_args(struct mount_options *o, char **argv)
+{
+	int r;
+
+	o->req.device = argv[0];
+	o->req.mountpoint = argv[1];
+	o->req.force = o->c.force;
 	if (o->req.mountpoint[0] != '/')
 		return usage_error("mount point '%s' must be an absolute path", o->req.mountpoint);
 	if (o->no_fstab)
@@ -113,53 +64,44 @@ int mount_vet_options(const char *opts)
 
 int mount_report_apply_error(const struct mount_plan *p, const struct mount_result *res, int r)
 {
-	if (r == -EBADMSG) {
-		log_error("the mounted filesystem on %s does not have the planned stripe: %s", p->mountpoint, res->why);
-		return EXIT_FAIL;
-	}
-	if (strcmp(res->failed, "mount") == 0) {
-		log_error("cannot mount %s on %s: %s", p->path, p->mountpoint,
-			  *res->mount_error ? res->mount_error : strerror(-r));
-		return EXIT_FAIL;
-	}
-	if (strcmp(res->failed, "fstab") == 0)
-		return log_errno(r, "mounted, but cannot write %s", p->req.fstab);
-	if (strcmp(res->failed, "mkdir") == 0)
-		return log_errno(r, "cannot create %s", p->mountpoint);
-	return log_errno(r, "cannot read the geometry of %s (XFS_IOC_FSGEOMETRY)", p->mountpoint);
+	struct app_error e = { 0 };
+
+	r = report_app_error(&e, mount_apply_failure(p, res, r, &e));
+	app_error_free(&e);
+	return r;
 }
 
-void mount_report_success(const struct mount_plan *p, const struct mount_result *res)
+void mount_report_success(FILE *f, const struct mount_plan *p, const struct mount_result *res)
 {
 	_cleanup_esc_pool_ struct esc_pool e = { 0 };
 	const char *dev = esc(&e, p->path), *mnt = esc(&e, p->mountpoint);
 	char geo[128];
 
 	if (mount_plan_is_noop(p))
-		printf("nothing to change: %s is mounted on %s%s\n", dev, mnt,
-		       p->req.fstab ? " and the fstab entry is in place" : "");
+		fprintf(f, "nothing to change: %s is mounted on %s%s\n", dev, mnt,
+			p->req.fstab ? " and the fstab entry is in place" : "");
 	if (res->created_dir)
-		printf("created %s\n", mnt);
+		fprintf(f, "created %s\n", mnt);
 	if (res->mounted)
-		printf("mounted %s on %s (%s)\n", dev, mnt, esc(&e, p->options));
+		fprintf(f, "mounted %s on %s (%s)\n", dev, mnt, esc(&e, p->options));
 	if (p->req.fstab)
-		printf("fstab %s: %s\n", esc(&e, p->req.fstab),
-		       res->fstab_written ? (p->fstab.verdict == FSTAB_REPLACE ? "entry replaced (previous file kept as ~)" :
-						      "entry added (previous file kept as ~)") : "unchanged");
+		fprintf(f, "fstab %s: %s\n", esc(&e, p->req.fstab),
+			res->fstab_written ? (p->fstab.verdict == FSTAB_REPLACE ? "entry replaced (previous file kept as ~)" :
+						       "entry added (previous file kept as ~)") : "unchanged");
 	xfs_geom_describe(&res->live, geo, sizeof(geo));
-	printf("live geometry: %s\n", geo);
+	fprintf(f, "live geometry: %s\n", geo);
 }
 
-int cmd_mount(int argc, char **argv)
+static int mount_run(void *opts, int argc, char **argv)
 {
-	struct mount_options o = { 0 };
+	struct mount_options o = *(struct mount_options *)opts;
 	struct mount_plan plan;
 	struct mount_result res = { 0 };
 	_cleanup_json_ json_object *doc = NULL;
 	int r;
 
-	if ((r = parse_args(argc, argv, &o)))
-		return r < 0 ? EXIT_OK : r;
+	if ((r = settle_args(&o, argv)))
+		return r;
 	if ((r = mount_vet_options(o.req.options ? o.req.options : MOUNT_DEFAULT_OPTIONS)))
 		return r;
 	r = mount_plan_build(&o.req, &plan);
@@ -171,15 +113,15 @@ int cmd_mount(int argc, char **argv)
 		mount_plan_free(&plan);
 		return r;
 	}
-	if (o.json) {
+	if (o.c.json) {
 		doc = mount_plan_to_json(&plan);
-		jset_bool(doc, "dry_run", o.dry_run);
+		jset_bool(doc, "dry_run", o.c.dry_run);
 	} else
 		mount_plan_print(stdout, &plan);
 
 	if (fs_checks_failed(&plan.checks))
 		r = checks_refuse(&plan.checks);
-	else if (!o.dry_run) {
+	else if (!o.c.dry_run) {
 		int a = mount_plan_apply(&plan, &res);
 		if (a < 0)
 			r = mount_report_apply_error(&plan, &res, a);
@@ -192,10 +134,40 @@ int cmd_mount(int argc, char **argv)
 			json_object_object_add(j, "live_geometry", xfs_geom_to_json(&res.live));
 			json_object_object_add(doc, "result", j);
 		} else
-			mount_report_success(&plan, &res);
+			mount_report_success(stdout, &plan, &res);
 	}
 	if (doc && out_json(stdout, doc) < 0 && !r)
-		r = EXIT_FAIL;
+		r = -MP_EFAILED;
 	mount_plan_free(&plan);
 	return r;
 }
+
+static const struct opt mount_opts[] = {
+	OPT_STRING("options", 'o', "O", "mount options (default " MOUNT_DEFAULT_OPTIONS ")", struct mount_options,
+		   req.options),
+	OPT_STRING("fstab", 0, "PATH", "the fstab to keep the entry in (default /etc/fstab)", struct mount_options,
+		   req.fstab),
+	OPT_FLAG("no-fstab", 0, "mount only, leave the fstab alone", struct mount_options, no_fstab),
+	OPT_GROUP_HEADING(geomopt_options, struct mount_options, geom,
+			  "geometry options (with these, fail unless the filesystem has this stripe):"),
+	OPT_DRY_RUN(struct mount_options, HELP_DRY_RUN),
+	OPT_FORCE(struct mount_options, "replace a differing fstab entry, allow sunit=/swidth=,\n"
+					"mount a filesystem that is mounted elsewhere"),
+	OPT_JSON(struct mount_options),
+	OPT_END,
+};
+
+const struct verb verb_mount = {
+	.name = "mount",
+	.summary = "mount an XFS with an fstab entry and check its live geometry",
+	.flags = VERB_NEEDS_ROOT,
+	.synopsis = "mirrorprov mount [--options O] [--fstab PATH | --no-fstab] [GEOMETRY-OPTIONS] [-n] [-f] [-J]\n"
+		    "                 DEVICE MOUNTPOINT",
+	.options = mount_opts,
+	.opts_size = sizeof(struct mount_options),
+	.init = mount_init,
+	.args_min = 2,
+	.args_max = 2,
+	.args_missing = "DEVICE and MOUNTPOINT are required",
+	.run = mount_run,
+};

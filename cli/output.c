@@ -155,10 +155,9 @@ json_object *out_table_json(const struct col_def *cols, const struct col_select 
 	return arr;
 }
 
-int out_json(FILE *f, json_object *o)
+static int out_json_flags(FILE *f, json_object *o, int flags)
 {
-	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-							   JSON_C_TO_STRING_NOSLASHESCAPE);
+	const char *s = json_object_to_json_string_ext(o, flags | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!s)
 		return -ENOMEM;
 	/* json-c copies string bytes as they are; names from disks, servers and
@@ -175,6 +174,16 @@ int out_json(FILE *f, json_object *o)
 	}
 	fputc('\n', f);
 	return 0;
+}
+
+int out_json(FILE *f, json_object *o)
+{
+	return out_json_flags(f, o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED);
+}
+
+int out_json_line(FILE *f, json_object *o)
+{
+	return out_json_flags(f, o, JSON_C_TO_STRING_PLAIN);
 }
 
 int out_table(FILE *f, const char *name, const struct col_def *cols, const struct col_select *sel,

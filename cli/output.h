@@ -48,6 +48,8 @@ json_object *out_table_json(const struct col_def *cols, const struct col_select 
 
 /* Pretty JSON document followed by a newline. */
 int out_json(FILE *f, json_object *o);
+/* The same on one line (the Ansible module's reply). */
+int out_json_line(FILE *f, json_object *o);
 
 /* Column list for --help. */
 void cols_print_help(FILE *f, const struct col_def *cols, size_t ncols);

@@ -8,17 +8,8 @@
 #include "output.h"
 #include "sync/profile.h"
 
-static const struct verb_help profiles_help = {
-	"mirrorprov profiles [-J] [-o COLUMNS]\n"
-	" mirrorprov profiles show NAME [-J]",
-	"  -o, --output COLUMNS  columns to print (\"+COL\" adds to the default set)\n"
-	HELP_OPT_JSON HELP_OPT_HELP
-	"\nProfiles are read from $" PROFILE_ENV_DIR " when set, else from " PROFILE_ETC_DIR
-	"\nand the installed defaults (the same name in /etc wins).",
-};
-
 struct profiles_options {
-	bool json;
+	struct common_opts c;
 	const char *columns;
 };
 
@@ -209,8 +200,7 @@ static int profile_error(int r, const char *err)
 {
 	if (r == -ENOMEM || !err)
 		return log_errno(r, "loading profiles");
-	log_error("%s", err);
-	return EXIT_USAGE;
+	return usage_error("%s", err);
 }
 
 static int show(const char *name, bool json)
@@ -227,7 +217,7 @@ static int show(const char *name, bool json)
 	} else
 		print_profile(&p);
 	profile_free(&p);
-	return r < 0 ? EXIT_FAIL : EXIT_OK;
+	return r < 0 ? -MP_EFAILED : 0;
 }
 
 static int no_profiles(void)
@@ -262,38 +252,40 @@ static int list(const struct profiles_options *opt)
 	for (size_t i = 0; i < set.n; i++)
 		json_object_array_add(rows, profile_row(&set.v[i]));
 	profile_set_free(&set);
-	return out_table(stdout, "profiles", profile_cols, &sel, rows, opt->json) < 0 ? EXIT_FAIL : EXIT_OK;
+	return out_table(stdout, "profiles", profile_cols, &sel, rows, opt->c.json) < 0 ? -MP_EFAILED : 0;
 }
 
-int cmd_profiles(int argc, char **argv)
+static int profiles_main(void *opts, int argc, char **argv)
 {
-	static const char shortopts[] = "o:Jh";
-	static const struct option longopts[] = { { "output", required_argument, NULL, 'o' }, OPT_JSON, OPT_HELP,
-						   OPT_END };
-	struct profiles_options opt = { 0 };
-	int c;
+	struct profiles_options *opt = opts;
 
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			opt.columns = optarg;
-			break;
-		case 'J':
-			opt.json = true;
-			break;
-		case 'h':
-			verb_print_help(&profiles_help);
-			cols_print_help(stdout, profile_cols, ARRAY_SIZE(profile_cols));
-			return EXIT_OK;
-		default:
-			return option_error(argv, shortopts);
-		}
-	}
-	if (optind == argc)
-		return list(&opt);
-	if (strcmp(argv[optind], "show") != 0)
-		return usage_error("unknown subcommand '%s' (expected 'show NAME')", argv[optind]);
-	if (optind + 2 != argc)
+	if (argc == 0)
+		return list(opt);
+	if (strcmp(argv[0], "show") != 0)
+		return usage_error("unknown subcommand '%s' (expected 'show NAME')", argv[0]);
+	if (argc != 2)
 		return usage_error("'show' takes exactly one profile name");
-	return show(argv[optind + 1], opt.json);
+	return show(argv[1], opt->c.json);
 }
+
+static const struct opt profiles_opts[] = {
+	OPT_STRING("output", 'o', "COLUMNS", "columns to print (\"+COL\" adds to the default set)",
+		   struct profiles_options, columns),
+	OPT_JSON(struct profiles_options),
+	OPT_END,
+};
+
+const struct verb verb_profiles = {
+	.name = "profiles",
+	.summary = "list the content profiles, or show one",
+	.synopsis = "mirrorprov profiles [-J] [-o COLUMNS]\n"
+		    " mirrorprov profiles show NAME [-J]",
+	.options = profiles_opts,
+	.help_tail = "\nProfiles are read from $" PROFILE_ENV_DIR " when set, else from " PROFILE_ETC_DIR "\n"
+		     "and the installed defaults (the same name in /etc wins).\n",
+	.columns = profile_cols,
+	.ncolumns = ARRAY_SIZE(profile_cols),
+	.opts_size = sizeof(struct profiles_options),
+	.args_max = ~0u,   /* "show NAME" is checked by the verb */
+	.run = profiles_main,
+};

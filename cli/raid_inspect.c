@@ -11,16 +11,9 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct udev *, udev_unref)
 
-static const struct verb_help raid_inspect_help = {
-	"mirrorprov raid-inspect [--all] [-o COLUMNS] [-J]",
-	"  -a, --all             list non-FC disks too (never candidates)\n"
-	"  -o, --output COLUMNS  columns of the LUN table (\"+COL\" adds to the defaults)\n"
-	HELP_OPT_JSON HELP_OPT_HELP,
-};
-
 struct raid_inspect_options {
+	struct common_opts c;
 	bool all;
-	bool json;
 	const char *columns;
 };
 
@@ -297,45 +290,18 @@ static int print_json(const struct san *s, const struct col_select *sel)
 	return out_json(stdout, doc);
 }
 
-int cmd_raid_inspect(int argc, char **argv)
+static int raid_inspect_run(void *opts, int argc, char **argv)
 {
-	static const char shortopts[] = "ao:Jh";
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "output", required_argument, NULL, 'o' },
-		OPT_JSON, OPT_HELP, OPT_END,
-	};
-	struct raid_inspect_options opt = { 0 };
+	struct raid_inspect_options *o = opts, opt = *o;
 	struct col_select sel;
 	struct san san;
 	_cleanup_(udev_unrefp) struct udev *udev = NULL;
-	int c, r;
+	int r;
 
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			opt.all = true;
-			break;
-		case 'o':
-			opt.columns = optarg;
-			break;
-		case 'J':
-			opt.json = true;
-			break;
-		case 'h':
-			r = verb_print_help(&raid_inspect_help);
-			cols_print_help(stdout, cols, ARRAY_SIZE(cols));
-			return r;
-		default:
-			return option_error(argv, shortopts);
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	sel = opt.json ? json_default : human_default;
+	sel = opt.c.json ? json_default : human_default;
 	if (opt.columns) {
 		const char *bad = NULL;
-		r = cols_parse(cols, ARRAY_SIZE(cols), opt.columns, opt.json ? &json_default : &human_default, &sel, &bad);
+		r = cols_parse(cols, ARRAY_SIZE(cols), opt.columns, opt.c.json ? &json_default : &human_default, &sel, &bad);
 		if (r == -E2BIG)
 			return usage_error("too many columns");
 		if (r < 0)
@@ -350,7 +316,7 @@ int cmd_raid_inspect(int argc, char **argv)
 	for (char **p = san.problems; *p; p++)
 		log_warn("%s", *p);
 
-	if (opt.json)
+	if (opt.c.json)
 		r = print_json(&san, &sel);
 	else {
 		_cleanup_json_ json_object *rows = tree_rows(&san);
@@ -359,5 +325,24 @@ int cmd_raid_inspect(int argc, char **argv)
 			print_summary(&san);
 	}
 	san_free(&san);
-	return r < 0 ? log_errno(r, "cannot print the result") : EXIT_OK;
+	return r < 0 ? log_errno(r, "cannot print the result") : 0;
 }
+
+static const struct opt raid_inspect_opts[] = {
+	OPT_FLAG("all", 'a', "list non-FC disks too (never candidates)", struct raid_inspect_options, all),
+	OPT_STRING("output", 'o', "COLUMNS", "columns of the LUN table (\"+COL\" adds to the defaults)",
+		   struct raid_inspect_options, columns),
+	OPT_JSON(struct raid_inspect_options),
+	OPT_END,
+};
+
+const struct verb verb_raid_inspect = {
+	.name = "raid-inspect",
+	.summary = "list FC HBAs, target ports and LUNs; say which LUN is safe to format",
+	.synopsis = "mirrorprov raid-inspect [--all] [-o COLUMNS] [-J]",
+	.options = raid_inspect_opts,
+	.columns = cols,
+	.ncolumns = ARRAY_SIZE(cols),
+	.opts_size = sizeof(struct raid_inspect_options),
+	.run = raid_inspect_run,
+};

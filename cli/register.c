@@ -1,476 +1,320 @@
-#include <curl/curl.h>
+#include "register.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "backend/checkin.h"
-#include "backend/http.h"
-#include "backend/register.h"
 #include "checkrun.h"
-#include "lib/spawn.h"
 #include "lib/strv.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
 #include "statusrun.h"
-#include "steps.h"
 
-static const struct verb_help register_help = {
-	"mirrorprov register [-c HOST.conf] [--root DIR] [--backend TYPE] [--profile NAME,...]\n"
-	"                    [--no-send] [--skip-check] [check options] [-J]",
-	MIRRORCTX_HELP
-	"  -b, --backend TYPE    mirrormanager, mirrorbits, mirrorbrain, mirrorcache, debian or\n"
-	"                        almalinux (default: backend.type)\n"
-	"  -p, --profile LIST    profiles to register (default: those of mirror.profiles whose\n"
-	"                        backend is TYPE)\n"
-	"      --no-send         show what would be sent (the checkin JSON, the commands, the\n"
-	"                        request body) and send nothing\n"
-	"      --skip-check      register without checking the URLs first\n"
-	"check options (run before anything is sent):\n"
-	CHECKRUN_HELP
-	HELP_OPT_JSON HELP_OPT_HELP,
-};
-
-enum { OPT_NO_SEND = 0x100, OPT_SKIP_CHECK };
-
-#define RUN_TIMEOUT 120       /* seconds for one mirrorbits/mb call */
-
-/* The profiles to register: --profile as given, else those of mirror.profiles for this backend. */
-static int pick_profiles(const struct register_options *opt, const char *type, struct profile_set *set)
+static json_object *strv_json(char *const *v)
 {
-	int r = mirrorctx_profiles(&opt->ctx, opt->profiles, set);
-	if (r != EXIT_OK || opt->profiles)
-		return r;
-	size_t j = 0;
-	for (size_t i = 0; i < set->n; i++) {
-		if (set->v[i].backend && strcmp(set->v[i].backend, type) == 0)
-			set->v[j++] = set->v[i];
-		else
-			profile_free(&set->v[i]);
+	json_object *a = json_object_new_array();
+
+	for (; v && *v; v++)
+		json_object_array_add(a, json_object_new_string(*v));
+	return a;
+}
+
+static json_object *group_entry(const struct reg_group *g)
+{
+	json_object *o = json_object_new_object(), *names = json_object_new_array();
+
+	jset_str(o, "instance", g->inst.name);
+	jset_str(o, "backend", g->inst.type);
+	jset_str(o, "url", g->inst.url);
+	jset_str(o, "declared", g->from_host ? "host.conf" : "profile");
+	for (size_t i = 0; i < g->n; i++)
+		json_object_array_add(names, json_object_new_string(g->profiles[i]->name));
+	json_object_object_add(o, "profiles", names);
+	return o;
+}
+
+static json_object *document_json(const struct reg_outcome *o, const struct reg_document *d)
+{
+	json_object *j = json_object_new_object();
+
+	jset_str(j, "backend", o->g->inst.type);
+	jset_str(j, "kind", d->kind);
+	jset_str(j, "profile", d->profile);
+	jset_str(j, "text", d->text);
+	return j;
+}
+
+/* The instance's JSON entry: the group, then what its channel did. */
+static json_object *outcome_json(const struct reg_outcome *o)
+{
+	json_object *e = group_entry(o->g), *a = NULL;
+
+	if (o->prints) {
+		json_object_object_add(e, "documents", a = json_object_new_array());
+		for (size_t i = 0; i < o->ndocs; i++)
+			json_object_array_add(a, document_json(o, &o->docs[i]));
 	}
-	set->n = j;
-	if (!j)
-		return usage_error("no profile in mirror.profiles registers with %s; name them with --profile", type);
-	return EXIT_OK;
-}
-
-static int print_text(const char *backend, const char *kind, const char *profile, const char *text, bool json)
-{
-	if (!json)
-		return fputs(text, stdout) < 0 ? EXIT_FAIL : EXIT_OK;
-	_cleanup_json_ json_object *o = json_object_new_object();
-	jset_str(o, "backend", backend);
-	jset_str(o, "kind", kind);
-	jset_str(o, "profile", profile);
-	jset_str(o, "text", text);
-	return out_json(stdout, o) < 0 ? EXIT_FAIL : EXIT_OK;
-}
-
-/* Texts a human submits: the MirrorManager sheet, Debian stanzas, AlmaLinux YAML. */
-static int print_documents(const struct hostconf *hc, const char *type, const struct profile_set *set, bool json)
-{
-	_cleanup_strbuf_ struct strbuf sb = { 0 };
-	int r;
-
-	if (strcmp(type, "mirrormanager") == 0) {
-		if ((r = mm_sheet(hc, set, &sb)) < 0)
-			return log_errno(r, "registration sheet");
-		return print_text(type, "registration-sheet", NULL, sb.buf, json);
+	if (o->categories)
+		json_object_object_add(e, "categories", strv_json(o->categories));
+	if (o->sent)
+		json_object_object_add(e, "sent", json_object_get(o->sent));
+	if (o->checked_in) {
+		jset_bool(e, "ok", o->checkin.ok && !(o->checkin.missing && o->checkin.missing[0]));
+		jset_str(e, "reply", o->checkin.reply);
+		json_object_object_add(e, "categories_not_on_host", strv_json(o->checkin.missing));
+		jset_u64(e, "directories", o->dirs);
 	}
-	for (size_t i = 0; i < set->n; i++) {
-		strbuf_free(&sb);
-		bool deb = strcmp(type, "debian") == 0;
-		r = deb ? debian_stanza(hc, &set->v[i], &sb) : almalinux_yaml(hc, &set->v[i], &sb);
-		if (r < 0)
-			return log_errno(r, "%s", set->v[i].name);
-		if (!json && i)
-			putchar('\n');
-		if (!json)
-			printf(deb ? "# Mirrors.masterlist stanza for %s (submit at https://www.debian.org/mirror/submit)\n"
-				   : "# mirrors.d/%s.yml (pull request to https://github.com/AlmaLinux/mirrors)\n",
-			       deb ? set->v[i].name : hc->host.name);
-		if ((r = print_text(type, deb ? "masterlist-stanza" : "mirrors.d-yaml", set->v[i].name, sb.buf, json)))
-			return r;
-	}
-	return EXIT_OK;
-}
-
-static int read_password(const struct hostconf *hc, char **ret)
-{
-	int r;
-
-	if (!hc->backend.password_file)
-		return usage_error("backend.password_file is not set");
-	r = hostconf_read_secret(hc->backend.password_file, ret);
-	if (r == -EPERM)
-		return usage_error("password file %s may be read by group or others (or another user owns it); "
-				   "chmod 600 it", hc->backend.password_file);
-	if (r == -ENODATA)
-		return usage_error("password file %s is empty or its first line is empty", hc->backend.password_file);
-	if (r < 0)
-		return log_errno(r, "reading password file %s", hc->backend.password_file);
-	return EXIT_OK;
-}
-
-static void clear_secret(char **s)
-{
-	if (*s) {
-		explicit_bzero(*s, strlen(*s));
-		free(*s);
-	}
-}
-
-/* Elapsed time on a terminal while MirrorManager works (one line, rewritten in place). */
-static void show_wait(void *data, unsigned elapsed)
-{
-	const struct hostconf *hc = data;
-	fprintf(stderr, "\rmirrorprov: register: waiting for the checkin reply: %u s of at most %llu s (backend.timeout)",
-		elapsed, (unsigned long long)hc->backend.timeout);
-}
-
-static int register_checkin(const struct register_options *opt, const struct hostconf *hc, const char *root,
-			    const struct profile_set *set)
-{
-	_cleanup_(clear_secret) char *password = NULL;
-	size_t ncats = 0, k = 0;
-	int r;
-
-	if (!hc->backend.url)
-		return usage_error("backend.url (the MirrorManager XML-RPC URL) is not set");
-	if (!opt->no_send && (r = read_password(hc, &password)) != EXIT_OK)
-		return r;
-	for (size_t i = 0; i < set->n; i++)
-		ncats += set->v[i].n_categories;
-	if (!ncats)
-		return usage_error("the profiles name no MirrorManager category");
-	_cleanup_free_ struct checkin_category *cats = calloc(ncats, sizeof(*cats));
-	_cleanup_strv_free_ char **paths = calloc(ncats + 1, sizeof(char *));
-	if (!cats || !paths)
-		return log_errno(-ENOMEM, "checkin");
-	for (size_t i = 0; i < set->n; i++)
-		for (size_t c = 0; c < set->v[i].n_categories; c++, k++) {
-			if (asprintf(&paths[k], "%s/%s", root, set->v[i].categories[c].topdir) < 0)
-				return log_errno(-ENOMEM, "checkin");
-			cats[k] = (struct checkin_category){ .name = set->v[i].categories[c].name, .path = paths[k] };
+	if (o->ncmds)
+		json_object_object_add(e, "commands", a = json_object_new_array());
+	for (size_t i = 0; i < o->ncmds; i++)
+		json_object_array_add(a, strv_json(o->cmds[i].argv));
+	if (o->nposts)
+		json_object_object_add(e, "requests", a = json_object_new_array());
+	for (size_t i = 0; i < o->nposts; i++) {
+		json_object *p = json_object_new_object();
+		jset_str(p, "url", o->posts[i].url);
+		json_object_object_add(p, "body", json_object_get(o->posts[i].body));
+		if (o->posts[i].sent) {
+			jset_u64(p, "status", (unsigned long long)o->posts[i].status);
+			jset_str(p, "reply", o->posts[i].reply);
 		}
-	struct checkin_config cc = { .server = hc->backend.url, .site = hc->host.site,
-				     .password = password ? password : "", .host = hc->host.name,
-				     .cats = cats, .ncats = ncats };
-	_cleanup_strbuf_ struct strbuf json = { 0 }, req = { 0 };
-	_cleanup_free_ char *payload = NULL;
-	const struct checkin_category *bad = NULL;
-
-	r = checkin_build(&cc, opt->no_send, &json, opt->no_send ? NULL : &payload, NULL, &bad);
-	if (r < 0) {
-		if (bad)
-			return log_errno(r, "category '%s': cannot walk %s", bad->name, bad->path);
-		return log_errno(r, "building the checkin");
+		json_object_array_add(a, p);
 	}
-	if (opt->no_send) {
-		/* the object report_mirror would send, password hidden */
-		_cleanup_json_ json_object *o = json_tokener_parse(json.buf);
-		if (!o)
-			return log_errno(-EBADMSG, "checkin JSON");
-		return out_json(stdout, o) < 0 ? EXIT_FAIL : EXIT_OK;
-	}
-	explicit_bzero(json.buf, json.len);
-	if ((r = checkin_request(payload, &req)) < 0)
-		return log_errno(r, "checkin request");
-
-	char err[CURL_ERROR_SIZE];
-	_cleanup_free_ char *body = NULL, *reply = NULL;
-	long status = 0;
-	bool tty = isatty(STDERR_FILENO);
-	struct http_post post = { .url = hc->backend.url, .content_type = "text/xml", .body = req.buf, .len = req.len,
-				  .ca_file = opt->check.ca, .connect_timeout = opt->check.timeout,
-				  .timeout = (unsigned)hc->backend.timeout, .progress = tty ? show_wait : NULL,
-				  .progress_data = (void *)hc };
-	r = http_post(&post, &status, &body, err);
-	if (tty)
-		fputs("\r\033[K", stderr);   /* the waiting line goes away */
-	if (r == -ETIME)
-		return log_error("checkin: no reply from %s within %llu s (backend.timeout); MirrorManager may still be "
-				 "processing it (a first checkin of a large tree takes many minutes): confirm with "
-				 "\"Last Checked In\" on the host's page of the MirrorManager web interface, or run "
-				 "register again later (a checkin of an unchanged tree is faster)",
-				 hc->backend.url, (unsigned long long)hc->backend.timeout), EXIT_FAIL;
-	if (r == -EFBIG)
-		return log_error("checkin: the reply of %s is larger than %u bytes", hc->backend.url, HTTP_REPLY_MAX), EXIT_FAIL;
-	if (r < 0)
-		return log_error("checkin: %s: %s", hc->backend.url, err), EXIT_FAIL;
-	if (status != 200)
-		return log_error("checkin: %s answered HTTP %ld", hc->backend.url, status), EXIT_FAIL;
-	r = xmlrpc_reply_string(body, &reply);
-	if (r == -EREMOTEIO)
-		return log_error("checkin: XML-RPC fault: %s", reply ? reply : "(no message)"), EXIT_FAIL;
-	if (r < 0)
-		return log_error("checkin: %s did not answer with an XML-RPC string", hc->backend.url), EXIT_FAIL;
-
-	bool ok = checkin_succeeded(reply);
-	_cleanup_json_ json_object *missing = json_object_new_array();
-	for (size_t i = 0; ok && i < ncats; i++)
-		if (checkin_category_missing(reply, cats[i].name))
-			json_object_array_add(missing, json_object_new_string(cats[i].name));
-	if (opt->json) {
-		_cleanup_json_ json_object *o = json_object_new_object();
-		size_t dirs = 0;
-		for (size_t i = 0; i < ncats; i++)
-			dirs += cats[i].stats.dirs;
-		jset_str(o, "backend", "mirrormanager");
-		jset_bool(o, "ok", ok && json_object_array_length(missing) == 0);
-		jset_str(o, "reply", reply);
-		json_object_object_add(o, "categories_not_on_host", json_object_get(missing));
-		jset_u64(o, "directories", dirs);
-		if (out_json(stdout, o) < 0)
-			return EXIT_FAIL;
-	} else if (ok) {
-		print_untrusted(stdout, reply);
-		if (!reply[0] || reply[strlen(reply) - 1] != '\n')
-			putchar('\n');
-	}
-	if (!ok) {
-		/* MirrorManager's message on one line, without its "error checking in" */
-		for (char *p = reply; *p; p++)
-			if (*p == '\n')
-				*p = ' ';
-		char *tail = strstr(reply, "error checking in");
-		size_t n = tail ? (size_t)(tail - reply) : strlen(reply);
-		while (n && reply[n - 1] == ' ')
-			n--;
-		log_error("checkin refused by %s: %.*s", hc->backend.url, (int)n, n ? reply : "(empty reply)");
-		return EXIT_FAIL;
-	}
-	for (size_t i = 0; i < json_object_array_length(missing); i++)
-		log_error("category '%s' is not set up for this host in MirrorManager (add it in the web UI)",
-			  json_object_get_string(json_object_array_get_idx(missing, i)));
-	return json_object_array_length(missing) ? EXIT_FAIL : EXIT_OK;
+	if (!json_object_object_get_ex(e, "ok", NULL))
+		jset_bool(e, "ok", o->r == 0);
+	return e;
 }
 
-/* The command as a shell line, for reading and pasting. */
-static int print_argv(char *const *argv)
+static void print_documents(FILE *f, const struct reg_outcome *o)
 {
-	_cleanup_free_ char *line = strv_join_quoted(argv);
-
-	if (!line)
-		return -ENOMEM;
-	printf("$ %s\n", line);
-	return 0;
+	for (size_t i = 0; i < o->ndocs; i++) {
+		if (i)
+			fputc('\n', f);
+		if (o->docs[i].title)
+			fprintf(f, "%s\n", o->docs[i].title);
+		fputs(o->docs[i].text, f);
+	}
 }
 
-/* Runs argv (stdin from the password file for mirrorbits -a); output passed through. */
-static int run_tool(char *const *argv, const char *stdin_path, const char *what)
+/* Each profile's commands ("$ ..."), then what they printed. */
+static void print_commands(FILE *f, bool json, const struct reg_outcome *o)
 {
-	struct spawn_opts so = { .stdin_path = stdin_path, .capture_stdout = 1, .capture_stderr = 1,
-				 .timeout_sec = RUN_TIMEOUT, .max_capture = 64 * 1024 };
-	struct spawn_result sr = { 0 };
-	int r = spawn_run(argv, &so, &sr);
+	for (size_t i = 0; i < o->ncmds;) {
+		size_t end = i;
+		while (end < o->ncmds && o->cmds[end].profile == o->cmds[i].profile)
+			end++;
+		for (size_t k = i; !json && k < end; k++) {
+			_cleanup_free_ char *line = strv_join_quoted(o->cmds[k].argv);
+			fprintf(f, "$ %s\n", line ? line : o->cmds[k].argv[0]);
+		}
+		for (size_t k = i; k < end; k++) {
+			if (o->cmds[k].out)
+				fputs(o->cmds[k].out, json ? stderr : f);
+			if (o->cmds[k].err)
+				fputs(o->cmds[k].err, stderr);
+		}
+		i = end;
+	}
+}
 
-	if (r < 0) {
-		log_errno(r, "running %s", argv[0]);
-		return EXIT_FAIL;
+static void print_posts(FILE *f, const struct reg_outcome *o)
+{
+	for (size_t i = 0; i < o->nposts; i++) {
+		const struct reg_post *p = &o->posts[i];
+		fprintf(f, "POST %s %s\n", p->url, json_object_to_json_string_ext(p->body, JSON_C_TO_STRING_PLAIN));
+		if (!p->sent)
+			continue;
+		fprintf(f, "HTTP %ld ", p->status);
+		print_untrusted(f, p->reply);
+		fputc('\n', f);
 	}
-	if (sr.out)
-		fputs(sr.out, stdout);
-	if (sr.err)
-		fputs(sr.err, stderr);
-	r = EXIT_OK;
-	if (sr.timed_out) {
-		log_error("%s timed out after %u s", what, RUN_TIMEOUT);
-		r = EXIT_FAIL;
-	} else if (sr.exit_code) {
-		log_error("%s failed with exit code %d", what, sr.exit_code);
-		r = EXIT_FAIL;
+}
+
+static void print_text(FILE *f, const char *host, const struct reg_plan *plan, const struct reg_outcome *o)
+{
+	const struct reg_group *g = o->g;
+
+	if (!plan->legacy) {
+		fprintf(f, "== %s: %s%s%s, profiles", g->inst.name, g->inst.type, g->inst.url ? " at " : "",
+			g->inst.url ? g->inst.url : "");
+		for (size_t i = 0; i < g->n; i++)
+			fprintf(f, " %s", g->profiles[i]->name);
+		fputc('\n', f);
 	}
-	spawn_result_free(&sr);
+	print_documents(f, o);
+	if (o->sent)
+		out_json(f, o->sent);
+	if (o->checked_in && o->checkin.ok) {
+		print_untrusted(f, o->checkin.reply);
+		if (!o->checkin.reply[0] || o->checkin.reply[strlen(o->checkin.reply) - 1] != '\n')
+			fputc('\n', f);
+	}
+	print_commands(f, false, o);
+	if (strcmp(g->inst.type, "mirrorbrain") == 0 && o->ncmds && o->cmds[0].ran && o->r == 0)
+		fprintf(f, "new MirrorBrain mirrors start disabled: enable with 'mb enable %s' once scanned\n", host);
+	print_posts(f, o);
+	if (!plan->legacy && g != &plan->v[plan->n - 1])
+		fputc('\n', f);
+}
+
+void register_print_outcome(FILE *f, bool json, const char *host, const struct reg_plan *plan,
+			    const struct reg_outcome *o)
+{
+	if (!json) {
+		print_text(f, host, plan, o);
+		return;
+	}
+	if (plan->legacy && o->prints) {
+		/* before instances: one object per document */
+		for (size_t i = 0; i < o->ndocs; i++) {
+			_cleanup_json_ json_object *d = document_json(o, &o->docs[i]);
+			out_json(f, d);
+		}
+		return;
+	}
+	_cleanup_json_ json_object *e = outcome_json(o);
+	print_commands(f, true, o);
+	out_json(f, e);
+}
+
+int register_report_outcome(const struct reg_outcome *o)
+{
+	int r = o->r;
+
+	if (o->error.message)
+		r = report_app_error(&o->error, o->r);
+	for (char **m = o->checkin.missing; o->checked_in && m && *m; m++)
+		r = log_error("category '%s' is not set up for this host in MirrorManager (add it in the web UI)", *m);
 	return r;
 }
 
-static int register_cli(const struct register_options *opt, const struct hostconf *hc, const char *type,
-			const struct profile_set *set)
-{
-	bool bits = strcmp(type, "mirrorbits") == 0;
-	const char *stdin_path = NULL;
-	int r;
+/* Prints each instance as it is done; the worst result wins. */
+struct presenter {
+	const struct register_options *opt;
+	int worst;
+	bool waited;   /* a waiting line is on the terminal */
+};
 
-	if (bits && hc->backend.password_file) {
-		/* mirrorbits reads it on stdin: checked (and refused) here as for a checkin. */
-		_cleanup_(clear_secret) char *password = NULL;
-		if ((r = read_password(hc, &password)) != EXIT_OK)
-			return r;
-		stdin_path = hc->backend.password_file;
-	}
-	for (size_t i = 0; i < set->n; i++) {
-		struct reg_urls u;
-		_cleanup_strv_free_ char **add = NULL, **enable = NULL;
-		if ((r = reg_urls_profile(hc, &set->v[i], NULL, &u)) < 0)
-			return log_errno(r, "URLs");
-		r = bits ? mirrorbits_argv(hc, &u, false, &add) : mirrorbrain_argv(hc, &u, &add);
-		if (r >= 0 && bits)
-			r = mirrorbits_argv(hc, &u, true, &enable);
-		reg_urls_free(&u);
-		if (r < 0)
-			return log_errno(r, "%s arguments", type);
-		if ((r = print_argv(add)) < 0 || (enable && (r = print_argv(enable)) < 0))
-			return log_errno(r, "%s arguments", type);
-		if (opt->no_send)
-			continue;
-		if ((r = run_tool(add, stdin_path, bits ? "mirrorbits add" : "mb new")) != EXIT_OK ||
-		    (enable && (r = run_tool(enable, stdin_path, "mirrorbits enable")) != EXIT_OK))
-			return r;
-	}
-	if (!bits && !opt->no_send)
-		printf("new MirrorBrain mirrors start disabled: enable with 'mb enable %s' once scanned\n", hc->host.name);
-	return EXIT_OK;
+static void planned(void *userdata, const struct reg_plan *plan)
+{
+	const struct presenter *p = userdata;
+
+	for (size_t i = 0; !plan->legacy && !p->opt->backend && i < plan->n_unassigned; i++)
+		log_warn("profile '%s' names no backend instance: not registered", plan->unassigned[i]->name);
 }
 
-static int register_mirrorcache(const struct register_options *opt, const struct hostconf *hc,
-				const struct profile_set *set)
+/* Elapsed time on a terminal while MirrorManager works (one line, rewritten in place). */
+static void waiting(void *userdata, const struct reg_group *g, unsigned elapsed)
 {
-	_cleanup_(clear_secret) char *token = NULL;
-	_cleanup_free_ char *url = NULL;
+	struct presenter *p = userdata;
+	char key[96];
+
+	if (!isatty(STDERR_FILENO))
+		return;
+	register_timeout_key(g, key, sizeof(key));
+	fprintf(stderr, "\rmirrorprov: register: waiting for the checkin reply: %u s of at most %llu s (%s)", elapsed,
+		(unsigned long long)g->inst.timeout, key);
+	p->waited = true;
+}
+
+static void registered(void *userdata, const struct reg_plan *plan, const struct reg_outcome *o)
+{
+	struct presenter *p = userdata;
 	int r;
 
-	if (!hc->backend.url)
-		return usage_error("backend.url (the MirrorCache instance) is not set");
-	if (!opt->no_send && hc->backend.password_file && (r = read_password(hc, &token)) != EXIT_OK)
-		return r;
-	size_t n = strlen(hc->backend.url);
-	if (asprintf(&url, "%.*s/rest/server", (int)(n && hc->backend.url[n - 1] == '/' ? n - 1 : n), hc->backend.url) < 0)
-		return log_errno(-ENOMEM, "URL");
-	for (size_t i = 0; i < set->n; i++) {
-		struct reg_urls u;
-		if ((r = reg_urls_profile(hc, &set->v[i], NULL, &u)) < 0)
-			return log_errno(r, "URLs");
-		_cleanup_json_ json_object *body = mirrorcache_body(hc, &u);
-		reg_urls_free(&u);
-		if (!body)
-			return log_errno(-ENOMEM, "request body");
-		const char *text = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN);
-		printf("POST %s %s\n", url, text);
-		if (opt->no_send)
-			continue;
-		char err[CURL_ERROR_SIZE];
-		_cleanup_free_ char *reply = NULL;
-		long status = 0;
-		struct http_post post = { .url = url, .content_type = "application/json", .body = text,
-					  .len = strlen(text), .bearer = token, .ca_file = opt->check.ca,
-					  .connect_timeout = opt->check.timeout, .timeout = 60 };
-		r = http_post(&post, &status, &reply, err);
-		if (r < 0)
-			return log_error("%s: %s", url, r == -EFBIG ? "reply too large" : err), EXIT_FAIL;
-		printf("HTTP %ld ", status);
-		print_untrusted(stdout, reply);
-		putchar('\n');
-		if (status < 200 || status >= 300)
-			return log_error("MirrorCache refused the server: HTTP %ld", status), EXIT_FAIL;
+	if (p->waited)
+		fputs("\r\033[K", stderr);   /* the waiting line goes away */
+	p->waited = false;
+	register_print_outcome(stdout, p->opt->json, p->opt->ctx.hc.host.name, plan, o);
+	if ((r = register_report_outcome(o)) < 0 && exit_code(r) > exit_code(p->worst))
+		p->worst = r;
+}
+
+static int run(const struct register_options *opt, const struct profile_set *set)
+{
+	const struct register_request rq = { .hc = &opt->ctx.hc, .root = mirrorctx_root(&opt->ctx), .set = set,
+					     .backend = opt->backend, .listed = opt->profiles != NULL,
+					     .no_send = opt->no_send, .skip_check = opt->skip_check, .check = &opt->check };
+	struct presenter p = { opt, 0, false };
+	const struct register_observer obs = { &p, planned, waiting, registered };
+	struct register_report rep;
+	time_t start = time(NULL);
+	int r = registration_run(&rq, &obs, &rep);
+
+	if (rep.checks.n)
+		note_checks(&opt->ctx, &rep.checks, start);
+	if (r < 0 && rep.error.message) {
+		if (rep.checks.failed)
+			checkrun_print(stderr, &rep.checks, NULL, false);
+		p.worst = report_app_error(&rep.error, r);
 	}
-	return EXIT_OK;
+	register_report_free(&rep);
+	return p.worst;
 }
 
 int register_run(const struct register_options *opt)
 {
-	static const char *const types[] = { "mirrormanager", "mirrorbits", "mirrorbrain", "mirrorcache",
-					     "debian", "almalinux" };
-	const struct hostconf *hc = &opt->ctx.hc;
-	const char *type = register_backend_type(opt);
 	struct profile_set set = { 0 };
-	bool known = false;
 	int r;
 
-	for (size_t i = 0; type && i < ARRAY_SIZE(types); i++)
-		known |= strcmp(type, types[i]) == 0;
-	if (!opt->ctx.loaded || !hc->has_host)
-		r = usage_error("the host configuration has no host section");
-	else if (!type)
-		r = usage_error("no backend: give --backend or backend.type in the host configuration");
-	else if (!known)
-		r = usage_error("unknown backend '%s'", type);
-	else
-		r = pick_profiles(opt, type, &set);
-	if (r != EXIT_OK) {
-		profile_set_free(&set);
+	if (!opt->ctx.loaded || !opt->ctx.hc.has_host)
+		return usage_error("the host configuration has no host section");
+	if (opt->backend && !register_backend_known(opt->backend))
+		return usage_error("unknown backend '%s'", opt->backend);
+	if ((r = mirrorctx_profiles(&opt->ctx, opt->profiles, &set)) < 0)
 		return r;
-	}
-
-	bool prints = register_prints(opt);
-	/* a host is never registered with URLs that do not work */
-	if (!prints && !opt->no_send && !opt->skip_check) {
-		_cleanup_json_ json_object *rows = json_object_new_array();
-		struct col_select sel;
-		bool ok;
-		time_t start = time(NULL);
-		cols_all(checkrun_ncols, &sel);
-		r = checkrun(hc, mirrorctx_root(&opt->ctx), &set, &opt->check, rows, &ok);
-		if (r == EXIT_OK)
-			status_note_checks(&opt->ctx, rows, start);
-		if (r == EXIT_OK && !ok) {
-			out_table(stderr, "checks", checkrun_cols, &sel, rows, false);
-			log_error("the URL checks failed, nothing registered (--skip-check overrides)");
-			r = EXIT_FAIL;
-		}
-	}
-	if (r == EXIT_OK) {
-		if (prints)
-			r = print_documents(hc, type, &set, opt->json);
-		else if (strcmp(type, "mirrormanager") == 0)
-			r = register_checkin(opt, hc, mirrorctx_root(&opt->ctx), &set);
-		else if (strcmp(type, "mirrorcache") == 0)
-			r = register_mirrorcache(opt, hc, &set);
-		else
-			r = register_cli(opt, hc, type, &set);
-	}
+	r = run(opt, &set);
 	profile_set_free(&set);
 	return r;
 }
 
-const char *register_backend_type(const struct register_options *opt)
-{
-	const struct hostconf *hc = &opt->ctx.hc;
+struct register_verb {
+	struct common_opts c;
+	struct register_options r;
+};
 
-	return opt->backend ? opt->backend : opt->ctx.loaded && hc->has_backend ? hc->backend.type : NULL;
+static void register_init(void *opts)
+{
+	((struct register_verb *)opts)->r.check = (struct checkrun_opts)CHECKRUN_DEFAULTS;
 }
 
-bool register_prints(const struct register_options *opt)
+static int register_main(void *opts, int argc, char **argv)
 {
-	const char *type = register_backend_type(opt);
+	struct register_verb *v = opts;
+	int r = mirrorctx_load(&v->r.ctx);
 
-	return type && (strcmp(type, "debian") == 0 || strcmp(type, "almalinux") == 0 ||
-			(strcmp(type, "mirrormanager") == 0 && !(opt->ctx.loaded && opt->ctx.hc.host.private_mirror)));
-}
-
-int cmd_register(int argc, char **argv)
-{
-	static const char shortopts[] = "c:b:p:Jh";
-	static const struct option longopts[] = {
-		MIRRORCTX_LONGOPTS,
-		{ "backend", required_argument, NULL, 'b' }, { "profile", required_argument, NULL, 'p' },
-		{ "no-send", no_argument, NULL, OPT_NO_SEND }, { "skip-check", no_argument, NULL, OPT_SKIP_CHECK },
-		CHECKRUN_LONGOPTS, OPT_JSON, OPT_HELP, OPT_END,
-	};
-	struct register_options opt = { .check = CHECKRUN_DEFAULTS };
-	int c, r;
-
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (mirrorctx_option(&opt.ctx, c, optarg) || (r = checkrun_option(&opt.check, c, optarg)) == 1)
-			continue;
-		if (r)
-			return r;
-		switch (c) {
-		case 'b': opt.backend = optarg; break;
-		case 'p': opt.profiles = optarg; break;
-		case OPT_NO_SEND: opt.no_send = true; break;
-		case OPT_SKIP_CHECK: opt.skip_check = true; break;
-		case 'J': opt.json = true; break;
-		case 'h': return verb_print_help(&register_help);
-		default: return option_error(argv, shortopts);
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if ((r = mirrorctx_load(&opt.ctx)) != EXIT_OK)
-		return r;
-	r = register_run(&opt);
-	mirrorctx_free(&opt.ctx);
+	v->r.json = v->c.json;
+	if (r == 0)
+		r = register_run(&v->r);
+	mirrorctx_free(&v->r.ctx);
 	return r;
 }
+
+static const struct opt register_opts[] = {
+	OPT_GROUP(mirrorctx_options, struct register_verb, r.ctx),
+	OPT_STRING("backend", 'b', "TYPE", "only the instances of TYPE: mirrormanager, mirrorbits, mirrorbrain,\n"
+					   "mirrorcache, debian, almalinux, launchpad or archlinux",
+		   struct register_verb, r.backend),
+	OPT_STRING("profile", 'p', "LIST", "profiles to register (default: mirror.profiles), each with its\n"
+					   "own backend instance", struct register_verb, r.profiles),
+	OPT_FLAG("no-send", 0, "show what would be sent (the checkin JSON, the commands, the\n"
+			       "request body) and send nothing", struct register_verb, r.no_send),
+	OPT_FLAG("skip-check", 0, "register without checking the URLs first", struct register_verb, r.skip_check),
+	OPT_GROUP_HEADING(checkrun_options, struct register_verb, r.check, "check options (run before anything is sent):"),
+	OPT_JSON(struct register_verb),
+	OPT_END,
+};
+
+const struct verb verb_register = {
+	.name = "register",
+	.summary = "register the host with its mirror backend",
+	.synopsis = "mirrorprov register [-c HOST.conf] [--root DIR] [--backend TYPE] [--profile NAME,...]\n"
+		    "                    [--no-send] [--skip-check] [check options] [-J]",
+	.options = register_opts,
+	.opts_size = sizeof(struct register_verb),
+	.init = register_init,
+	.run = register_main,
+};

@@ -12,6 +12,7 @@
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
+#include "app/checkrun.h"
 #include "checkrun.h"
 #include "lib/names.h"
 #include "lib/runas.h"
@@ -22,25 +23,6 @@
 #ifndef MIRRORPROV_VERSION
 #define MIRRORPROV_VERSION "0.1"
 #endif
-
-static const struct verb_help status_help = {
-	"mirrorprov status [-c HOST.conf] [--root DIR] [--profile NAME,...] [--prometheus FILE] [--html DIR]\n"
-	"                  [-o COLUMNS] [-J]\n"
-	"mirrorprov status --propagation [-c HOST.conf] [--profile NAME,...] [--upstream URL] [--ca FILE]\n"
-	"                  [--timeout SEC] [-J]",
-	MIRRORCTX_HELP
-	"  -p, --profile LIST    profiles to show (default: mirror.profiles)\n"
-	"      --prometheus FILE also write FILE for node_exporter's textfile collector\n"
-	"      --html DIR        also write the public status page DIR/index.html\n"
-	"  -o, --output LIST     columns to show\n"
-	"      --propagation     compare the freshness markers of upstream and of each URL of the host\n"
-	"  -u, --upstream URL    with --propagation and one profile: this upstream instead of the profile's\n"
-	"      --ca FILE         also trust this CA certificate for https\n"
-	"      --timeout SEC     connect and stall timeout of the fetches (default 10)\n"
-	HELP_OPT_JSON HELP_OPT_HELP
-	"\nExit status 0 when every profile is fresh, 4 when one is stale; with --propagation\n"
-	"0 when every URL is current, 1 otherwise.\n",
-};
 
 static const struct col_def propagation_cols[] = {
 	{ "PROFILE", COLT_STR, 0, 0, "content profile" },
@@ -232,11 +214,11 @@ int status_outputs(const struct mirrorctx *ctx, const struct profile_set *set, c
 			status_report_free(rep);
 	}
 	if (r == 0)
-		return EXIT_OK;
+		return 0;
 	/* after a sync or check the run itself is what counts */
 	if (after_run) {
 		log_warn("status not written (%s: %s)", what, strerror(-r));
-		return EXIT_FAIL;
+		return -MP_EFAILED;
 	}
 	return log_errno(r, "%s", what);
 }
@@ -269,9 +251,9 @@ void status_after_run(const struct mirrorctx *ctx)
 		log_warn("status not written: %s", strerror(ENOMEM));
 		return;
 	}
-	if (mirrorctx_profiles(ctx, NULL, &set) != EXIT_OK)
+	if (mirrorctx_profiles(ctx, NULL, &set) != 0)
 		return;
-	if (status_outputs(ctx, &set, history, hc->mirror.prometheus_file, html, true, &rep) == EXIT_OK) {
+	if (status_outputs(ctx, &set, history, hc->mirror.prometheus_file, html, true, &rep) == 0) {
 		status_report_free(&rep);
 		give_page(ctx, html);
 	}
@@ -310,6 +292,13 @@ void status_note_checks(const struct mirrorctx *ctx, json_object *rows, time_t s
 	status_after_run(ctx);
 }
 
+void note_checks(const struct mirrorctx *ctx, const struct checkrun_result *cr, time_t start)
+{
+	_cleanup_json_ json_object *rows = checkrun_rows(cr);
+
+	status_note_checks(ctx, rows, start);
+}
+
 struct prop_options {
 	const char *upstream, *ca;
 	unsigned timeout;
@@ -340,7 +329,7 @@ static int propagate_one(const struct mirrorctx *ctx, const struct profile *p, c
 	if (r == -ENODATA) {
 		log_error("%s: none of the profile's freshness markers is in %s (not synced yet?)", p->name, local);
 		*all_current = false;
-		return EXIT_OK;
+		return 0;
 	}
 	if (r < 0)
 		return log_errno(r, "%s: fetching the freshness markers", p->name);
@@ -367,7 +356,7 @@ static int propagate_one(const struct mirrorctx *ctx, const struct profile *p, c
 		json_object_array_add(rows, o);
 	}
 	json_object_put(rec);
-	return EXIT_OK;
+	return 0;
 }
 
 static int run_propagation(const struct mirrorctx *ctx, const struct profile_set *set, const struct prop_options *po,
@@ -385,133 +374,148 @@ static int run_propagation(const struct mirrorctx *ctx, const struct profile_set
 
 	if (!ctx->loaded || !ctx->hc.has_host)
 		return usage_error("the host configuration has no host section (its URLs are what is compared)");
-	if ((r = checkrun_network_user(&ctx->hc, &user, &co.user)) != EXIT_OK)
+	struct app_error e = { 0 };
+	if ((r = checkrun_network_user(&ctx->hc, &user, &co.user, &e)) < 0) {
+		r = report_app_error(&e, r);
+		app_error_free(&e);
 		return r;
+	}
 	if ((r = status_history_file(ctx, &hf, &path)) < 0)
 		return log_errno(r, "history");
-	for (size_t i = 0; i < set->n && r == EXIT_OK; i++)
+	for (size_t i = 0; i < set->n && r == 0; i++)
 		r = propagate_one(ctx, &set->v[i], po, &co, &hf, rows, &current);
-	if (r != EXIT_OK)
+	if (r != 0)
 		return r;
 	status_after_run(ctx);
 	cols_all(ARRAY_SIZE(propagation_cols), &all);
-	if (out_table(stdout, "propagation", propagation_cols, &all, rows, json) < 0)
-		return EXIT_FAIL;
-	return current ? EXIT_OK : EXIT_FAIL;
+	if ((r = out_table(stdout, "propagation", propagation_cols, &all, rows, json)) < 0)
+		return r;
+	return current ? 0 : -MP_EFAILED;
 }
 
-int cmd_status(int argc, char **argv)
-{
-	enum { OPT_PROMETHEUS = 0x300, OPT_HTML, OPT_PROPAGATION, OPT_CA, OPT_TIMEOUT };
-	static const struct option longopts[] = {
-		MIRRORCTX_LONGOPTS,
-		{ "profile", required_argument, NULL, 'p' }, { "output", required_argument, NULL, 'o' },
-		{ "prometheus", required_argument, NULL, OPT_PROMETHEUS }, { "html", required_argument, NULL, OPT_HTML },
-		{ "propagation", no_argument, NULL, OPT_PROPAGATION }, { "upstream", required_argument, NULL, 'u' },
-		{ "ca", required_argument, NULL, OPT_CA }, { "timeout", required_argument, NULL, OPT_TIMEOUT },
-		OPT_JSON, OPT_HELP, OPT_END,
-	};
-	struct prop_options po = { .timeout = 10 };
-	bool propagation = false;
-	const char *why;
-	char *end;
-	struct mirrorctx ctx = { 0 };
-	const char *profiles = NULL, *columns = NULL, *prometheus = NULL, *html = NULL, *bad;
-	_cleanup_free_ char *history = NULL;
-	struct profile_set set = { 0 };
-	struct col_select sel, all;
-	struct status_report rep;
-	bool json = false;
-	int c, r;
+struct status_options {
+	struct common_opts c;
+	struct mirrorctx ctx;
+	const char *profiles, *columns, *prometheus, *html;
+	bool propagation;
+	struct prop_options po;
+};
 
-	while ((c = getopt_long(argc, argv, "c:p:o:u:Jh", longopts, NULL)) != -1) {
-		if (mirrorctx_option(&ctx, c, optarg))
-			continue;
-		switch (c) {
-		case 'p':
-			profiles = optarg;
-			break;
-		case 'o':
-			columns = optarg;
-			break;
-		case OPT_PROMETHEUS:
-			prometheus = optarg;
-			break;
-		case OPT_HTML:
-			html = optarg;
-			break;
-		case OPT_PROPAGATION:
-			propagation = true;
-			break;
-		case 'u':
-			if ((why = check_rsync_source(optarg)))
-				return usage_error("--upstream '%s' %s", optarg, why);
-			po.upstream = optarg;
-			break;
-		case OPT_CA:
-			po.ca = optarg;
-			break;
-		case OPT_TIMEOUT:
-			errno = 0;
-			unsigned long t = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || optarg[0] == '-' || t < 1 || t > 3600)
-				return usage_error("--timeout '%s' is not a whole number from 1 to 3600", optarg);
-			po.timeout = (unsigned)t;
-			break;
-		case 'J':
-			json = true;
-			break;
-		case 'h':
-			verb_print_help(&status_help);
-			cols_print_help(stdout, status_cols, ARRAY_SIZE(status_cols));
-			return EXIT_OK;
-		default:
-			return usage_error("try 'mirrorprov status --help'");
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (propagation && (prometheus || html || columns))
+static void status_init(void *opts)
+{
+	((struct status_options *)opts)->po.timeout = 10;
+}
+
+static int opt_timeout(void *field, const char *arg, const struct opt *o)
+{
+	char *end;
+
+	errno = 0;
+	unsigned long t = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || t < 1 || t > 3600)
+		return usage_error("--timeout '%s' is not a whole number from 1 to 3600", arg);
+	*(unsigned *)field = (unsigned)t;
+	return 0;
+}
+
+/* What goes with what. */
+static int check_combination(const struct status_options *o)
+{
+	if (o->propagation && (o->prometheus || o->html || o->columns))
 		return usage_error("--propagation takes neither --prometheus, --html nor --output");
-	if (!propagation && (po.upstream || po.ca || po.timeout != 10))
+	if (!o->propagation && (o->po.upstream || o->po.ca || o->po.timeout != 10))
 		return usage_error("--upstream, --ca and --timeout go with --propagation");
-	if (po.upstream && (!profiles || strchr(profiles, ',')))
+	if (o->po.upstream && (!o->profiles || strchr(o->profiles, ',')))
 		return usage_error("--upstream needs one --profile");
-	cols_all(ARRAY_SIZE(status_cols), &all);
-	if (!columns)
-		sel = all;
-	else if ((r = cols_parse(status_cols, ARRAY_SIZE(status_cols), columns, &all, &sel, &bad)) < 0)
-		return r == -EINVAL ? usage_error("unknown column '%s'", bad) : log_errno(r, "columns");
-	if ((r = mirrorctx_load(&ctx)) != EXIT_OK)
+	return 0;
+}
+
+/* where each profile pulls from: --upstream, host.conf profile.NAME.upstream, the default */
+static int propagation(struct status_options *o, struct profile_set *set)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < set->n && r == 0; i++)
+		r = mirrorctx_upstream(&o->ctx, &set->v[i], o->po.upstream, true);
+	return r < 0 ? r : run_propagation(&o->ctx, set, &o->po, o->c.json);
+}
+
+static int show(struct status_options *o, const struct profile_set *set, const struct col_select *sel)
+{
+	_cleanup_free_ char *history = history_default_path();
+	struct status_report rep;
+	int r;
+
+	if (!history)
+		return log_errno(-ENOMEM, "history");
+	if ((r = status_outputs(&o->ctx, set, history, o->prometheus, o->html, false, &rep)) < 0)
 		return r;
-	if ((r = mirrorctx_profiles(&ctx, profiles, &set)) != EXIT_OK)
-		goto out;
-	if (propagation) {
-		/* where each profile pulls from: --upstream, host.conf profile.NAME.upstream, the default */
-		for (size_t i = 0; i < set.n && r == EXIT_OK; i++)
-			r = mirrorctx_upstream(&ctx, &set.v[i], po.upstream, true);
-		if (r == EXIT_OK)
-			r = run_propagation(&ctx, &set, &po, json);
-		goto out;
-	}
-	if (!(history = history_default_path())) {
-		r = log_errno(-ENOMEM, "history");
-		goto out;
-	}
-	if ((r = status_outputs(&ctx, &set, history, prometheus, html, false, &rep)) != EXIT_OK)
-		goto out;
-	if (json) {
+	if (o->c.json) {
 		_cleanup_json_ json_object *doc = report_json(&rep);
-		r = out_json(stdout, doc) < 0 ? EXIT_FAIL : EXIT_OK;
+		r = out_json(stdout, doc);
 	} else {
 		_cleanup_json_ json_object *rows = table_rows(&rep);
-		r = out_table(stdout, "status", status_cols, &sel, rows, false) < 0 ? EXIT_FAIL : EXIT_OK;
+		r = out_table(stdout, "status", status_cols, sel, rows, false);
 	}
-	if (r == EXIT_OK && rep.any_stale)
-		r = EXIT_STALE;
+	if (r == 0 && rep.any_stale)
+		r = -MP_ESTALE;
 	status_report_free(&rep);
-out:
-	profile_set_free(&set);
-	mirrorctx_free(&ctx);
 	return r;
 }
+
+static int status_main(void *opts, int argc, char **argv)
+{
+	struct status_options *o = opts;
+	struct profile_set set = { 0 };
+	struct col_select sel, all;
+	const char *bad;
+	int r;
+
+	if ((r = check_combination(o)) < 0)
+		return r;
+	cols_all(ARRAY_SIZE(status_cols), &all);
+	if (!o->columns)
+		sel = all;
+	else if ((r = cols_parse(status_cols, ARRAY_SIZE(status_cols), o->columns, &all, &sel, &bad)) < 0)
+		return r == -EINVAL ? usage_error("unknown column '%s'", bad) : log_errno(r, "columns");
+	if ((r = mirrorctx_load(&o->ctx)) == 0 && (r = mirrorctx_profiles(&o->ctx, o->profiles, &set)) == 0)
+		r = o->propagation ? propagation(o, &set) : show(o, &set, &sel);
+	profile_set_free(&set);
+	mirrorctx_free(&o->ctx);
+	return r;
+}
+
+static const struct opt status_opts[] = {
+	OPT_GROUP(mirrorctx_options, struct status_options, ctx),
+	OPT_STRING("profile", 'p', "LIST", "profiles to show (default: mirror.profiles)", struct status_options, profiles),
+	OPT_STRING("prometheus", 0, "FILE", "also write FILE for node_exporter's textfile collector",
+		   struct status_options, prometheus),
+	OPT_STRING("html", 0, "DIR", "also write the public status page DIR/index.html", struct status_options, html),
+	OPT_STRING("output", 'o', "LIST", "columns to show", struct status_options, columns),
+	OPT_FLAG("propagation", 0, "compare the freshness markers of upstream and of each URL of the host",
+		 struct status_options, propagation),
+	OPT_CALL("upstream", 'u', "URL", "with --propagation and one profile: this upstream instead of the profile's",
+		 struct status_options, po.upstream, opt_rsync_source),
+	OPT_STRING("ca", 0, "FILE", "also trust this CA certificate for https", struct status_options, po.ca),
+	OPT_CALL("timeout", 0, "SEC", "connect and stall timeout of the fetches (default 10)", struct status_options,
+		 po.timeout, opt_timeout),
+	OPT_JSON(struct status_options),
+	OPT_END,
+};
+
+const struct verb verb_status = {
+	.name = "status",
+	.summary = "how fresh each profile is; Prometheus textfile and status page",
+	.synopsis = "mirrorprov status [-c HOST.conf] [--root DIR] [--profile NAME,...] [--prometheus FILE] [--html DIR]\n"
+		    "                  [-o COLUMNS] [-J]\n"
+		    " mirrorprov status --propagation [-c HOST.conf] [--profile NAME,...] [--upstream URL] [--ca FILE]\n"
+		    "                  [--timeout SEC] [-J]",
+	.options = status_opts,
+	.help_tail = "\nExit status 0 when every profile is fresh, 4 when one is stale; with --propagation\n"
+		     "0 when every URL is current, 1 otherwise.\n",
+	.columns = status_cols,
+	.ncolumns = ARRAY_SIZE(status_cols),
+	.opts_size = sizeof(struct status_options),
+	.init = status_init,
+	.run = status_main,
+};

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "app/checkrun.h"
 #include "mirrorctx.h"
 #include "sync/syncrun.h"
 
@@ -22,6 +23,8 @@ int status_outputs(const struct mirrorctx *ctx, const struct profile_set *set, c
 void status_note_sync(const struct mirrorctx *ctx, const struct profile *p, const char *root, int r,
 		      const struct sync_result *res, time_t start);
 void status_note_checks(const struct mirrorctx *ctx, json_object *rows, time_t start);
+/* The same for a check run's results (app/checkrun.h). */
+void note_checks(const struct mirrorctx *ctx, const struct checkrun_result *cr, time_t start);
 /* After a sync or check: the outputs host.conf asks for (mirror.prometheus_file,
  * mirror.status_path), for all of mirror.profiles; failures are warnings. */
 void status_after_run(const struct mirrorctx *ctx);

@@ -9,8 +9,10 @@
 #include "lib/size.h"
 #include "mirrorprov.h"
 #include "output.h"
-#include "steps.h"
+#include "register.h"
+#include "syncfl.h"
 #include "sync/flsync.h"
+#include "sync/syncrun.h"
 
 static void human(uint64_t bytes, char *buf, size_t len)
 {
@@ -164,42 +166,37 @@ static int report_failure(int r, const struct flsync_result *res, const char *na
 	switch (r) {
 	case -ECANCELED:
 		log_error("%s", msg ? msg : "a list would delete too much");
-		return EXIT_REFUSED;
+		return -MP_EREFUSED;
 	case -EBADMSG:
 	case -EPROTONOSUPPORT:
 	case -ENODATA:
 	case -EEXIST:
 	case -E2BIG:
 		log_error("%s; nothing was changed", msg ? msg : strerror(-r));
-		return EXIT_FAIL;
+		return -MP_EFAILED;
 	case -EIO: {
 		const char *what = rsync_exit_message(res->exit_code);
 		log_error("%s: rsync exited with %d%s%s%s%s%s; the mirror is incomplete, the next run redoes the work", names,
 			  res->exit_code, what ? " (" : "", what ? what : "", what ? ")" : "", msg ? ": " : "", msg ? msg : "");
-		return EXIT_FAIL;
+		return -MP_EFAILED;
 	}
 	case -ESRCH:
-		log_error("%s", msg ? msg : "mirror.user cannot run the sync");
-		return EXIT_USAGE;
+		return usage_error("%s", msg ? msg : "mirror.user cannot run the sync");
 	case -EBUSY:
-		log_error("%s", msg ? msg : "another sync is running");
-		return EXIT_FAIL;
+		return log_error("%s", msg ? msg : "another sync is running");
 	case -ETIMEDOUT:
 		log_error("%s: timed out after %.0f s; the mirror is incomplete", names, res->seconds);
-		return EXIT_FAIL;
+		return -MP_EFAILED;
 	case -EILSEQ:
-		log_error("%s: %s", names, msg ? msg : "checksum mismatch");
-		return EXIT_FAIL;
+		return log_error("%s: %s", names, msg ? msg : "checksum mismatch");
 	case -ENOENT:
-		log_error("rsync is not installed");
-		return EXIT_FAIL;
+		return log_error("rsync is not installed");
 	case -ENOTDIR:
-		log_error("the mirror root does not exist (filesystem not mounted?)");
-		return EXIT_FAIL;
+		return log_error("the mirror root does not exist (filesystem not mounted?)");
 	default:
 		if (msg)
 			log_error("%s: %s", names, msg);
-		return msg ? EXIT_FAIL : log_errno(r, "%s", names);
+		return msg ? -MP_EFAILED : log_errno(r, "%s", names);
 	}
 }
 
@@ -216,7 +213,7 @@ static int checkin_changed(const struct mirrorctx *ctx, const struct flsync_resu
 
 	if (!hc || !hc->has_host || !hc->host.private_mirror || !hc->has_backend || !hc->backend.type ||
 	    strcmp(hc->backend.type, "mirrormanager") != 0 || !hc->backend.url)
-		return EXIT_OK;
+		return 0;
 	for (size_t i = 0; i < res->n; i++)
 		len += strlen(res->modules[i].profile->name) + 1;
 	if (!(names = calloc(1, len + 1)))
@@ -227,37 +224,25 @@ static int checkin_changed(const struct mirrorctx *ctx, const struct flsync_resu
 			strcat(strcat(names, *names ? "," : ""), p->name);
 	}
 	if (!*names)
-		return EXIT_OK;
+		return 0;
 	struct register_options ro = { .ctx = *ctx, .profiles = names, .skip_check = true };
 	return register_run(&ro);
 }
 
-int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, bool alone, uint64_t timeout,
-		  bool dry_run, bool json, bool full)
+/* The profiles that run together: those with an upstream (named first), and their names "a,b". */
+static int pick_group(const struct mirrorctx *ctx, const struct profile *named, struct profile_set *set,
+		      const struct profile ***ret, size_t *ret_n, char **ret_names)
 {
-	const struct hostconf *hc = ctx->loaded ? &ctx->hc : NULL;
-	_cleanup_free_ char *err = NULL, *names = NULL;
-	struct profile_set set;
-	struct flsync_result res;
 	size_t len = 0, n = 0;
-	char *const *host = !alone && hc && hc->has_mirror ? hc->mirror.profiles : NULL;
-	int r = flsync_group(named, host, &set, &err);
+	int r;
 
-	if (r < 0) {
-		if (!err)
-			return log_errno(r, "loading profiles");
-		log_error("%s", err);
-		return EXIT_USAGE;
-	}
 	/* The others pull from where host.conf says; one without an upstream is left out. */
-	for (size_t i = 1; i < set.n; i++)
-		if ((r = mirrorctx_upstream(ctx, &set.v[i], NULL, false)) != EXIT_OK) {
-			profile_set_free(&set);
+	for (size_t i = 1; i < set->n; i++)
+		if ((r = mirrorctx_upstream(ctx, &set->v[i], NULL, false)) < 0)
 			return r;
-		}
-	_cleanup_free_ const struct profile **v = calloc(set.n, sizeof(*v));
-	for (size_t i = 0; v && i < set.n; i++) {
-		const struct profile *p = i ? &set.v[i] : named;
+	const struct profile **v = calloc(set->n, sizeof(*v));
+	for (size_t i = 0; v && i < set->n; i++) {
+		const struct profile *p = i ? &set->v[i] : named;
 		if (!p->upstream) {
 			log_warn("%s: no upstream in host.conf (profile.%s.upstream): not synced with %s", p->name, p->name,
 				 named->name);
@@ -266,12 +251,58 @@ int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, bool
 		v[n++] = p;
 		len += strlen(p->name) + 1;
 	}
-	if (!v || !(names = calloc(1, len + 1))) {
-		profile_set_free(&set);
+	if (!v || !(*ret_names = calloc(1, len + 1))) {
+		free(v);
 		return log_errno(-ENOMEM, "sync");
 	}
 	for (size_t i = 0; i < n; i++)
-		strcat(strcat(names, i ? "," : ""), v[i]->name);
+		strcat(strcat(*ret_names, i ? "," : ""), v[i]->name);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static void print_result(const struct flsync_result *res, const char *names, bool dry_run)
+{
+	char b[32], g[32];
+
+	if (res->unchanged) {
+		human(res->list_bytes, b, sizeof(b));
+		printf("%s: upstream unchanged (lists: %s received) in %.1f s\n", names, b, res->seconds);
+		return;
+	}
+	if (dry_run) {
+		print_plan(res);
+		return;
+	}
+	human(res->transfer_bytes, b, sizeof(b));
+	human(res->received, g, sizeof(g));
+	printf("%s: complete: %zu files (%s listed, %s received), %zu directories, %zu links transferred; "
+	       "%zu deleted; %zu checksums verified; %.1f s\n",
+	       names, res->transfer_files, b, g, res->transfer_dirs, res->transfer_links, res->deleted, res->verified,
+	       res->seconds);
+	if (res->refused)
+		printf("%s: refused %llu upstream entries\n", names, (unsigned long long)res->refused);
+}
+
+int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, bool alone, uint64_t timeout,
+		  bool dry_run, bool json, bool full)
+{
+	const struct hostconf *hc = ctx->loaded ? &ctx->hc : NULL;
+	_cleanup_free_ char *err = NULL, *names = NULL;
+	_cleanup_free_ const struct profile **v = NULL;
+	struct profile_set set;
+	struct flsync_result res;
+	size_t n = 0;
+	char *const *host = !alone && hc && hc->has_mirror ? hc->mirror.profiles : NULL;
+	int r = flsync_group(named, host, &set, &err);
+
+	if (r < 0)
+		return err ? usage_error("%s", err) : log_errno(r, "loading profiles");
+	if ((r = pick_group(ctx, named, &set, &v, &n, &names)) < 0) {
+		profile_set_free(&set);
+		return r;
+	}
 	bool tty = !json && isatty(STDERR_FILENO);
 	struct flsync_request rq = {
 		.profiles = v, .n = n, .root = mirrorctx_root(ctx), .timeout = timeout,
@@ -280,26 +311,11 @@ int sync_filelist(const struct mirrorctx *ctx, const struct profile *named, bool
 		.on_step = tty ? on_step : NULL,
 	};
 	r = flsync_run(&rq, &res);
-	int rc = r < 0 ? report_failure(r, &res, names) : EXIT_OK;
+	int rc = r < 0 ? report_failure(r, &res, names) : 0;
 	if (json)
 		print_json(&res, r, dry_run);
-	else if (r == 0 && res.unchanged) {
-		char b[32];
-		human(res.list_bytes, b, sizeof(b));
-		printf("%s: upstream unchanged (lists: %s received) in %.1f s\n", names, b, res.seconds);
-	} else if (r == 0 && dry_run)
-		print_plan(&res);
-	else if (r == 0) {
-		char b[32], g[32];
-		human(res.transfer_bytes, b, sizeof(b));
-		human(res.received, g, sizeof(g));
-		printf("%s: complete: %zu files (%s listed, %s received), %zu directories, %zu links transferred; "
-		       "%zu deleted; %zu checksums verified; %.1f s\n",
-		       names, res.transfer_files, b, g, res.transfer_dirs, res.transfer_links, res.deleted, res.verified,
-		       res.seconds);
-		if (res.refused)
-			printf("%s: refused %llu upstream entries\n", names, (unsigned long long)res.refused);
-	}
+	else if (r == 0)
+		print_result(&res, names, dry_run);
 	/* -J output is one document: such runs leave the checkin to `register -J`. */
 	if (r == 0 && !dry_run && !json && !res.unchanged)
 		rc = checkin_changed(ctx, &res);

@@ -213,17 +213,19 @@ int mkfs_plan_apply(struct udev *udev, struct mkfs_plan *p, bool recheck, struct
 			return r;
 		recheck = true;
 	}
-	/* The device may have changed while the plan was shown: check again, locked. */
-	if (recheck) {
-		res->failed = MKFS_STEP_GATE;
-		r = safety_gate(udev, &gate, &again, &res->recheck);
-		if (again.name)
-			blockdev_free(&again);
-		if (r < 0)
-			return r;
-		if (fs_checks_failed(&res->recheck))
-			return -EPERM;
-	}
+	/* The device may have changed while the plan was shown: check again,
+	 * locked.  Without a prompt, its users alone: one may have appeared while
+	 * the gate read its samples.  (The lock keeps udev off, not losetup or a
+	 * process; from here to mkfs.xfs's exclusive open is milliseconds.) */
+	res->failed = MKFS_STEP_GATE;
+	gate.users_only = !recheck;
+	r = safety_gate(udev, &gate, &again, &res->recheck);
+	if (again.name)
+		blockdev_free(&again);
+	if (r < 0)
+		return r;
+	if (fs_checks_failed(&res->recheck))
+		return -EPERM;
 
 	res->failed = MKFS_STEP_PARTITION;
 	if (p->partitioned) {

@@ -63,9 +63,10 @@ struct mkfs_result {
 	char why[256];              /* verification mismatch */
 };
 
-/* Applies a plan whose gate passed.  The gate runs again under the lock when
- * recheck is set (time has passed since the plan, e.g. a confirmation prompt)
- * or the plan was built without the lock.  Returns 0; -ENOENT when mkfs.xfs is
+/* Applies a plan whose gate passed.  The gate runs again under the lock, in
+ * full when recheck is set (time has passed since the plan, e.g. a
+ * confirmation prompt) or the plan was built without the lock, else its
+ * checks of the device's users only.  Returns 0; -ENOENT when mkfs.xfs is
  * not in PATH (nothing written); -EPERM when the gate under the lock refused
  * (nothing written); -EBUSY when the disk is locked or claimed by someone else;
  * -ECANCELED when mkfs.xfs failed or was killed (see exit_code/signal);

@@ -121,7 +121,7 @@ static int check_mounted(const struct in_use *u, const dev_t *stack, int n, cons
 	if (u->err)
 		return fs_checks_add(c, "not-mounted", false, "cannot read the mount table or /proc/swaps (%s): treated as mounted",
 				     strerror(-u->err));
-	if (n < 0 || n > BLOCKDEV_STACK_MAX)
+	if (n < 0)
 		return fs_checks_add(c, "not-mounted", false, "cannot list the devices stacked on %s: treated as mounted",
 				     dev->name);
 	if ((r = stack_in_use(u, stack, (size_t)n, &what)) < 0)
@@ -144,6 +144,15 @@ static int check_holders(struct udev *udev, const struct blockdev *dev, struct f
 	if (dev->holders[0])
 		return fs_checks_add(c, "no-holders", false, "%s is held by %s (device-mapper, md or LVM)", dev->name,
 				     dev->holders[0]);
+	/* a partition's sysfs directory sits inside its disk's */
+	if (dev->is_partition) {
+		_cleanup_strv_free_ char **h = NULL;
+		if (sysfs_list_dir(dev->syspath, "../holders", &h) < 0)
+			return -ENOMEM;
+		if (h[0])
+			return fs_checks_add(c, "no-holders", false, "%s, the disk of %s, is held by %s (device-mapper, md or LVM)",
+					     dev->disk_name, dev->name, h[0]);
+	}
 	for (char **p = dev->partitions; *p; p++) {
 		_cleanup_free_ char *path = NULL;
 		_cleanup_strv_free_ char **h = NULL;
@@ -158,32 +167,59 @@ static int check_holders(struct udev *udev, const struct blockdev *dev, struct f
 	return fs_checks_add(c, "no-holders", true, "no device-mapper, md or LVM device uses %s", dev->name);
 }
 
-/* Loop devices reading the device, a partition or a holder: they take no
- * exclusive claim and leave no holder link, and whatever is mounted from them
- * is written through to the target. */
+/* " (the disk of PART)" when d is the disk of the partition dev: a user of the
+ * whole disk, named as such. */
+static void via_disk(const struct blockdev *dev, dev_t d, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (dev->is_partition && d == dev->disk_devnum)
+		snprintf(buf, len, " (the disk of %.40s)", dev->name);
+}
+
+/* Does a loop device over the whole disk read any sector of the partition dev? */
+static bool loop_reaches(const struct loop_user *l, const struct blockdev *dev)
+{
+	uint64_t end = l->sizelimit && l->offset + l->sizelimit > l->offset ? l->offset + l->sizelimit : UINT64_MAX;
+
+	return l->via_file || l->via != dev->disk_devnum || !dev->is_partition ||
+	       (l->offset < dev->start_bytes + dev->size_bytes && end > dev->start_bytes);
+}
+
+/* Loop devices reading the device, a partition, a holder or, over the
+ * partition's sectors, the disk of a partition: they take no exclusive claim
+ * and leave no holder link, and whatever is mounted from them is written
+ * through to the target. */
 static int check_loop(const dev_t *stack, int n, const struct blockdev *dev, struct fs_checks *c)
 {
 	struct loop_user *v = NULL;
-	size_t k = 0;
-	char via[64], more[48] = "";
+	size_t k = 0, hit = 0, first = 0;
+	char via[64], disk[64], more[48] = "";
 	int r;
 
-	if (n < 0 || n > BLOCKDEV_STACK_MAX)
+	if (n < 0)
 		return fs_checks_add(c, "no-loop", false, "cannot list the devices stacked on %s: treated as in use", dev->name);
 	if ((r = loop_users_find(stack, (size_t)n, &v, &k)) < 0)
 		return r == -ENOMEM ? r : fs_checks_add(c, "no-loop", false, "cannot list the loop devices (%s): treated as in use",
 							strerror(-r));
-	if (k == 0)
-		return fs_checks_add(c, "no-loop", true, "no loop device is backed by %s, its partitions or holders", dev->name);
-	devnum_name(v[0].via, via, sizeof(via));
-	if (k > 1)
-		snprintf(more, sizeof(more), " (and %zu more loop devices)", k - 1);
-	if (v[0].via_file)
-		r = fs_checks_add(c, "no-loop", false, "%s is backed by %s, a file on %s's filesystem%s", v[0].name,
-				  v[0].backing_file ? v[0].backing_file : "a file", via, more);
+	for (size_t i = 0; i < k; i++)
+		if (loop_reaches(&v[i], dev) && hit++ == 0)
+			first = i;
+	if (hit == 0) {
+		loop_users_free(v, k);
+		return fs_checks_add(c, "no-loop", true, "no loop device is backed by %s, its partitions or holders%s",
+				     dev->name, dev->is_partition ? ", or by its sectors of the disk" : "");
+	}
+	const struct loop_user *l = &v[first];
+	devnum_name(l->via, via, sizeof(via));
+	via_disk(dev, l->via, disk, sizeof(disk));
+	if (hit > 1)
+		snprintf(more, sizeof(more), " (and %zu more loop devices)", hit - 1);
+	if (l->via_file)
+		r = fs_checks_add(c, "no-loop", false, "%s is backed by %s, a file on %s's filesystem%s", l->name,
+				  l->backing_file ? l->backing_file : "a file", via, more);
 	else
-		r = fs_checks_add(c, "no-loop", false, "%s is backed by %s from offset %llu%s", v[0].name, via,
-				  (unsigned long long)v[0].offset, more);
+		r = fs_checks_add(c, "no-loop", false, "%s is backed by %s%s from offset %llu%s", l->name, via, disk,
+				  (unsigned long long)l->offset, more);
 	loop_users_free(v, k);
 	return r;
 }
@@ -198,10 +234,10 @@ static int check_open(const dev_t *stack, int n, const struct blockdev *dev, str
 	_cleanup_free_ struct device_opener *v = NULL;
 	size_t k = 0;
 	unsigned hidden = 0;
-	char name[64];
+	char name[64], disk[64];
 	int r;
 
-	if (n < 0 || n > BLOCKDEV_STACK_MAX)
+	if (n < 0)
 		return fs_checks_add(c, "not-open", false, "cannot list the devices stacked on %s: treated as in use", dev->name);
 	/* udev, blkid, lsblk and monitoring agents open a disk for milliseconds:
 	 * only a process that keeps it open for a second is a user */
@@ -220,10 +256,12 @@ static int check_open(const dev_t *stack, int n, const struct blockdev *dev, str
 		return fs_checks_add(c, "not-open", true, "no process has %s, its partitions or holders open%s", dev->name,
 				     hidden ? " (some processes could not be inspected)" : "");
 	devnum_name(v[0].devnum, name, sizeof(name));
+	via_disk(dev, v[0].devnum, disk, sizeof(disk));
 	if (k == 1)
-		return fs_checks_add(c, "not-open", false, "process %d (%s) has %s open", (int)v[0].pid, v[0].comm, name);
-	return fs_checks_add(c, "not-open", false, "process %d (%s) has %s open (and %zu more processes)", (int)v[0].pid,
-			     v[0].comm, name, k - 1);
+		return fs_checks_add(c, "not-open", false, "process %d (%s) has %s%s open", (int)v[0].pid, v[0].comm, name,
+				     disk);
+	return fs_checks_add(c, "not-open", false, "process %d (%s) has %s%s open (and %zu more processes)", (int)v[0].pid,
+			     v[0].comm, name, disk, k - 1);
 }
 
 /* The disk (and partitions, holders) of a device mounted on /, /boot or used as swap. */
@@ -239,13 +277,7 @@ static int check_system_disk(struct udev *udev, const struct in_use *u, const de
 				     strerror(-u->err));
 	/* The whole disk counts, also when the target is one of its partitions. */
 	if (dev->is_partition) {
-		_cleanup_free_ char *p = NULL, *mm = NULL;
-		unsigned ma, mi;
-		if (asprintf(&p, "/sys/class/block/%s/dev", dev->disk_name) < 0)
-			return -ENOMEM;
-		n = -ENODEV;
-		if (read_attr(p, &mm) == 0 && sscanf(mm, "%u:%u", &ma, &mi) == 2)
-			n = blockdev_stack(udev, makedev(ma, mi), disk_stack, BLOCKDEV_STACK_MAX);
+		n = blockdev_stack(udev, dev->disk_devnum, disk_stack, BLOCKDEV_STACK_MAX);
 		stack = disk_stack;
 	}
 	if (n < 0 || n > BLOCKDEV_STACK_MAX)
@@ -367,6 +399,14 @@ static int check_blank(const struct blockdev *dev, const char *path, bool force,
 	return r;
 }
 
+static int check_aligned(const struct blockdev *dev, struct fs_checks *c)
+{
+	if (dev->alignment_offset)
+		return fs_checks_add(c, "aligned", false, "%s reports alignment offset %llu bytes", dev->name,
+				     (unsigned long long)dev->alignment_offset);
+	return fs_checks_add(c, "aligned", true, "alignment offset 0");
+}
+
 int safety_gate(struct udev *udev, const struct gate_request *req, struct blockdev *dev, struct fs_checks *c)
 {
 	struct stat st;
@@ -385,24 +425,26 @@ int safety_gate(struct udev *udev, const struct gate_request *req, struct blockd
 		return r;
 	/* one mount table, one swap list and one holder walk for all checks */
 	_cleanup_(in_use_free) struct in_use u = { 0 };
-	dev_t stack[BLOCKDEV_STACK_MAX];
+	dev_t stack[BLOCKDEV_STACK_MAX + 1];
 	int n = blockdev_stack(udev, dev->devnum, stack, BLOCKDEV_STACK_MAX);
+	if (n > BLOCKDEV_STACK_MAX)
+		n = -E2BIG;
+	/* A partition's disk: mounted, opened or read by a loop device, it reaches
+	 * the partition's sectors (its other partitions do not). */
+	if (n >= 0 && dev->is_partition && dev->disk_devnum != dev->devnum)
+		stack[n++] = dev->disk_devnum;
 	if ((r = in_use_load(&u)) < 0 ||
 	    (r = check_mounted(&u, stack, n, dev, c)) < 0 ||
 	    (r = check_holders(udev, dev, c)) < 0 ||
 	    (r = check_loop(stack, n, dev, c)) < 0 ||
-	    (r = check_open(stack, n, dev, c)) < 0 ||
-	    (r = check_system_disk(udev, &u, stack, n, dev, c)) < 0 ||
-	    (r = check_wwid(dev, req->expect_wwid, c)) < 0 ||
-	    (r = check_signatures(dev, req->path, req->force, c)) < 0 ||
-	    (r = check_blank(dev, req->path, req->force, c)) < 0)
+	    (r = check_open(stack, n, dev, c)) < 0)
 		return r;
-	if (dev->alignment_offset)
-		r = fs_checks_add(c, "aligned", false, "%s reports alignment offset %llu bytes", dev->name,
-				  (unsigned long long)dev->alignment_offset);
-	else
-		r = fs_checks_add(c, "aligned", true, "alignment offset 0");
-	if (r < 0)
+	if (!req->users_only &&
+	    ((r = check_system_disk(udev, &u, stack, n, dev, c)) < 0 ||
+	     (r = check_wwid(dev, req->expect_wwid, c)) < 0 ||
+	     (r = check_signatures(dev, req->path, req->force, c)) < 0 ||
+	     (r = check_blank(dev, req->path, req->force, c)) < 0 ||
+	     (r = check_aligned(dev, c)) < 0))
 		return r;
 	/* The kernel's own view: EBUSY when mounted, held or opened exclusively. */
 	_cleanup_close_ int fd = open(req->path, O_RDONLY | O_EXCL | O_CLOEXEC | O_NONBLOCK);

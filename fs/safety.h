@@ -17,6 +17,8 @@ struct gate_request {
 	const char *path;          /* resolved device node */
 	const char *expect_wwid;   /* NULL: not checked */
 	bool force;                /* overrides no-signatures and blank only */
+	bool users_only;           /* the checks of who uses the device, and exclusive, only:
+				    * the last look right before writing */
 };
 
 /* Runs the gate.  dev receives the device facts when the first check passed

@@ -272,15 +272,21 @@ static int load_fields(const struct ctx *c, const config_setting_t *group, const
 int conf_load_group(const char *file, const config_setting_t *group, const struct conf_field *schema, void *base,
 		    char **error)
 {
+	return conf_load_group_at(file, group, schema, base, NULL, error);
+}
+
+int conf_load_group_at(const char *file, const config_setting_t *group, const struct conf_field *schema, void *base,
+		       const char *prefix, char **error)
+{
 	struct ctx c = { file, error };
 	int r;
 
 	*error = NULL;
 	if (!config_setting_is_group(group)) {
-		fail(&c, group, "expected a group { ... }");
+		fail(&c, group, "%s%sexpected a group { ... }", prefix ? prefix : "", prefix ? ": " : "");
 		return -EINVAL;
 	}
-	r = load_fields(&c, group, schema, base, NULL);
+	r = load_fields(&c, group, schema, base, prefix);
 	if (r < 0)
 		conf_free_fields(schema, base);
 	return r;

@@ -62,6 +62,9 @@ int conf_load_file(const char *path, const struct conf_field *schema, void *base
 /* Same for a group that is already parsed (custom parsers of lists of groups). */
 int conf_load_group(const char *file, const config_setting_t *group, const struct conf_field *schema,
 		    void *base, char **error);
+/* Same, keys named "prefix.key" in messages (prefix may be NULL). */
+int conf_load_group_at(const char *file, const config_setting_t *group, const struct conf_field *schema,
+		       void *base, const char *prefix, char **error);
 void conf_free_fields(const struct conf_field *schema, void *base);
 
 /* "FILE:LINE: " + printf text, malloc'd; line 0 prints "FILE: ". */

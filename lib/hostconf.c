@@ -162,14 +162,15 @@ static const char *check_prom_file(const char *s)
 static const char *check_backend_type(const char *s)
 {
 	static const char *const types[] = { "mirrormanager", "mirrorbits", "mirrorbrain", "mirrorcache",
-					     "debian", "almalinux", NULL };
-	return one_of(s, types, "is not one of mirrormanager, mirrorbits, mirrorbrain, mirrorcache, debian, almalinux");
+					     "debian", "almalinux", "launchpad", "archlinux", NULL };
+	return one_of(s, types, "is not one of mirrormanager, mirrorbits, mirrorbrain, mirrorcache, debian, almalinux, "
+				"launchpad, archlinux");
 }
 
 #define H(m) offsetof(struct hostconf, host.m)
 #define S(m) offsetof(struct hostconf, storage.m)
 #define M(m) offsetof(struct hostconf, mirror.m)
-#define B(m) offsetof(struct hostconf, backend.m)
+#define B(m) offsetof(struct hostconf_backend, m)
 
 static const struct conf_field urls_fields[] = {
 	{ .key = "http", .kind = CK_STR, .offset = H(url_http), .check = check_http },
@@ -237,8 +238,92 @@ static const struct conf_field backend_fields[] = {
 	{ .key = NULL },
 };
 
+static void backend_free(struct hostconf_backend *b)
+{
+	conf_free_fields(backend_fields, b);
+	free(b->name);
+	*b = (struct hostconf_backend){ 0 };
+}
+
+/* One instance group, its keys named "prefix.key" in messages. */
+static int backend_load(const char *file, const config_setting_t *s, const char *name, const char *prefix,
+			struct hostconf_backend *b, char **error)
+{
+	int r = conf_load_group_at(file, s, backend_fields, b, prefix, error);
+	if (r < 0)
+		return r;
+	b->line = (unsigned)config_setting_source_line(s);
+	if (!(b->name = strdup(name))) {
+		backend_free(b);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int single_backend_parse(const char *file, const config_setting_t *s, void *base, char **error)
+{
+	struct hostconf *hc = base;
+	int r = backend_load(file, s, HOSTCONF_DEFAULT_BACKEND, "backend", &hc->backend, error);
+
+	hc->has_backend = r == 0;
+	return r;
+}
+
+static void single_backend_free(void *base)
+{
+	struct hostconf *hc = base;
+
+	backend_free(&hc->backend);
+	hc->has_backend = false;
+}
+
+static void backends_free(void *base)
+{
+	struct hostconf *hc = base;
+
+	for (size_t i = 0; i < hc->n_backends; i++)
+		backend_free(&hc->backends[i]);
+	free(hc->backends);
+	hc->backends = NULL;
+	hc->n_backends = 0;
+}
+
+/* backends: { NAME: { type = ...; ... }; ... }; */
+static int backends_parse(const char *file, const config_setting_t *s, void *base, char **error)
+{
+	struct hostconf *hc = base;
+	int n = config_setting_is_group(s) ? config_setting_length(s) : -1;
+
+	if (n < 0) {
+		*error = conf_error(file, (unsigned)config_setting_source_line(s), "'backends' must be a group { NAME: { ... }; }");
+		return -EINVAL;
+	}
+	if (!(hc->backends = calloc((size_t)n + 1, sizeof(*hc->backends))))
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *name = config_setting_name(e);
+		_cleanup_free_ char *prefix = NULL;
+		const char *why = check_safe_name(name);
+		if (!why && strcmp(name, HOSTCONF_DEFAULT_BACKEND) == 0)
+			why = "is reserved for the backend group";
+		if (why) {
+			*error = conf_error(file, (unsigned)config_setting_source_line(e), "backends: name '%s' %s", name, why);
+			return -EINVAL;
+		}
+		if (asprintf(&prefix, "backends.%s", name) < 0)
+			return -ENOMEM;
+		int r = backend_load(file, e, name, prefix, &hc->backends[i], error);
+		if (r < 0)
+			return r;
+		hc->n_backends++;
+	}
+	return 0;
+}
+
 static const struct conf_field profile_fields[] = {
 	{ .key = "upstream", .kind = CK_STR, .offset = offsetof(struct hostconf_profile, upstream), .check = check_rsync_source },
+	{ .key = "backend", .kind = CK_STR, .offset = offsetof(struct hostconf_profile, backend), .check = check_safe_name },
 	{ .key = NULL },
 };
 
@@ -255,7 +340,9 @@ static void profiles_free(void *base)
 	hc->n_profiles = 0;
 }
 
-/* profile: { archlinux: { upstream = "…"; }; … } — one group per profile name. */
+/* profile: { archlinux: { upstream = "…"; backend = "…"; }; … } — one group per
+ * profile name.  A backend names an instance; it is checked once the whole
+ * file is read (hostconf_validate). */
 static int profiles_parse(const char *file, const config_setting_t *s, void *base, char **error)
 {
 	struct hostconf *hc = base;
@@ -271,18 +358,23 @@ static int profiles_parse(const char *file, const config_setting_t *s, void *bas
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(s, (unsigned)i);
 		const char *name = config_setting_name(g), *why = check_safe_name(name);
+		_cleanup_free_ char *prefix = NULL;
 		if (why || !config_setting_is_group(g)) {
 			*error = conf_error(file, config_setting_source_line(g), "profile.%s: %s", name,
 					    why ? why : "must be a group { upstream = ...; }");
 			return -EINVAL;
 		}
 		struct hostconf_profile *hp = &hc->profiles[hc->n_profiles];
-		if (!(hp->name = strdup(name)))
+		if (!(hp->name = strdup(name)) || asprintf(&prefix, "profile.%s", name) < 0) {
+			prefix = NULL;
 			return -ENOMEM;
+		}
 		hc->n_profiles++;
-		int r = conf_load_group(file, g, profile_fields, hp, error);
+		int r = conf_load_group_at(file, g, profile_fields, hp, prefix, error);
 		if (r < 0)
 			return r;
+		const config_setting_t *b = config_setting_get_member(g, "backend");
+		hp->backend_line = b ? (unsigned)config_setting_source_line(b) : 0;
 	}
 	return 0;
 }
@@ -299,10 +391,21 @@ static const struct conf_field hostconf_schema[] = {
 	{ .key = "host", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_host), .sub = host_fields },
 	{ .key = "storage", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_storage), .sub = storage_fields },
 	{ .key = "mirror", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_mirror), .sub = mirror_fields },
-	{ .key = "backend", .kind = CK_GROUP, .offset = offsetof(struct hostconf, has_backend), .sub = backend_fields },
+	{ .key = "backend", .kind = CK_CUSTOM, .offset = 0, .parse = single_backend_parse, .free = single_backend_free },
+	{ .key = "backends", .kind = CK_CUSTOM, .offset = 0, .parse = backends_parse, .free = backends_free },
 	{ .key = "profile", .kind = CK_CUSTOM, .offset = 0, .parse = profiles_parse, .free = profiles_free },
 	{ .key = NULL },
 };
+
+const struct hostconf_backend *hostconf_backend_find(const struct hostconf *hc, const char *name)
+{
+	if (hc->has_backend && strcmp(name, HOSTCONF_DEFAULT_BACKEND) == 0)
+		return &hc->backend;
+	for (size_t i = 0; i < hc->n_backends; i++)
+		if (strcmp(hc->backends[i].name, name) == 0)
+			return &hc->backends[i];
+	return NULL;
+}
 
 void hostconf_free(struct hostconf *hc)
 {
@@ -336,6 +439,14 @@ static int hostconf_validate(const struct hostconf *hc, unsigned need, char **er
 		*error = conf_error(hc->path, 0, "mirror.tls_certificate and mirror.tls_key go together");
 		return -EINVAL;
 	}
+	for (size_t i = 0; i < hc->n_profiles; i++)
+		if (hc->profiles[i].backend && !hostconf_backend_find(hc, hc->profiles[i].backend)) {
+			*error = conf_error(hc->path, hc->profiles[i].backend_line,
+					    "profile.%s.backend: unknown backend instance '%s' (declare it in backends%s)",
+					    hc->profiles[i].name, hc->profiles[i].backend,
+					    hc->has_backend ? ", or name \"default\" for the backend group" : "");
+			return -EINVAL;
+		}
 	return 0;
 }
 

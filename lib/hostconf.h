@@ -7,8 +7,8 @@
  *   ... hc.mirror.root, hc.host.urls.https ...
  *   hostconf_free(&hc);
  *
- * All four sections (host, storage, mirror, backend) are parsed and validated
- * when present; `need` names the sections the caller cannot do without (a
+ * All sections (host, storage, mirror, backend, backends, profile) are
+ * parsed and validated when present; `need` names the sections the caller cannot do without (a
  * missing one is "FILE: missing section 'mirror'").  Unknown keys are errors
  * ("FILE:LINE: unknown key 'x'"); so are missing required keys, wrong types,
  * ftp:// or other non-http(s)/rsync URLs, unsafe names (user, profiles, label)
@@ -80,19 +80,29 @@ struct hostconf_mirror {
 	char *prometheus_file;    /* optional, absolute: node_exporter textfile written after each sync and check */
 };
 
+/* A backend instance: one registration channel (a MirrorManager server, a
+ * mirrorbits RPC, a project's manual form).  The single `backend` group is the
+ * instance named "default"; `backends: { NAME: { ... }; }` declares more. */
 struct hostconf_backend {
-	char *type;               /* mirrormanager | mirrorbits | mirrorbrain | mirrorcache | debian | almalinux */
+	char *name;               /* "default" or the key in backends */
+	char *type;               /* mirrormanager | mirrorbits | mirrorbrain | mirrorcache | debian | almalinux |
+				     launchpad | archlinux */
 	char *url;                /* optional http(s) URL */
 	char *password_file;      /* optional absolute path; the secret itself is not loaded */
 	char *program;            /* optional: the backend's CLI (mirrorbits, mb), absolute path or name */
 	char *rpc;                /* optional: mirrorbits RPC "HOST:PORT" */
 	uint64_t timeout;         /* seconds to wait for a checkin's reply; HOSTCONF_DEFAULT_BACKEND_TIMEOUT */
+	unsigned line;            /* where it was declared */
 };
 
-/* profile: { NAME: { upstream = "rsync://…"; }; … }: per-profile settings of this host. */
+#define HOSTCONF_DEFAULT_BACKEND "default"
+
+/* profile: { NAME: { upstream = "rsync://…"; backend = "INSTANCE"; }; … }: per-profile settings of this host. */
 struct hostconf_profile {
 	char *name;               /* a profile name (need not be in mirror.profiles) */
 	char *upstream;           /* rsync://HOST[:PORT]/MODULE/ to pull from instead of the profile's default */
+	char *backend;            /* the instance it registers with instead of its default, or NULL */
+	unsigned backend_line;
 };
 
 struct hostconf {
@@ -101,7 +111,9 @@ struct hostconf {
 	struct hostconf_host host;
 	struct hostconf_storage storage;
 	struct hostconf_mirror mirror;
-	struct hostconf_backend backend;
+	struct hostconf_backend backend;    /* the single block (has_backend) */
+	struct hostconf_backend *backends;  /* named instances, in file order */
+	size_t n_backends;
 	struct hostconf_profile *profiles;
 	size_t n_profiles;
 };
@@ -122,3 +134,6 @@ int hostconf_check_secret_file(const char *path);
  * the newline and trailing blanks) into *ret; -ENODATA when that line is
  * empty (or the file is).  Never log the result. */
 int hostconf_read_secret(const char *path, char **ret);
+
+/* The instance called name ("default": the backend block), or NULL. */
+const struct hostconf_backend *hostconf_backend_find(const struct hostconf *hc, const char *name);

@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 
 #include "macro.h"
 #include "runas.h"
@@ -54,7 +57,23 @@ int spawn_find_program(const char *name)
 	return find_program(name, buf, sizeof(buf));
 }
 
-/* The caller's environment with HOME, USER and LOGNAME of u. */
+/* What a program run as another user keeps of the caller's environment: PATH,
+ * the locale and time zone, and the proxy addressed to rsync.  Never root's
+ * HOME or XDG_RUNTIME_DIR, agent sockets, tokens, passwords or whatever else
+ * the admin's shell, ansible or systemd put there. */
+static bool env_kept(const char *e)
+{
+	static const char *const keep[] = { "PATH=", "LANG=", "LANGUAGE=", "TZ=", "RSYNC_PROXY=" };
+
+	if (strncmp(e, "LC_", 3) == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+		if (strncmp(e, keep[i], strlen(keep[i])) == 0)
+			return true;
+	return false;
+}
+
+/* env_kept() of the caller's environment, with HOME, USER and LOGNAME of u. */
 static char **user_environ(const struct run_as *u)
 {
 	size_t n = 0, j = 0;
@@ -64,9 +83,8 @@ static char **user_environ(const struct run_as *u)
 	if (!v)
 		return NULL;
 	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "HOME=", 5) && strncmp(*e, "USER=", 5) && strncmp(*e, "LOGNAME=", 8))
-			if (!(v[j++] = strdup(*e)))
-				goto fail;
+		if (env_kept(*e) && !(v[j++] = strdup(*e)))
+			goto fail;
 	if (asprintf(&v[j++], "HOME=%s", u->home) < 0 || asprintf(&v[j++], "USER=%s", u->name) < 0 ||
 	    asprintf(&v[j++], "LOGNAME=%s", u->name) < 0) {
 		v[--j] = NULL;
@@ -76,6 +94,24 @@ static char **user_environ(const struct run_as *u)
 fail:
 	strv_freep(&v);
 	return NULL;
+}
+
+/* In the child, before it becomes the user: nothing of root's may stay
+ * reachable.  Every descriptor above stderr closes on exec (the report pipe
+ * already does, and stays usable until then), whatever the caller inherited;
+ * and the controlling terminal is given up, so that the user's program can
+ * neither open /dev/tty nor push keystrokes into root's shell (TIOCSTI), while
+ * it stays in the foreground process group (^C still reaches it). */
+static void child_isolate(void)
+{
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		for (int fd = 3; fd < 65536; fd++)
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (tty >= 0) {
+		(void)ioctl(tty, TIOCNOTTY);
+		close(tty);
+	}
 }
 
 static int redirect(int fd, const char *path, int flags)
@@ -102,8 +138,10 @@ static _Noreturn void child_exec(const char *path, char *const argv[], char *con
 		r = negative_errno();
 	else if (r == 0 && errw < 0 && !opts->inherit_stderr)
 		r = redirect(2, "/dev/null", O_WRONLY);
-	if (r == 0)
+	if (r == 0) {
+		child_isolate();
 		r = run_as_drop(opts->user);
+	}
 	if (r == 0) {
 		execve(path, argv, envp);
 		r = negative_errno();

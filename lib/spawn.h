@@ -18,7 +18,10 @@ struct spawn_opts {
 	size_t max_capture;        /* bytes kept of each captured stream; 0: 16 MiB */
 	const struct run_as *user; /* NULL: as the caller; else the child drops groups, gid
 				    * and uid to this user (caller must be root) and gets
-				    * its HOME, USER, LOGNAME (unless envp is given) */
+				    * its HOME, USER, LOGNAME and of the caller's
+				    * environment only PATH, LANG, LC_*, TZ and
+				    * RSYNC_PROXY (unless envp is given); it has no
+				    * controlling terminal and no descriptor but 0-2 */
 };
 
 struct spawn_result {

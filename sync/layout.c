@@ -198,8 +198,13 @@ static int apply_item(const struct layout_item *it, uid_t uid, gid_t gid)
 	switch (it->kind) {
 	case LK_DIR:
 		r = mkdir_p(it->path, it->mode);
-		if (r == 0 && it->tree && uid != (uid_t)-1 && chown(it->path, uid, gid) < 0)
-			r = negative_errno();
+		if (r == 0 && it->tree && uid != (uid_t)-1) {
+			/* the directory itself, never what a link put in its place leads to
+			 * (whoever may write to the mirror root could plant one) */
+			_cleanup_close_ int fd = open(it->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0 || fchown(fd, uid, gid) < 0)
+				r = negative_errno();
+		}
 		return r;
 	case LK_FILE:
 		r = mkdir_parent(it->path);

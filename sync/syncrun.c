@@ -221,10 +221,16 @@ static double now_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The value of rsync's statistics line "KEY N": at the start of a line only,
+ * since the lines above may quote an upstream's file name. */
 uint64_t rsync_stat_field(const char *out, const char *key)
 {
-	const char *p = out ? strstr(out, key) : NULL;
-	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+	size_t n = strlen(key);
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, key, n) == 0)
+			return strtoull(l + n, NULL, 10);
+	return 0;
 }
 
 /* The last non-empty line of text, malloc'd. */
@@ -518,8 +524,9 @@ static int adopt_entry(int dfd, const char *name, const struct stat *st, unsigne
 		return 0;
 	if (!(st->st_mode & (S_ISUID | S_ISGID | S_IWGRP | S_IWOTH)))
 		return 0;
-	return fchmodat(dfd, name, st->st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID | S_IWGRP | S_IWOTH), 0) < 0
-		       ? negative_errno() : 1;
+	/* never through a link that replaced the entry since it was looked at */
+	return fchmodat(dfd, name, st->st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID | S_IWGRP | S_IWOTH),
+			AT_SYMLINK_NOFOLLOW) < 0 ? negative_errno() : 1;
 }
 
 /* chown -R of what an earlier sync as root left, cleaned as adopt_entry() says,
@@ -571,7 +578,9 @@ static int adopt_tree(int dfd, const struct run_as *user, dev_t dev, unsigned de
 }
 
 /* The tree belongs to the user who syncs it: fd is the profile's directory.
- * Done once, when it does not (a tree an earlier version synced as root). */
+ * Done once, when it does not (a tree an earlier version synced as root).
+ * The owner decides, not the group: the user can change the group of its
+ * directory, and must not be able to make root walk a tree it controls. */
 int sync_own_tree(int fd, const struct run_as *user, uint64_t *refused)
 {
 	struct stat st;
@@ -580,7 +589,7 @@ int sync_own_tree(int fd, const struct run_as *user, uint64_t *refused)
 		return 0;
 	if (fstat(fd, &st) < 0)
 		return negative_errno();
-	if (st.st_uid == user->uid && st.st_gid == user->gid)
+	if (st.st_uid == user->uid)
 		return 0;
 	return adopt_tree(fd, user, st.st_dev, 0, refused);
 }
@@ -621,6 +630,19 @@ static int sync_filelist_one(const struct sync_request *rq, struct sync_result *
 	       : res->message ? -ENODATA : r;
 }
 
+/* The state directory belongs to the user: root makes it (its parents are
+ * root's) and hands it over; everything inside is done as the user, so that a
+ * link the user plants there leads nowhere root would write, read or delete. */
+static int state_own(const char *state, const struct run_as *user)
+{
+	int r = mkdir_p(state, 0755);
+
+	if (r < 0 || !user)
+		return r;
+	_cleanup_close_ int fd = open(state, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 || fchown(fd, user->uid, user->gid) < 0 ? negative_errno() : 0;
+}
+
 /* Fetches the markers; 1 when the run can be skipped (the refresh files are
  * then already in the tree), 0 to run.  A failed poll never blocks a sync:
  * it is noted and the full run goes ahead, as syncrepo's and ftpsync-cron's do
@@ -633,8 +655,12 @@ static int poll_upstream(const struct sync_request *rq, const struct run_as *use
 	struct run_as_saved saved;
 	bool unchanged;
 	/* The fetch runs as the user: the state directory is that user's. */
-	int r = poll_prepare(state, user ? user->uid : (uid_t)-1, user ? user->gid : (gid_t)-1);
+	int r = state_own(state, user);
 
+	if (r == 0 && (r = as_user(user, &saved)) == 0) {
+		r = poll_prepare(state, (uid_t)-1, (gid_t)-1);
+		run_as_leave(&saved);
+	}
 	if (r == 0)
 		r = sync_poll_argv(rq, &argv);
 	if (r == 0)
@@ -653,7 +679,10 @@ static int poll_upstream(const struct sync_request *rq, const struct run_as *use
 		res->poll = "forced";
 		return 0;
 	}
-	r = poll_compare(rq->profile, upstream_of(rq), state, &unchanged, &res->unchanged_since);
+	if ((r = as_user(user, &saved)) == 0) {
+		r = poll_compare(rq->profile, upstream_of(rq), state, &unchanged, &res->unchanged_since);
+		run_as_leave(&saved);
+	}
 	if (r < 0) {
 		res->poll = "failed";
 		if (asprintf(&res->poll_message, "comparing the markers in %s failed (%s); running in full", state,
@@ -683,24 +712,28 @@ static int sync_polled(const struct sync_request *rq, const struct run_as *user,
 		return sync_locked(rq, user, host, deadline, res);
 	if (!(state = sync_state_dir(rq->profile)))
 		return -ENOMEM;
+	bool ran = false;
 	r = poll_upstream(rq, user, state, dest, deadline, res);
 	if (r == 1) {
 		res->skipped = true;
 		r = 0;
 	} else if (r == 0) {
 		r = sync_locked(rq, user, host, deadline, res);
-		/* Kept after success only.  A failed run may have changed the tree:
-		 * forget the old markers too, so the next run is a full one. */
-		if (r == 0 && strcmp(res->poll, "failed") != 0)
-			r = poll_commit(state);
-		else if (r < 0)
-			poll_forget(state);
+		ran = true;
 	}
-	if (res->poll) {
-		int k = poll_record(state, res->poll);
-		if (r == 0)
-			r = k;
-	}
+	struct run_as_saved saved;
+	int k = as_user(user, &saved);
+	if (k < 0)
+		return r < 0 ? r : k;
+	/* Kept after success only.  A failed run may have changed the tree:
+	 * forget the old markers too, so the next run is a full one. */
+	if (ran && r == 0 && strcmp(res->poll, "failed") != 0)
+		r = poll_commit(state);
+	else if (ran && r < 0)
+		poll_forget(state);
+	if (res->poll && (k = poll_record(state, res->poll)) < 0 && r == 0)
+		r = k;
+	run_as_leave(&saved);
 	return r;
 }
 

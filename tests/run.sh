@@ -7,7 +7,8 @@
 #  - tests/system/*.sh against both binaries, unless a script has a line
 #    "# mp-test: no-asan REASON" (then the normal binary only);
 #  - the libFuzzer targets in build-fuzz/ for FUZZ_SECONDS each (tests/fuzz/run.sh);
-#  - first, the layer order of the #include lines (tests/layers.sh) and its self-test.
+#  - first, the layer order of the #include lines (tests/layers.sh) and its self-test,
+#    and no function in cli/ over 60 lines (tests/funclen.sh, universal-ctags);
 # UBSan reports are written to files (log_path) and any report fails the test
 # that produced it, whatever its exit code; so does an ASan report in a test's
 # output.
@@ -77,6 +78,10 @@ run_shell() {
 { bash tests/layers.sh; r1=$?; bash tests/layers.sh --self-test; r2=$?; [ $r1 = 0 ] && [ $r2 = 0 ]; } >"$log" 2>&1; rc=$?
 echo "== tests/layers.sh: $(grep -cE '^ok ' "$log") passed"
 count "$rc" "tests/layers.sh"
+
+bash tests/funclen.sh --max 60 cli >"$log" 2>&1; rc=$?
+echo "== tests/funclen.sh: $(grep -cE '^ok ' "$log") passed"
+count "$rc" "tests/funclen.sh"
 
 for b in build/tests/test_* build-asan/tests/test_*; do
 	[ -x "$b" ] && run_unit "$b"

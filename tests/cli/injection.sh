@@ -68,9 +68,10 @@ rm -f "$P/a b.conf"
 
 # Accepted but special: '$()' and '%' in the upstream URL, a blank and '%' in
 # excludes.  rsync gets each as one argument (a stand-in records its argv).
-cat >"$tmp/bin/rsync" <<'SH'
+# (the log's path written in: a program run as the mirror user gets none of our environment)
+cat >"$tmp/bin/rsync" <<SH
 #!/bin/sh
-for a in "$@"; do printf '%s\0' "$a"; done >"$ARGV_LOG"
+for a in "\$@"; do printf '%s\\0' "\$a"; done >"$tmp/argv"
 SH
 chmod +x "$tmp/bin/rsync"
 profile fedora upstream '[ "rsync://127.0.0.1/m/$(touch CANARY)x%h/" ]' excludes '[ "with blank", "100%", "*.iso" ]'
@@ -83,7 +84,7 @@ if [ "$(id -u)" = 0 ]; then
 	touch "$tmp/argv" && chown "$MUSER" "$tmp/argv"
 fi
 printf 'mirror: { root = "%s"; user = "%s"; };\n' "$tmp/root" "${MUSER:-$(id -un)}" >"$tmp/sync.conf"
-(cd "$tmp" && ARGV_LOG=$tmp/argv PATH=$tmp/bin:$PATH "$MP" sync -c "$tmp/sync.conf" fedora >/dev/null 2>&1)
+(cd "$tmp" && PATH=$tmp/bin:$PATH "$MP" sync -c "$tmp/sync.conf" fedora >/dev/null 2>&1)
 args=$(tr '\0' '\n' <"$tmp/argv" 2>/dev/null)
 for want in 'rsync://127.0.0.1/m/$(id)x%h/' '--exclude=with blank' '--exclude=100%' '--exclude=*.iso'; do
 	grep -qxF -- "$want" <<<"$args" && t_ok "rsync gets '$want' as one argument" ||

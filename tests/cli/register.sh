@@ -169,7 +169,7 @@ grep -q max_connections "$T/nomax.conf" && t_fail "nomax.conf without the key"
 out=$("$MP" register -c "$T/nomax.conf" 2>&1)
 grep -qE '^  Max connections: +100$' <<<"$out" && t_ok "sheet: max_connections unset is 100, as documented" ||
 	t_fail "sheet: max_connections default" "$(grep -i 'max conn' <<<"$out")"
-"$MP" layout -c "$T/nomax.conf" --root "$T/nomax-root" --profile fedora --prefix "$T/nomax-prefix" >/dev/null 2>&1
+"$MP" layout -c "$T/nomax.conf" --root "$T/nomax-root" --profile almalinux --prefix "$T/nomax-prefix" >/dev/null 2>&1
 grep -qx 'max connections = 100' "$T/nomax-prefix/etc/rsyncd.conf" && t_ok "rsyncd.conf: the same default" ||
 	t_fail "rsyncd.conf default" "$(grep -s 'max conn' "$T/nomax-prefix/etc/rsyncd.conf")"
 sed 's/max_connections = 100;/max_connections = 0;/' "$T/public.conf" >"$T/max0.conf"

@@ -20,10 +20,11 @@ printf '%s\n' "$SECRET" >"$T/secret"; chmod 600 "$T/secret"
 # Every external program mirrorprov may run records its argv, then runs the real one.
 mkdir -p "$T/bin"
 for prog in rsync ftpsync nginx systemctl useradd mkfs.xfs mount umount wipefs xfs_info udevadm curl; do
-	cat >"$T/bin/$prog" <<'SH'
+	# the log's path written in: a program run as the mirror user gets none of our environment
+	cat >"$T/bin/$prog" <<SH
 #!/bin/sh
-printf '%s\n' "$0" "$@" >>"$ARGV_LOG"
-PATH=${PATH#*:} exec "$(basename "$0")" "$@"
+printf '%s\\n' "\$0" "\$@" >>"$T/argv"
+PATH=\${PATH#*:} exec "\$(basename "\$0")" "\$@"
 SH
 	chmod +x "$T/bin/$prog"
 done

@@ -1,11 +1,26 @@
 /* Geometry arguments through the very path the CLI takes: the input is an
- * argument vector (one argument per line) handed to cmd_geometry(), which runs
- * getopt, geomopt_handle() and geomopt_compute(), then prints the plan (to
- * /dev/null: libFuzzer's -close_fd_mask=3).  Independently, the arithmetic of
- * raid_geometry_compute() is checked on the first bytes read as raw numbers. */
+ * argument vector (one argument per line) handed to the dispatcher, which runs
+ * getopt over the verb's option table, the geometry callbacks and
+ * geomopt_compute(), then prints the plan (to /dev/null: libFuzzer's
+ * -close_fd_mask=3).  Independently, the arithmetic of
+ * raid_geometry_compute() is checked on the first bytes read as raw numbers.
+ *
+ * The fuzzer must never reach a device of the host (tests touch only devices
+ * they made; it was seen holding /dev/loop3 open).  Two walls:
+ *  - every path it could hand to --device is replaced by a regular file in its
+ *    private directory, so --device parsing and the "not a block device" path
+ *    stay covered.  getopt takes a path as an argument of its own (it starts
+ *    with '/') or after the first '=' of "--opt=VALUE" (abbreviated names
+ *    included);
+ *  - anything else is a WWID: resolving it scans every block device and probes
+ *    its signatures.  The target runs only inside an empty umockdev testbed
+ *    (it re-executes itself under umockdev-run), so /sys and /dev show no
+ *    device of the host. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/mirrorprov.h"
 #include "lib/size.h"
@@ -58,21 +73,59 @@ static void check_math(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(strncmp(dopt, "su=", 3) == 0);
 }
 
+/* Outside a umockdev testbed: run again inside an empty one, or not at all. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char **v;
+
+	if (getenv("UMOCKDEV_DIR"))
+		return 0;
+	if (!(v = calloc((size_t)*argc + 3, sizeof(char *))))
+		abort();
+	v[0] = "umockdev-run";
+	v[1] = "--";
+	memcpy(v + 2, *argv, (size_t)*argc * sizeof(char *));
+	execvp(v[0], v);
+	fprintf(stderr, "fuzz_geometry: cannot run under umockdev-run (%s): refusing to scan the host's devices\n",
+		strerror(errno));
+	abort();
+}
+
+/* a with any path in it replaced by the fake device (see above): a itself, or
+ * a copy in buf. */
+static char *no_host_path(char *a, char *buf, size_t len)
+{
+	static const char *fake;
+	char *eq = strchr(a, '=');
+
+	if (!fake)
+		fake = strdup(fuzz_input_file("not-a-device", (const uint8_t *)"", 0));
+	if (a[0] == '/')
+		return (char *)fake;
+	if (eq && strchr(eq + 1, '/') == eq + 1) {
+		/* a long name is cut (it matches no option either way), never the path */
+		snprintf(buf, len, "%.*s=%s", (int)(eq - a < 256 ? eq - a : 256), a, fake);
+		return buf;
+	}
+	return a;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	_cleanup_free_ char *text = fuzz_strndup(data, size);
 	char *argv[MAX_ARGS + 2], *save = NULL;
+	static char bufs[MAX_ARGS + 1][640];
 	int argc = 0;
 
 	check_math(data, size);
 	argv[argc++] = "geometry";
 	/* strtok_r drops empty lines: getopt never sees "" from a shell either way. */
-	for (char *a = strtok_r(text, "\n", &save); a && argc <= MAX_ARGS; a = strtok_r(NULL, "\n", &save))
-		argv[argc++] = a;
+	for (char *a = strtok_r(text, "\n", &save); a && argc <= MAX_ARGS; a = strtok_r(NULL, "\n", &save)) {
+		argv[argc] = no_host_path(a, bufs[argc], sizeof(bufs[argc]));
+		argc++;
+	}
 	argv[argc] = NULL;
 	mp_verb = "geometry";
-	optind = 0;
-	opterr = 0;
-	(void)cmd_geometry(argc, argv);
+	(void)verb_dispatch(&verb_geometry, argc, argv);
 	return 0;
 }

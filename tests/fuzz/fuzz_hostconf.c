@@ -29,6 +29,15 @@ static void check_accepted(const struct hostconf *hc)
 		for (char **p = hc->mirror.profiles; *p; p++)
 			FUZZ_ASSERT(!check_safe_name(*p));
 	}
+	/* every instance passed the backend group's checks; every route resolves */
+	for (size_t i = 0; i < hc->n_backends; i++) {
+		const struct hostconf_backend *b = &hc->backends[i];
+		FUZZ_ASSERT(!check_safe_name(b->name) && strcmp(b->name, HOSTCONF_DEFAULT_BACKEND) != 0 && b->type);
+		FUZZ_ASSERT(!b->url || !check_url(b->url));
+		FUZZ_ASSERT(!b->password_file || !check_abspath(b->password_file));
+	}
+	for (size_t i = 0; i < hc->n_profiles; i++)
+		FUZZ_ASSERT(!hc->profiles[i].backend || hostconf_backend_find(hc, hc->profiles[i].backend));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

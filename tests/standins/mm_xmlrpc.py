@@ -110,7 +110,10 @@ def checkin(pickledata):
 
 
 class Handler(SimpleXMLRPCRequestHandler):
-    rpc_paths = ("/xmlrpc",)
+    # MirrorManager's endpoint is /xmlrpc below its web UI (Fedora: /, Rocky:
+    # /mirrormanager/, RPM Fusion: /mm/)
+    def is_rpc_path_valid(self):
+        return self.path.endswith("/xmlrpc")
 
     def log_message(self, *args):
         pass

@@ -116,6 +116,15 @@ check_rows "unknown rsync module, missing http path" 1 \
 	'assert "rsync exit" in by["rsync"]["first_failure"] and "base URL: HTTP 404" == by["http"]["first_failure"], rows' \
 	-c "$T/badmod.conf" --ca "$T/ca.pem"
 
+# A marker in the (mirror user's) local tree that is a FIFO: named, never waited on.
+mv "$L/fullfiletimelist-fedora" "$T/marker.keep" && mkfifo "$L/fullfiletimelist-fedora"
+start=$(date +%s)
+check_rows "a FIFO in place of a local marker: named, no hang" 1 \
+	'assert all(r["result"] == "FAIL" and "fullfiletimelist-fedora" in r["first_failure"] for r in rows), rows' \
+	-c "$T/ok.conf" --ca "$T/ca.pem" --timeout 5
+[ $(( $(date +%s) - start )) -lt 30 ] && t_ok "the FIFO does not stall the check" || t_fail "the FIFO stalls the check"
+rm "$L/fullfiletimelist-fedora" && mv "$T/marker.keep" "$L/fullfiletimelist-fedora"
+
 # register runs the checks first and registers nothing when they fail
 export STANDIN_LOG=$T/bits
 echo extra >>"$T/srv/fedora/$PKG/a-2.rpm"

@@ -23,7 +23,11 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-export MIRRORPROV_PROFILE_DIR=$TOP/profiles STATE_DIRECTORY=$tmp/state   # poll markers stay in the test
+# The plain rsync method is the subject here (the file-list method's own
+# hostile lists are in sync_filelist.sh): fedora as an rsync profile.
+mkdir -p "$tmp/profiles" && cp "$TOP"/profiles/*.conf "$tmp/profiles/"
+sed -i -e '/^filelist[a-z_]* = /d' -e 's/^method = "filelist";/method = "rsync";/' "$tmp/profiles/fedora.conf"
+export MIRRORPROV_PROFILE_DIR=$tmp/profiles STATE_DIRECTORY=$tmp/state   # poll markers stay in the test
 root=$tmp/root prefix=$tmp/prefix up=$tmp/up/fedora
 SECRET="host-only-$$-$RANDOM"
 
@@ -37,6 +41,8 @@ mkfifo "$up/linux/fifo"
 ln -s /etc/passwd "$up/passwd"
 ln -s ../../../etc/hostname "$up/linux/hostname"
 ln -s linux/updates/40/Everything/x86_64/repodata/repomd.xml "$up/repomd-link"   # a safe link: kept
+# rsync names it (escaped) in its refusal, above its own statistics: the name must not count
+ln -s /etc/passwd "$up/$(printf 'spoof\nNumber of regular files transferred: 777')"
 UPSTREAM_TREE=$tmp/up
 mirror_user_add "$tmp" || { t_fail "mirror user"; t_done; }
 upstream_start "$tmp" || { t_fail "hostile rsync daemon"; t_done; }
@@ -52,11 +58,11 @@ EOF
 # --- the sync ------------------------------------------------------------------------------
 out=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" 2>&1); rc=$?
 [ $rc = 0 ] && t_ok "sync of the hostile tree completes" || t_fail "sync of the hostile tree" "rc=$rc" "$out"
-grep -qx "fedora: refused 4 upstream entries (devices, special files, links leading out of the tree)" <<<"$out" &&
-	t_ok "the summary counts the 4 refused entries" || t_fail "refused count in the summary" "$out"
+grep -qx "fedora: refused 5 upstream entries (devices, special files, links leading out of the tree)" <<<"$out" &&
+	t_ok "the summary counts the 5 refused entries" || t_fail "refused count in the summary" "$out"
 json=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" --full -J 2>&1)
-python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["refused"]==4, d' <<<"$json" &&
-	t_ok "-J: refused 4 on the second run too" || t_fail "-J refused" "$json"
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["refused"]==5 and d["files"]==0, d' <<<"$json" &&
+	t_ok "-J: refused 5 on the second run too, 0 files (not what a file name says)" || t_fail "-J refused" "$json"
 # A tree an earlier version synced as root: owned by root, with what that sync let in.
 t=$root/fedora
 chown -R root:root "$t"
@@ -67,8 +73,8 @@ mkfifo "$t/linux/fifo"
 chmod 4755 "$t/linux/suid-root"
 chmod 666 "$t/fullfiletimelist-fedora"
 json=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" --full -J 2>&1)
-python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["refused"]==4+6, d' <<<"$json" &&
-	t_ok "a tree left by a sync as root: adopted, its 6 bad entries cleaned (and rsync refuses 4 again)" ||
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["refused"]==5+6, d' <<<"$json" &&
+	t_ok "a tree left by a sync as root: adopted, its 6 bad entries cleaned (and rsync refuses 5 again)" ||
 	t_fail "adopting a root-synced tree" "$json"
 
 found=$(find "$root" -perm /6000)
@@ -88,6 +94,27 @@ found=$(find "$root/fedora" ! -user "$MUSER")
 [ -z "$found" ] && t_ok "everything in the tree belongs to mirror.user" || t_fail "owner" "$found"
 found=$(find "$root/fedora" -perm /022 ! -type l)
 [ -z "$found" ] && t_ok "nothing in the tree is group or world writable" || t_fail "go-w" "$found"
+
+# The user may move its directory to another group: root must not take that for
+# a tree to adopt and walk what the user controls (a link it swaps in for a
+# file between root's look and root's chmod would lead anywhere).
+chgrp root "$root/fedora"
+ln -s /etc/passwd "$root/fedora/planted-late" && chown -h "$MUSER:" "$root/fedora/planted-late"
+json=$("$MP" sync -c "$tmp/host.conf" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" --full -J 2>&1)
+python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["complete"] and d["refused"]==5, d' <<<"$json" &&
+	t_ok "a tree the user owns (whatever its group) is not walked by root" || t_fail "no adoption of the user's tree" "$json"
+chgrp "$MUSER" "$root/fedora"
+
+# A mirror root the user may write to (an admin chowned it): a link it puts in
+# place of a profile's directory does not make a re-run of layout chown the
+# link's target.
+mkdir -p "$tmp/root2" && chown "$MUSER:" "$tmp/root2"
+echo victim >"$tmp/victim" && chmod 600 "$tmp/victim"
+ln -s "$tmp/victim" "$tmp/root2/fedora" && chown -h "$MUSER:" "$tmp/root2/fedora"
+sed "s|root = \"$root\"|root = \"$tmp/root2\"|" "$tmp/host.conf" >"$tmp/host2.conf"
+out=$("$MP" layout -c "$tmp/host2.conf" --prefix "$tmp/prefix2" --binary "$MP" 2>&1); rc=$?
+[ $rc != 0 ] && [ "$(stat -c %U "$tmp/victim")" = root ] && t_ok "layout: a link in place of the tree's directory is not followed (exit $rc)" ||
+	t_fail "layout follows a planted link" "rc=$rc" "$(stat -c %U "$tmp/victim")" "$out"
 
 # --- links planted by hand, as the tree's owner could -------------------------------------
 ln -s /etc/passwd "$root/fedora/planted-passwd"

@@ -95,6 +95,61 @@ t_untouched "loop over a deleted file on the target's filesystem: refused with -
 	"$MP" mkfs $REF --force --yes "$LOOP"
 losetup -d "$inner"
 
+# the target a partition, the loop over its sectors of the whole disk (no
+# holder, no claim: neither the partition nor its stack shows it)
+new_loop 1G
+echo 'label: gpt
+start=2048, size=1048576
+start=1050624' | sfdisk -q "$LOOP" >/dev/null 2>&1
+part1
+loop_on -o 1M --sizelimit 512M "$LOOP"; inner=$INNER
+mkfs.xfs -q -f "$inner" && mount "$inner" "$tmp/m" || t_fail "mount a loop over partition 1's sectors"
+t_refused "partition target, a loop over its sectors of the disk, mounted: refused with --force" \
+	"refused: no-loop: $(basename "$inner") is backed by $NAME (the disk of ${NAME}p1) from offset 1048576" \
+	"$MP" mkfs $REF --force --yes "${LOOP}p1"
+umount "$tmp/m"
+t_untouched "partition target, the loop over its sectors of the disk unmounted: still refused" \
+	"refused: no-loop: $(basename "$inner") is backed by $NAME (the disk of ${NAME}p1)" "$MP" mkfs $REF --force --yes "${LOOP}p1"
+losetup -d "$inner"
+loop_on -o 600M "$LOOP"; inner=$INNER
+t_passes "partition target, a loop over other sectors of the disk: passes" no-loop \
+	"no loop device is backed by ${NAME}p1, its partitions or holders, or by its sectors of the disk" "$MP" mkfs $REF --force -n "${LOOP}p1"
+losetup -d "$inner"
+
+# a loop device made while the confirmation prompt waits: the gate runs again
+# after the answer, under the lock, before anything is written
+new_loop 1G
+before=$(image_sum)
+python3 - "$MP" "$LOOP" "$NAME" "$tmp/prompt" <<'PY' >"$tmp/prompt.out" 2>&1
+import os, pty, subprocess, sys
+mp, dev, name, inner_file = sys.argv[1:5]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(mp, [mp, "mkfs", "--raid6", "15", "--spare", "1", "--chunk", "64k", dev])
+buf = b""
+while b"to go on:" not in buf:
+    buf += os.read(fd, 4096)
+inner = subprocess.check_output(["losetup", "-f", "--show", "-o", "1M", dev]).decode().strip()
+open(inner_file, "w").write(inner)
+os.write(fd, (name + "\n").encode())
+while True:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    buf += d
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(buf.decode(errors="replace"))
+print("exit=%d" % os.waitstatus_to_exitcode(st))
+PY
+[ -s "$tmp/prompt" ] && loops+=("$(cat "$tmp/prompt")")
+grep -q "^exit=3" "$tmp/prompt.out" && grep -q "refused: no-loop: $(basename "$(cat "$tmp/prompt")") is backed by $NAME from offset 1048576" "$tmp/prompt.out" &&
+	[ "$(image_sum)" = "$before" ] && t_ok "a loop made while the prompt waits: refused after the answer, image unchanged" ||
+	t_fail "a loop made while the prompt waits" "$(cat "$tmp/prompt.out")"
+losetup -d "$(cat "$tmp/prompt")"
+
 # --- not-open -------------------------------------------------------------------------------
 new_loop 1G
 sleep 1000 <>"$LOOP" & pids+=($!)
@@ -109,6 +164,14 @@ exec 7<"${LOOP}p1"
 t_untouched "this shell holding a partition node open: refused with --force" \
 	"refused: not-open: process $$ (bash) has ${NAME}p1 open" "$MP" mkfs $REF --force --yes "$LOOP"
 exec 7<&-
+
+sleep 1000 <"$LOOP" & pids+=($!)
+sleep 0.2
+before=$(image_sum)
+t_refused "a process holding the disk of the target partition open: refused with --force" \
+	"refused: not-open: process ${pids[-1]} (sleep) has $NAME (the disk of ${NAME}p1) open" "$MP" mkfs $REF --force --yes "${LOOP}p1"
+[ "$(image_sum)" = "$before" ] && t_ok "disk held open: image unchanged" || t_fail "disk held open: image unchanged"
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null
 
 # --- blank ----------------------------------------------------------------------------------
 new_loop 1G

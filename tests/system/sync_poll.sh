@@ -124,4 +124,17 @@ printf 'Mon Dec  1 16:00:00 UTC 2026\nArchive serial: 2026120102\n' >"$up/debian
 out=$("${S[@]}" debian 2>&1); rc=$?
 [ $rc = 0 ] && grep -q "debian: complete" <<<"$out" && [ "$(stat -c %Y.%s "$root/debian/project/trace/mirror.test")" != "$stamp" ] &&
 	t_ok "a new upstream trace: ftpsync runs" || t_fail "debian changed trace runs" "rc=$rc" "$out"
+# The state directory is the mirror user's: what the user plants there (a link
+# in place of last-poll, of a kept marker) leads nowhere a sync as root writes,
+# deletes or reads.
+st=$tmp/state/sync/archlinux
+echo victim >"$tmp/victim" && chmod 644 "$tmp/victim"
+mkdir -p "$tmp/victim-dir" && echo keep >"$tmp/victim-dir/keep"
+ln -sfn "$tmp/victim" "$st/last-poll" && chown -h "$MUSER:" "$st/last-poll"
+rm -rf "$st/poll" && ln -s "$tmp/victim-dir" "$st/poll" && chown -h "$MUSER:" "$st/poll"
+"${S[@]}" archlinux >/dev/null 2>&1
+[ "$(cat "$tmp/victim")" = victim ] && [ "$(stat -c %U "$tmp/victim")" = root ] &&
+	t_ok "a link planted as last-poll: root's sync does not write through it" || t_fail "last-poll link followed" "$(ls -l "$tmp/victim"; cat "$tmp/victim")"
+[ -f "$tmp/victim-dir/keep" ] && [ "$(stat -c %U "$tmp/victim-dir")" = root ] &&
+	t_ok "a link planted as the kept markers: nothing behind it removed or chowned" || t_fail "poll link followed" "$(ls -la "$tmp/victim-dir")"
 t_done

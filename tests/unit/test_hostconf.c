@@ -155,7 +155,43 @@ static const struct bad bads[] = {
 	  " mount_options = \"noatime;reboot\"; };\n", "storage.mount_options" },
 	{ "backend: { type = \"sourceforge\"; };\n", "backend.type: 'sourceforge' is not one of" },
 	{ "backend: { type = \"mirrormanager\"; url = \"rsync://x/y/\"; };\n", "must be an http:// or https:// URL" },
+	{ "backends: {\n rpmfusion: { type = \"mirrormanager\";\n url = \"ftp://x/\"; };\n};\n",
+	  ":3: backends.rpmfusion.url: 'ftp://x/'" },
+	{ "backends: {\n rocky: { type = \"mirrormanager\"; pasword_file = \"/x\"; };\n};\n", ":2: unknown key 'pasword_file'" },
+	{ "backends: {\n default: { type = \"debian\"; };\n};\n", ":2: backends: name 'default' is reserved" },
+	{ "backends: { x: { type = \"debian\"; timeout = \"soon\"; }; };\n", "'backends.x.timeout' must be a duration" },
+	{ "backends: { rocky: { type = \"mirrormanager\"; }; };\nprofile: {\n fedora: { backend = \"rocky\"; };\n"
+	  " epel: {\n  backend = \"fedora-mm\"; };\n};\n", ":5: profile.epel.backend: unknown backend instance 'fedora-mm'" },
+	{ "profile: { fedora: { backend = \"default\"; }; };\n", ":1: profile.fedora.backend: unknown backend instance 'default'" },
+	{ "profile: { fedora: { backend = 3; }; };\n", "'profile.fedora.backend' must be a string" },
 };
+
+/* Named instances beside the single backend group; routes to either. */
+static void instances(void **state)
+{
+	const char *p = write_tmp("bad.conf",
+				  "backend: { type = \"mirrorbits\"; rpc = \"localhost:3390\"; };\n"
+				  "backends: {\n"
+				  "  rpmfusion: { type = \"mirrormanager\"; url = \"https://mm.example.org/xmlrpc\";\n"
+				  "               password_file = \"/etc/mirrorprov/rpmfusion.secret\"; timeout = \"2min\"; };\n"
+				  "  launchpad: { type = \"launchpad\"; };\n"
+				  "};\n"
+				  "profile: { rocky: { backend = \"rpmfusion\"; }; almalinux: { backend = \"default\"; }; };\n");
+	struct hostconf hc;
+	_cleanup_free_ char *err = NULL;
+
+	assert_int_equal(hostconf_load(p, HOSTCONF_BACKEND, &hc, &err), 0);
+	assert_string_equal(hc.backend.name, "default");
+	assert_int_equal(hc.n_backends, 2);
+	assert_string_equal(hc.backends[0].name, "rpmfusion");
+	assert_int_equal(hc.backends[0].timeout, 120);
+	assert_int_equal(hc.backends[0].line, 3);
+	assert_null(hc.backends[1].password_file);
+	assert_ptr_equal(hostconf_backend_find(&hc, hostconf_profile(&hc, "rocky")->backend), &hc.backends[0]);
+	assert_ptr_equal(hostconf_backend_find(&hc, hostconf_profile(&hc, "almalinux")->backend), &hc.backend);
+	assert_null(hostconf_profile(&hc, "fedora"));
+	hostconf_free(&hc);
+}
 
 static void rejections(void **state)
 {
@@ -295,6 +331,7 @@ int main(void)
 		cmocka_unit_test(example_loads),
 		cmocka_unit_test(defaults_and_optional_sections),
 		cmocka_unit_test(rejections),
+		cmocka_unit_test(instances),
 		cmocka_unit_test(missing_file),
 		cmocka_unit_test(secret_file),
 		cmocka_unit_test(names),

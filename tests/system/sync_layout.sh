@@ -90,7 +90,9 @@ t_error "ftp upstream refused" 2 "ftp:// is not accepted" "${S[@]}" fedora --ups
 "${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" >/dev/null 2>&1
 diff -r "$UP/fedora" "$root/fedora" >/dev/null && t_ok "a good sync repairs the tree" || t_fail "a good sync repairs the tree"
 # As the generated timers run it (User=mirror.user): not root, so it syncs as itself.
-out=$(setpriv --reuid="$MUSER" --regid="$MUSER" --init-groups "${S[@]}" fedora \
+user_copy "$tmp/as-user"
+out=$(setpriv --reuid="$MUSER" --regid="$MUSER" --init-groups env MIRRORPROV_PROFILE_DIR="$UPROFILES" \
+	"$UMP" sync -c "$tmp/host.conf" fedora \
 	--upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" 2>&1); rc=$?
 [ $rc = 0 ] && [ -z "$(find "$root/fedora" ! -user "$MUSER")" ] && t_ok "sync run as mirror.user itself" ||
 	t_fail "sync run as mirror.user itself" "rc=$rc" "$out"

@@ -5,18 +5,26 @@ BUILD ?= build
 CC ?= cc
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
-VERSION := 0.1
+# One version: debian/changelog's (the package passes the same).
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASH_COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 PKGS := libudev blkid fdisk mount smartcols json-c libconfig
 # libcurl and libcrypto are dlopen()ed on first use (backend/dl.c): linked,
 # they would add ~30 libraries and ~10 ms to the start of every verb.
 DL_PKGS := libcurl libcrypto
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread -ldl
+# pkg-config runs on first use, not when the Makefile is read: on a fresh
+# machine `make demo` reads it before `deps` has installed the -dev packages.
+# The pkg-check prerequisite of every object stops the build first, naming
+# what is missing.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DL_PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lbz2 -lpthread -ldl)$(PKG_LIBS)
 
-WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+WERROR ?= -Werror
+WARN := -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -I. $(PKG_CFLAGS) \
 	-DMIRRORPROV_VERSION='"$(VERSION)"' -DMIRRORPROV_DATADIR='"$(PREFIX)/share/mirrorprov"' -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
 ALL_CFLAGS += -DMIRRORPROV_BINARY='"$(PREFIX)/sbin/mirrorprov"'
@@ -38,13 +46,17 @@ FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omi
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
+# What clang's Recommends bring and deps' --no-install-recommends leaves out:
+# the fuzzer and sanitizer runtimes, and llvm-symbolizer (without it the
+# fuzzers' reports are unsymbolized and the LSan suppressions cannot match).
+FUZZ_DEB_PKGS := libclang-rt-14-dev llvm
 DEB_PKGS := build-essential pkg-config libudev-dev libblkid-dev libfdisk-dev libmount-dev \
 	libsmartcols-dev libjson-c-dev libconfig-dev libcurl4-openssl-dev libbz2-dev xfslibs-dev \
 	libcmocka-dev umockdev xfsprogs util-linux fdisk rsync nginx ansible-core groff-base python3 \
 	openssl libssl-dev systemd udev ftpsync clang valgrind curl time zsh universal-ctags \
-	prometheus chromium tidy
+	prometheus chromium tidy dpkg-dev debhelper bash-completion $(FUZZ_DEB_PKGS)
 
-.PHONY: all deps check check-unit check-asan check-cli demo bench install clean fuzz fuzzers fuzz-build man-profiles
+.PHONY: all deps pkg-check check check-fresh demo bench install clean fuzz fuzzers fuzz-build deb man-profiles
 
 all: $(BUILD)/mirrorprov
 
@@ -52,7 +64,7 @@ $(BUILD)/mirrorprov: $(BUILD)/cli/main.o $(CLI_OBJS) $(LIB_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(ALL_LDFLAGS) $(PKG_LIBS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | pkg-check
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -74,6 +86,11 @@ fuzz-build:
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) EXTRA_CFLAGS='-fsanitize=fuzzer-no-link $(FUZZ_SANITIZE) -Wno-error' \
 		EXTRA_LDFLAGS='$(FUZZ_SANITIZE)' fuzzers
 
+pkg-check:
+	@command -v pkg-config >/dev/null || { echo "make: pkg-config is not installed: run 'make deps' (as root)" >&2; exit 1; }
+	@pkg-config --print-errors --exists $(PKGS) $(DL_PKGS) || \
+		{ echo "make: the -dev packages above are missing: run 'make deps' (as root)" >&2; exit 1; }
+
 # Installs what the build, the tests and the runtime need; quiet when all is present.
 deps:
 	@missing=$$(dpkg-query -W -f='$${Package} $${Status}\n' $(DEB_PKGS) 2>/dev/null | \
@@ -86,6 +103,8 @@ deps:
 
 units: $(UNIT_BINS)
 
+# Targets that install deps build in a second make, after the packages are there
+# (a -j build would otherwise compile next to a running apt-get).
 check: deps
 	$(MAKE) all units
 	$(MAKE) BUILD=build-asan EXTRA_CFLAGS='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
@@ -93,14 +112,21 @@ check: deps
 	$(MAKE) fuzz-build
 	FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS) FUZZ_SEED=$${FUZZ_SEED:-1} tests/run.sh
 
-fuzz: deps fuzz-build
+fuzz: deps
+	$(MAKE) fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=1 tests/fuzz/run.sh
 
-demo: deps all
+demo: deps
+	$(MAKE) all
 	tests/demo.sh
 
-bench: deps all $(BUILD)/bench/checkin_payload $(BUILD)/bench/blank_scan $(BUILD)/bench/flplan_bench
+bench: deps
+	$(MAKE) all $(BUILD)/bench/checkin_payload $(BUILD)/bench/blank_scan $(BUILD)/bench/flplan_bench
 	bench/run.sh
+
+# A fresh Debian 12 root (debootstrap): `make demo`, `make check`, the package.
+check-fresh:
+	tests/fresh-machine.sh
 
 # bench drivers: a main in bench/ linked with the library layers
 $(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
@@ -117,8 +143,25 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles
 	install -m 0644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/mirrorprov/profiles/
 	install -d $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/library
-	cp -r contrib/ansible/roles contrib/ansible/site.yml contrib/ansible/inventory.yml $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/
-	ln -sf $(PREFIX)/sbin/mirrorprov $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/library/mirrorprov_onboard
+	cp -r contrib/ansible/roles contrib/ansible/site.yml contrib/ansible/inventory.yml \
+		contrib/ansible/ansible.cfg $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/
+	ln -sfr $(DESTDIR)$(PREFIX)/sbin/mirrorprov $(DESTDIR)$(PREFIX)/share/mirrorprov/ansible/library/mirrorprov_onboard
+	install -D -m 0644 contrib/bash-completion/mirrorprov $(DESTDIR)$(BASH_COMPLETIONDIR)/mirrorprov
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR)
+	for u in contrib/systemd/*; do \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' "$$u" >"$(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/}" && \
+		chmod 0644 "$(DESTDIR)$(SYSTEMD_UNITDIR)/$${u##*/}" || exit 1; \
+	done
+
+# The Debian package, built in a copy of the tree (dpkg-buildpackage writes
+# into the parent directory): build/mirrorprov_VERSION_ARCH.deb, then lintian.
+deb: deps
+	rm -rf $(BUILD)/deb $(BUILD)/mirrorprov_*.deb && mkdir -p $(BUILD)/deb/src
+	tar -cf - --exclude-vcs --exclude='./build*' . | tar -C $(BUILD)/deb/src -xf -
+	cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b
+	mv $(BUILD)/deb/mirrorprov_*.deb $(BUILD)/ && rm -rf $(BUILD)/deb/src
+	@ls $(BUILD)/mirrorprov_*.deb
+	@if command -v lintian >/dev/null; then echo "lintian:"; lintian -I --pedantic $(BUILD)/mirrorprov_*.deb; fi
 
 # The rules table of mirrorprov-profiles(7) from the shipped profiles (tests/cli/manpage.sh checks it).
 man-profiles: $(BUILD)/mirrorprov
@@ -127,4 +170,4 @@ man-profiles: $(BUILD)/mirrorprov
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path '$(BUILD)/deb' -prune -o -name '*.d' -print 2>/dev/null)

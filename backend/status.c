@@ -502,14 +502,6 @@ void status_parse_timers(char *text, char *const *ids, size_t n, int64_t *next)
 	}
 }
 
-/* "UNIT.timer" of a profile's sync (sync/render.c names the units), malloc'd. */
-static char *timer_name(const struct profile *p)
-{
-	_cleanup_free_ char *unit = sync_unit_name(p);
-	char *s;
-	return unit && asprintf(&s, "%s.timer", unit) >= 0 ? s : NULL;
-}
-
 /* NextElapseUSecRealtime of each profile's timer, from one systemctl call. */
 static void next_runs(struct status_report *rep)
 {
@@ -524,7 +516,7 @@ static void next_runs(struct status_report *rep)
 	strvec_push(&a, "--timestamp=unix");
 	strvec_push(&a, "--property=Id,NextElapseUSecRealtime");
 	for (size_t i = 0; i < rep->n; i++)
-		strvec_push_take(&a, timer_name(rep->v[i].profile));
+		strvec_push_take(&a, sync_timer_name(rep->v[i].profile));
 	if (strvec_error(&a) < 0 || spawn_run(a.v, &so, &sr) < 0)
 		return;
 	int64_t next[rep->n];

@@ -6,6 +6,7 @@
 #include "lib/conf.h"
 #include "lib/names.h"
 #include "lib/size.h"
+#include "lib/strv.h"
 #include "mirrorctx.h"
 #include "mirrorprov.h"
 #include "output.h"
@@ -22,6 +23,7 @@ struct layout_options {
 	const char *profiles;   /* --profile, comma-separated */
 	const char *prefix;
 	const char *binary;
+	bool enable;
 };
 
 static const struct col_def item_cols[] = {
@@ -127,6 +129,29 @@ static int tree_owner(const char *user, const char *prefix, bool dry_run, uid_t 
 	return 0;
 }
 
+/* The sync timers: started with --enable, else the command that starts them. */
+static int enable_timers(const struct profile_set *set, bool enable, bool dry_run)
+{
+	_cleanup_strv_free_ char **argv = NULL;
+	_cleanup_free_ char *err = NULL, *timers = NULL;
+	int r = layout_timers_argv(set, "enable", &argv);
+
+	if (r < 0 || !(timers = strv_join(argv + 2, " ")))
+		return log_errno(-ENOMEM, "listing the sync timers");
+	if (!enable || dry_run) {
+		log_info("%s the syncs: systemctl daemon-reload; systemctl enable --now %s",
+			 enable ? "would start" : "to start", timers);
+		return 0;
+	}
+	r = layout_enable(set, &err);
+	if (r < 0 && err)
+		return log_error("%s", err);
+	if (r < 0)
+		return log_errno(r, "running systemctl");
+	log_info("started the sync timers (systemctl list-timers '" SYNC_UNIT_TEMPLATE "*')");
+	return 0;
+}
+
 static int run_layout(struct layout_options *opt)
 {
 	const struct hostconf *hc = opt->ctx.loaded ? &opt->ctx.hc : NULL;
@@ -162,6 +187,8 @@ static int run_layout(struct layout_options *opt)
 		else
 			r = print_plan(&plan, &set, opt->c.json, true);
 	}
+	if (r == 0 && !opt->prefix)
+		r = enable_timers(&set, opt->enable, opt->c.dry_run);
 	layout_plan_free(&plan);
 	profile_set_free(&set);
 	return r;
@@ -170,7 +197,11 @@ static int run_layout(struct layout_options *opt)
 static int layout_main(void *opts, int argc, char **argv)
 {
 	struct layout_options *opt = opts;
-	int r = mirrorctx_load(&opt->ctx);
+	int r;
+
+	if (opt->prefix && opt->enable)
+		return usage_error("--enable starts the timers of this system; not with --prefix");
+	r = mirrorctx_load(&opt->ctx);
 
 	if (r == 0)
 		r = run_layout(opt);
@@ -187,6 +218,7 @@ static const struct opt layout_opts[] = {
 		 struct layout_options, prefix, opt_abspath),
 	OPT_CALL("binary", 0, "PATH", "the mirrorprov the sync units run (default " MIRRORPROV_BINARY ")",
 		 struct layout_options, binary, opt_abspath),
+	OPT_FLAG("enable", 0, "start the profiles' sync timers (systemctl enable --now)", struct layout_options, enable),
 	OPT_DRY_RUN(struct layout_options, HELP_DRY_RUN),
 	OPT_JSON(struct layout_options),
 	OPT_END,
@@ -195,7 +227,7 @@ static const struct opt layout_opts[] = {
 const struct verb verb_layout = {
 	.name = "layout",
 	.summary = "create the mirror tree, rsyncd, nginx and sync timers",
-	.synopsis = "mirrorprov layout [-c HOST.conf] [--root DIR] [--profile NAME,...] [--prefix DIR] [-n] [-J]",
+	.synopsis = "mirrorprov layout [-c HOST.conf] [--root DIR] [--profile NAME,...] [--prefix DIR] [--enable] [-n] [-J]",
 	.options = layout_opts,
 	.opts_size = sizeof(struct layout_options),
 	.run = layout_main,

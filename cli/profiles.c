@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lib/size.h"
+#include "lib/strv.h"
 #include "mirrorprov.h"
 #include "output.h"
 #include "sync/profile.h"
@@ -219,6 +220,16 @@ static int show(const char *name, bool json)
 	return r < 0 ? -MP_EFAILED : 0;
 }
 
+static int no_profiles(void)
+{
+	_cleanup_free_ char *where = strv_join((char *const *)profile_search_path(), ", ");
+
+	if (!where)
+		return log_errno(-ENOMEM, "listing profiles");
+	log_error("no profiles found (looked in %s)", where);
+	return EXIT_FAIL;
+}
+
 static int list(const struct profiles_options *opt)
 {
 	_cleanup_free_ char *err = NULL;
@@ -233,6 +244,10 @@ static int list(const struct profiles_options *opt)
 	r = profile_load_all(&set, &err);
 	if (r < 0)
 		return profile_error(r, err);
+	if (set.n == 0) {
+		profile_set_free(&set);
+		return no_profiles();
+	}
 	rows = json_object_new_array();
 	for (size_t i = 0; i < set.n; i++)
 		json_object_array_add(rows, profile_row(&set.v[i]));

@@ -142,6 +142,10 @@ static _Noreturn void child_exec(const char *path, char *const argv[], char *con
 		child_isolate();
 		r = run_as_drop(opts->user);
 	}
+	/* The caller's directory may be closed to the user (root runs from /root,
+	 * mode 0700): rsync and ftpsync go back to theirs and would fail there. */
+	if (r == 0 && access(".", X_OK) < 0 && chdir("/") < 0)
+		r = negative_errno();
 	if (r == 0) {
 		execve(path, argv, envp);
 		r = negative_errno();

@@ -13,6 +13,7 @@
 #include "lib/fileio.h"
 #include "lib/macro.h"
 #include "lib/spawn.h"
+#include "lib/strv.h"
 
 #define MAX_CONFIG_BYTES (4u << 20)
 
@@ -113,12 +114,12 @@ static int add_rendered(struct layout_plan *plan, const struct layout_conf *lc, 
 }
 
 static int add_unit(struct layout_plan *plan, const struct layout_conf *lc, const struct profile *p,
-		    render_one_fn render, const char *suffix)
+		    render_one_fn render, const char *suffix, const char *dropin)
 {
 	_cleanup_free_ char *name = sync_unit_name(p), *path = NULL;
 	char *text = NULL;
 
-	if (!name || asprintf(&path, UNIT_DIR "/%s.%s", name, suffix) < 0)
+	if (!name || asprintf(&path, UNIT_DIR "/%s.%s.d/%s", name, suffix, dropin) < 0)
 		return -ENOMEM;
 	int r = render(lc, p, &text);
 	return add_rendered(plan, lc, path, r, text, false);
@@ -156,9 +157,9 @@ int layout_plan_build(const struct layout_conf *lc, const struct profile_set *se
 		r = add_item(plan, LK_SYMLINK, prefixed(lc, NGINX_ENABLED_PATH), strdup("../sites-available/mirrorprov"),
 			     0777);
 	for (size_t i = 0; i < set->n && r == 0; i++) {
-		r = add_unit(plan, lc, &set->v[i], render_sync_service, "service");
+		r = add_unit(plan, lc, &set->v[i], render_sync_service, "service", SYNC_SERVICE_DROPIN);
 		if (r == 0)
-			r = add_unit(plan, lc, &set->v[i], render_sync_timer, "timer");
+			r = add_unit(plan, lc, &set->v[i], render_sync_timer, "timer", SYNC_TIMER_DROPIN);
 	}
 	if (r < 0)
 		layout_plan_free(plan);
@@ -290,4 +291,51 @@ int layout_user_create(const char *user, const char *home)
 	r = res.exit_code == 0 ? 0 : -EIO;
 	spawn_result_free(&res);
 	return r;
+}
+
+int layout_timers_argv(const struct profile_set *set, const char *verb, char ***ret)
+{
+	_cleanup_strvec_ struct strvec v = { 0 };
+
+	strvec_push(&v, "systemctl");
+	strvec_push(&v, verb);
+	for (size_t i = 0; i < set->n; i++)
+		strvec_push_take(&v, sync_timer_name(&set->v[i]));
+	return strvec_steal(&v, false, ret);
+}
+
+/* Runs argv; a failure is -EIO with the last line of its stderr (systemctl
+ * reports what it did first, the error last) in *error. */
+static int run_systemctl(char *const *argv, char **error)
+{
+	struct spawn_opts opts = { .capture_stdout = 1, .capture_stderr = 1, .timeout_sec = 120 };
+	struct spawn_result res = { 0 };
+	int r = spawn_run(argv, &opts, &res);
+
+	if (r == 0 && res.exit_code != 0) {
+		char *e = res.err ? res.err : "";
+		size_t len = strlen(e);
+		while (len && e[len - 1] == '\n')
+			e[--len] = '\0';
+		char *nl = strrchr(e, '\n');
+		r = -EIO;
+		if (asprintf(error, "systemctl %s: %s", argv[1], nl ? nl + 1 : *e ? e : "failed") < 0)
+			*error = NULL;
+	}
+	spawn_result_free(&res);
+	return r;
+}
+
+int layout_enable(const struct profile_set *set, char **error)
+{
+	char *reload[] = { "systemctl", "daemon-reload", NULL };
+	_cleanup_strv_free_ char **enable = NULL, **start = NULL;
+	int r;
+
+	*error = NULL;
+	if ((r = layout_timers_argv(set, "enable", &enable)) < 0 || (r = layout_timers_argv(set, "start", &start)) < 0)
+		return r;
+	if ((r = run_systemctl(reload, error)) < 0 || (r = run_systemctl(enable, error)) < 0)
+		return r;
+	return run_systemctl(start, error);
 }

@@ -44,3 +44,11 @@ const char *layout_action_name(enum layout_action a);
 int layout_user_lookup(const char *user, uid_t *uid, gid_t *gid);
 /* useradd --system (own group, home created, no login shell). */
 int layout_user_create(const char *user, const char *home);
+
+/* systemctl VERB mirrorprov-sync@NAME.timer ... for the profiles (NULL-terminated, malloc'd). */
+int layout_timers_argv(const struct profile_set *set, const char *verb, char ***ret);
+/* Starts the profiles' sync timers as `systemctl enable --now` would, in steps
+ * that also work offline (a chroot): daemon-reload, enable, start.  -EIO with
+ * "systemctl VERB: its last line of stderr" in *error when one fails, -ENOENT
+ * without systemctl. */
+int layout_enable(const struct profile_set *set, char **error);

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -509,16 +510,43 @@ int profile_load_file(const char *path, struct profile *p, char **error)
 	return r;
 }
 
+/* An uninstalled build (TREE/build/mirrorprov) reads the profiles of its own
+ * source tree, not those of an installed version: TREE/profiles when TREE, the
+ * parent of the binary's directory, holds a Makefile next to profiles/. */
+static bool source_tree_profiles(char *buf, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	for (int i = 0; i < 2; i++) {
+		if (!(slash = strrchr(exe, '/')) || slash == exe)
+			return false;
+		*slash = '\0';
+	}
+	if (snprintf(buf, size, "%s/Makefile", exe) >= (int)size || access(buf, F_OK) < 0)
+		return false;
+	return snprintf(buf, size, "%s/profiles", exe) < (int)size && access(buf, F_OK) == 0;
+}
+
 const char *const *profile_search_path(void)
 {
+	static char tree[PATH_MAX];
 	static const char *env_path[2];
-	static const char *const std_path[] = { PROFILE_ETC_DIR, MIRRORPROV_DATADIR "/profiles", NULL };
+	static const char *std_path[] = { PROFILE_ETC_DIR, MIRRORPROV_DATADIR "/profiles", NULL };
+	static bool looked;
 	const char *env = getenv(PROFILE_ENV_DIR);
 
 	if (env && *env) {
 		env_path[0] = env;
 		return env_path;
 	}
+	if (!looked && source_tree_profiles(tree, sizeof(tree)))
+		std_path[1] = tree;
+	looked = true;
 	return std_path;
 }
 

@@ -13,7 +13,8 @@
  *
  * Search path: $MIRRORPROV_PROFILE_DIR alone when set (tests, reviews);
  * otherwise /etc/mirrorprov/profiles (local overrides, same file name wins)
- * then MIRRORPROV_DATADIR/profiles (/usr/share/mirrorprov/profiles).
+ * then MIRRORPROV_DATADIR/profiles (/usr/share/mirrorprov/profiles), or for
+ * an uninstalled build (SRC/build/mirrorprov) SRC/profiles instead.
  *
  * A profile is rejected with "FILE:LINE: reason" for an unknown key, a missing
  * required key, a module that is not a safe rsync module name, a directory or

@@ -224,9 +224,17 @@ int render_nginx_site(const struct layout_conf *lc, const struct profile_set *se
 char *sync_unit_name(const struct profile *p)
 {
 	char *s;
-	return asprintf(&s, "mirrorprov-sync-%s", p->name) < 0 ? NULL : s;
+	return asprintf(&s, SYNC_UNIT_TEMPLATE "%s", p->name) < 0 ? NULL : s;
 }
 
+char *sync_timer_name(const struct profile *p)
+{
+	char *s;
+	return asprintf(&s, SYNC_UNIT_TEMPLATE "%s.timer", p->name) < 0 ? NULL : s;
+}
+
+/* The instance's drop-in: what differs per profile and host.  The template
+ * (contrib/systemd/mirrorprov-sync@.service) holds the rest. */
 int render_sync_service(const struct layout_conf *lc, const struct profile *p, char **ret)
 {
 	struct out o;
@@ -237,39 +245,30 @@ int render_sync_service(const struct layout_conf *lc, const struct profile *p, c
 	if ((r = render_begin(&o, lc, NULL, p)) < 0)
 		return r;
 	fprintf(o.f,
-		"# " GENERATED "\n[Unit]\nDescription=Mirror sync of %s (%s)\n"
-		"Documentation=man:mirrorprov(8)\n"
-		"Wants=network-online.target\n"
-		"After=network-online.target\n"
+		"# " GENERATED "\n"
+		"# " SYNC_UNIT_TEMPLATE "%s.service: the template " SYNC_UNIT_TEMPLATE ".service with these settings.\n"
+		"[Unit]\nDescription=Mirror sync of %s (%s)\n"
 		"RequiresMountsFor=%s\n"
 		"\n"
 		"[Service]\n"
-		"Type=oneshot\n"
 		"User=%s\n"
 		"# mirrorprov sync takes a lock of its own: a manual or pushed run never overlaps this one.\n"
+		"ExecStart=\n"
 		"ExecStart=%s sync ",
-		p->description, p->name, lc->root, lc->user, lc->mirrorprov);
+		p->name, p->description, p->name, lc->root, lc->user, lc->mirrorprov);
 	if (lc->hostconf_path)
 		fprintf(o.f, "-c %s ", lc->hostconf_path);
 	else
 		fprintf(o.f, "--root %s ", lc->root);
 	fprintf(o.f, "%s\n", p->name);
-	/* Poll markers and file lists of the last successful run (mirrorprov(8) sync). */
-	fputs("StateDirectory=mirrorprov\n", o.f);
 	fprintf(o.f,
 		"# The sync enforces the profile's timeout itself; this is the backstop.\n"
-		"TimeoutStartSec=%llu\n"
-		"Nice=10\n"
-		"IOSchedulingClass=idle\n"
-		"NoNewPrivileges=yes\n"
-		"PrivateTmp=yes\n"
-		"PrivateDevices=yes\n"
-		"ProtectSystem=full\n"
-		"ProtectHome=read-only\n",
+		"TimeoutStartSec=%llu\n",
 		(unsigned long long)(p->timeout + 300));
 	return out_finish(&o, 0, ret);
 }
 
+/* The profile's schedule, replacing the template's default. */
 int render_sync_timer(const struct layout_conf *lc, const struct profile *p, char **ret)
 {
 	struct out o;
@@ -280,16 +279,14 @@ int render_sync_timer(const struct layout_conf *lc, const struct profile *p, cha
 	if ((r = render_begin(&o, lc, NULL, p)) < 0)
 		return r;
 	fprintf(o.f,
-		"# " GENERATED "\n[Unit]\nDescription=Scheduled mirror sync of %s (%s)\n"
-		"Documentation=man:mirrorprov(8)\n"
+		"# " GENERATED "\n"
+		"# The schedule of " SYNC_UNIT_TEMPLATE "%s.timer (the template " SYNC_UNIT_TEMPLATE ".timer).\n"
+		"[Unit]\nDescription=Scheduled mirror sync of %s (%s)\n"
 		"\n"
 		"[Timer]\n"
+		"OnCalendar=\n"
 		"OnCalendar=%s\n"
-		"RandomizedDelaySec=%llu\n"
-		"Persistent=true\n"
-		"\n"
-		"[Install]\n"
-		"WantedBy=timers.target\n",
-		p->description, p->name, p->schedule, (unsigned long long)p->random_delay);
+		"RandomizedDelaySec=%llu\n",
+		p->name, p->description, p->name, p->schedule, (unsigned long long)p->random_delay);
 	return out_finish(&o, 0, ret);
 }

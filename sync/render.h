@@ -33,14 +33,24 @@ struct layout_conf {
 #define NGINX_SITE_PATH "/etc/nginx/sites-available/mirrorprov"
 #define NGINX_ENABLED_PATH "/etc/nginx/sites-enabled/mirrorprov"
 #define UNIT_DIR "/etc/systemd/system"
+/* Installed templates mirrorprov-sync@.service and .timer (contrib/systemd/);
+ * a profile's units are their instances mirrorprov-sync@NAME, configured by
+ * drop-ins in UNIT_DIR/mirrorprov-sync@NAME.{service,timer}.d/. */
+#define SYNC_UNIT_TEMPLATE "mirrorprov-sync@"
+#define SYNC_SERVICE_DROPIN "layout.conf"
+#define SYNC_TIMER_DROPIN "schedule.conf"
 
 /* Each returns 0 and a malloc'd NUL-terminated text in *ret, -EINVAL for a
  * value that fails its safety check, -ENOMEM. */
 int render_rsyncd_conf(const struct layout_conf *lc, const struct profile_set *set, char **ret);
 int render_rsyncd_motd(const struct layout_conf *lc, const struct profile_set *set, char **ret);
 int render_nginx_site(const struct layout_conf *lc, const struct profile_set *set, char **ret);
+/* The drop-ins of a profile's sync units: the service's settings, the timer's schedule. */
 int render_sync_service(const struct layout_conf *lc, const struct profile *p, char **ret);
 int render_sync_timer(const struct layout_conf *lc, const struct profile *p, char **ret);
 
-/* "mirrorprov-sync-NAME" (without suffix), malloc'd. */
+/* "mirrorprov-sync@NAME" (without suffix), malloc'd. */
 char *sync_unit_name(const struct profile *p);
+/* Its timer, "mirrorprov-sync@NAME.timer" (layout enables it, status asks
+ * systemd for its next run: one spelling), malloc'd. */
+char *sync_timer_name(const struct profile *p);

@@ -131,3 +131,12 @@ umock_sized() {
 		eval "${UMOCK_SETUP:-}"
 		exec "$@"' sh "$@"
 }
+
+# user_copy DIR: copies $MP and the profiles into DIR (readable by all) for a
+# command run as another user, since the checkout may sit in /root (mode 0700);
+# sets UMP and UPROFILES.
+user_copy() {
+	mkdir -p "$1/profiles" && cp "$MP" "$1/mirrorprov" && cp "$MIRRORPROV_PROFILE_DIR"/*.conf "$1/profiles/" &&
+		chmod -R a+rX "$1"
+	UMP=$1/mirrorprov UPROFILES=$1/profiles
+}

@@ -27,10 +27,16 @@ t_golden "layout -n on an empty prefix" layout/plan-empty.txt 0 run "${L[@]}" -n
 [ ! -e "$tmp/p" ] && [ ! -e "$tmp/root" ] && t_ok "layout -n writes nothing" || t_fail "layout -n writes nothing"
 t_golden "layout applies" layout/apply.txt 0 run "${L[@]}"
 for f in etc/rsyncd.conf etc/mirrorprov/rsyncd.motd etc/nginx/sites-available/mirrorprov \
-	etc/systemd/system/mirrorprov-sync-fedora.service etc/systemd/system/mirrorprov-sync-fedora.timer \
-	etc/systemd/system/mirrorprov-sync-ubuntu.timer; do
-	t_golden "generated $f" "layout/$(basename "$f")" 0 run cat "$tmp/p/$f"
+	etc/systemd/system/mirrorprov-sync@fedora.service.d/layout.conf \
+	etc/systemd/system/mirrorprov-sync@fedora.timer.d/schedule.conf \
+	etc/systemd/system/mirrorprov-sync@ubuntu.timer.d/schedule.conf; do
+	g=$(basename "$f")
+	[[ $f == *.d/* ]] && g=$(basename "$(dirname "$f")" .d).$g   # UNIT.DROPIN
+	t_golden "generated $f" "layout/$g" 0 run cat "$tmp/p/$f"
 done
+ls "$tmp/p/etc/systemd/system" | grep -qv '^mirrorprov-sync@[a-z-]*\.\(service\|timer\)\.d$' &&
+	t_fail "layout writes only drop-ins of the installed templates" "$(ls "$tmp/p/etc/systemd/system")" ||
+	t_ok "layout writes only drop-ins of the installed templates"
 t_golden "layout again: no changes" layout/no-changes.txt 0 "${L[@]}"
 t_golden "layout -n -J" layout/plan.json 0 run "${L[@]}" -n -J
 "${L[@]}" --profile fedora >/dev/null 2>&1
@@ -39,7 +45,7 @@ grep -q '^\[epel\]' "$tmp/p/etc/rsyncd.conf" && t_fail "--profile narrows the mo
 
 # Without a host configuration: --root and --profile are enough.
 out=$("$MP" layout --root "$tmp/r2" --profile ubuntu --prefix "$tmp/p2" 2>&1)
-grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 ubuntu$' "$tmp/p2/etc/systemd/system/mirrorprov-sync-ubuntu.service" &&
+grep -q 'ExecStart=.* sync --root '"$tmp"'/r2 ubuntu$' "$tmp/p2/etc/systemd/system/mirrorprov-sync@ubuntu.service.d/layout.conf" &&
 	! grep -q ssl "$tmp/p2/etc/nginx/sites-available/mirrorprov" &&
 	t_ok "layout with --root only: HTTP only, units pass --root" || t_fail "layout with --root only" "$out"
 
@@ -54,7 +60,7 @@ grep -q "warning: debian-security: Debian recommends that debian-security not be
 # A relative -c is resolved as every verb does: the units name the absolute file.
 out=$(cd "$tmp" && MIRRORPROV_PROFILE_DIR=$TOP/profiles "$MP" layout -c host.conf --prefix "$tmp/p3" --binary /usr/sbin/mirrorprov 2>&1); rc=$?
 [ $rc = 0 ] && grep -q "^ExecStart=/usr/sbin/mirrorprov sync -c $tmp/host.conf fedora$" \
-	"$tmp/p3/etc/systemd/system/mirrorprov-sync-fedora.service" &&
+	"$tmp/p3/etc/systemd/system/mirrorprov-sync@fedora.service.d/layout.conf" &&
 	t_ok "layout -c RELATIVE: resolved, the units name the absolute path" || t_fail "layout -c RELATIVE" "rc=$rc" "$out"
 
 # -n writes nothing: the commands name the default state directory (tests/lib.sh sets another)
@@ -63,6 +69,9 @@ t_golden "sync -n rocky" layout/sync-n-rocky.txt 0 run "${SN[@]}" rocky
 t_golden "sync -n ubuntu (two stages)" layout/sync-n-ubuntu.txt 0 run "${SN[@]}" ubuntu \
 	--upstream rsync://127.0.0.1:8873/debian
 t_golden "sync -n debian (ftpsync)" layout/sync-n-debian.txt 0 run "${SN[@]}" debian
+
+t_error "layout: --enable with --prefix" 2 "--enable starts the timers of this system; not with --prefix" \
+	"${L[@]}" --enable
 
 echo 'mirorr: { root = "/x"; };' >"$tmp/bad.conf"
 t_error "layout: host.conf without mirror section" 2 "/dev/null: missing section 'mirror'" "$MP" layout -c /dev/null --profile fedora

@@ -56,6 +56,26 @@ syntax-error 3: syntax error
 CASES
 t_error "listing stops at the first broken profile" 2 "$bad/absolute-directory.conf:4:" "$MP" profiles
 export MIRRORPROV_PROFILE_DIR=/nonexistent
-out=$("$MP" profiles -J 2>&1)
-[ "$(tr -d ' \n' <<<"$out")" = '{"profiles":[]}' ] && t_ok "empty profile dir: empty list" || t_fail "empty dir" "$out"
+t_error "no profiles: says where it looked" 1 "no profiles found (looked in /nonexistent)" "$MP" profiles
+t_error "no profiles, JSON: the same" 1 "no profiles found (looked in /nonexistent)" "$MP" profiles -J
+unset MIRRORPROV_PROFILE_DIR
+
+# An uninstalled build reads its own tree's profiles (SRC/build/mirrorprov ->
+# SRC/profiles); a copy of the binary outside a source tree does not.
+tree=$(mktemp -d)
+mkdir -p "$tree/src/build" "$tree/src/profiles" "$tree/bin"
+touch "$tree/src/Makefile"
+cp profiles/fedora.conf profiles/debian.conf "$tree/src/profiles/"
+cp "$MP" "$tree/src/build/mirrorprov"; cp "$MP" "$tree/bin/mirrorprov"
+out=$("$tree/src/build/mirrorprov" profiles -o NAME,FILE 2>&1)
+if grep -q "^debian *$tree/src/profiles/debian.conf" <<<"$out" && grep -q "^fedora *$tree/src/profiles/fedora.conf" <<<"$out"; then
+	t_ok "uninstalled build: profiles of its source tree"
+else t_fail "uninstalled build: profiles of its source tree" "$out"; fi
+n=$("$MP" profiles -o NAME 2>/dev/null | tail -n +2 | wc -l)
+[ "$n" = 14 ] && t_ok "the build in the checkout: its 14 profiles" || t_fail "the build in the checkout: 14 profiles" "$n"
+if [ ! -d /etc/mirrorprov/profiles ] && [ ! -d /usr/local/share/mirrorprov/profiles ]; then
+	t_error "outside a source tree: none found, where it looked" 1 \
+		"no profiles found (looked in /etc/mirrorprov/profiles, /usr/local/share/mirrorprov/profiles)" "$tree/bin/mirrorprov" profiles
+fi
+rm -rf "$tree"
 t_done

@@ -43,9 +43,9 @@ xfs_info "$D/srv/mirror" | grep -q 'sunit=16 *swidth=208 blks' && t_ok "mounted 
 	t_fail "xfs geometry" "$(xfs_info "$D/srv/mirror" 2>&1)"
 grep -q "^UUID=.* $D/srv/mirror xfs noatime,logbsize=256k 0 0$" "$D/prefix/etc/fstab" && t_ok "fstab entry under --prefix" ||
 	t_fail "fstab entry" "$(cat "$D/prefix/etc/fstab")"
-[ -f "$D/prefix/etc/nginx/sites-available/mirrorprov" ] && [ -f "$D/prefix/etc/systemd/system/mirrorprov-sync-fedora.timer" ] &&
+[ -f "$D/prefix/etc/nginx/sites-available/mirrorprov" ] && [ -f "$D/prefix/etc/systemd/system/mirrorprov-sync@fedora.timer.d/schedule.conf" ] &&
 	grep -q '^\[debian\]' "$D/prefix/etc/rsyncd.conf" && [ -d "$D/srv/mirror/pub/fedora" ] && t_ok "layout written" || t_fail "layout written"
-grep -q "^ExecStart=.* sync -c $D/demo.conf fedora$" "$D/prefix/etc/systemd/system/mirrorprov-sync-fedora.service" &&
+grep -q "^ExecStart=.* sync -c $D/demo.conf fedora$" "$D/prefix/etc/systemd/system/mirrorprov-sync@fedora.service.d/layout.conf" &&
 	t_ok "sync units name the absolute host configuration" || t_fail "units name the config"
 out=$("${OB[@]}" --yes 2>&1); rc=$?
 [ $rc = 0 ] && [ "$(tail -1 <<<"$out")" = "no changes" ] && ! grep -q ' change ' <<<"$out" &&

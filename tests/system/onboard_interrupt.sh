@@ -50,7 +50,7 @@ for n in 1 2 3 4 5 6 7 8; do
 	[ $rc = 137 ] && t_ok "killed after step $n" || t_fail "killed after step $n" "rc=$rc" "$(tail -5 "$D/out")"
 	bad=
 	for f in "$D/prefix/etc/fstab" "$D/prefix/etc/rsyncd.conf" "$D/prefix/etc/nginx/sites-available/mirrorprov" \
-		"$D"/prefix/etc/systemd/system/*; do
+		"$D"/prefix/etc/systemd/system/*.d/*; do
 		complete "$f" || bad="$bad ${f#"$D/prefix/"}"
 	done
 	[ -z "$bad" ] && t_ok "after step $n: fstab, rsyncd, nginx, units complete" || t_fail "after step $n: partial files:$bad"

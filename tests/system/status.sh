@@ -84,7 +84,8 @@ EOF
 	t_ok "the page root wrote belongs to mirror.user" || t_fail "page owner" "$(ls -la "$STATE_DIRECTORY/status")"
 # the timers run sync as mirror.user: it appends to the history and replaces the page
 n=$(wc -l <"$H")
-su -s /bin/sh nobody -c "STATE_DIRECTORY=$STATE_DIRECTORY MIRRORPROV_PROFILE_DIR=$MIRRORPROV_PROFILE_DIR $MP sync -c $tmp/host.conf fedora --upstream rsync://127.0.0.1:$UPSTREAM_PORT/nosuch/" >/dev/null 2>"$tmp/err"
+user_copy "$tmp/as-user"
+su -s /bin/sh nobody -c "STATE_DIRECTORY=$STATE_DIRECTORY MIRRORPROV_PROFILE_DIR=$UPROFILES $UMP sync -c $tmp/host.conf fedora --upstream rsync://127.0.0.1:$UPSTREAM_PORT/nosuch/" >/dev/null 2>"$tmp/err"
 [ "$(wc -l <"$H")" = $((n + 1)) ] && [ "$(stat -c %U "$STATE_DIRECTORY/status/index.html")" = nobody ] &&
 	! grep -qE "history|status not written" "$tmp/err" && t_ok "sync as mirror.user appends and rewrites the page" ||
 	t_fail "sync as mirror.user" "$(cat "$tmp/err")"

@@ -90,7 +90,9 @@ t_error "ftp upstream refused" 2 "ftp:// is not accepted" "${S[@]}" fedora --ups
 "${S[@]}" fedora --upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" >/dev/null 2>&1
 diff -r "$UP/fedora" "$root/fedora" >/dev/null && t_ok "a good sync repairs the tree" || t_fail "a good sync repairs the tree"
 # As the generated timers run it (User=mirror.user): not root, so it syncs as itself.
-out=$(setpriv --reuid="$MUSER" --regid="$MUSER" --init-groups "${S[@]}" fedora \
+user_copy "$tmp/as-user"
+out=$(setpriv --reuid="$MUSER" --regid="$MUSER" --init-groups env MIRRORPROV_PROFILE_DIR="$UPROFILES" \
+	"$UMP" sync -c "$tmp/host.conf" fedora \
 	--upstream "rsync://127.0.0.1:$UPSTREAM_PORT/fedora/" 2>&1); rc=$?
 [ $rc = 0 ] && [ -z "$(find "$root/fedora" ! -user "$MUSER")" ] && t_ok "sync run as mirror.user itself" ||
 	t_fail "sync run as mirror.user itself" "rc=$rc" "$out"
@@ -170,10 +172,53 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HP/fedora/.~tmp
 [ "$code" = 404 ] && t_ok "partial .~tmp~ files are not served" || t_fail "partial files hidden" "$code"
 
 # --- systemd -------------------------------------------------------------------------
-out=$(systemd-analyze verify --man=no "$prefix"/etc/systemd/system/mirrorprov-sync-*.service \
-	"$prefix"/etc/systemd/system/mirrorprov-sync-*.timer 2>&1)
-[ -z "$out" ] && t_ok "systemd-analyze verify accepts the units" || t_fail "systemd-analyze verify" "$out"
-grep -q "^ExecStart=$MP sync -c $tmp/host.conf fedora\$" "$prefix/etc/systemd/system/mirrorprov-sync-fedora.service" &&
-	grep -q '^RandomizedDelaySec=1200$' "$prefix/etc/systemd/system/mirrorprov-sync-fedora.timer" &&
-	t_ok "units run mirrorprov sync NAME with the profile's delay" || t_fail "unit contents"
+# The installed templates (as `make install` writes them, running $MP) and the
+# drop-ins layout wrote, in systemd's search path: each profile's units are
+# instances mirrorprov-sync@NAME of the templates.
+units=$tmp/units
+mkdir -p "$units"
+for u in "$TOP"/contrib/systemd/*; do sed "s|@SBINDIR@/mirrorprov|$MP|" "$u" >"$units/${u##*/}"; done
+export SYSTEMD_UNIT_PATH=$prefix/etc/systemd/system:$units:
+out=$(systemd-analyze verify --man=no mirrorprov-sync@fedora.service mirrorprov-sync@fedora.timer \
+	mirrorprov-sync@ubuntu.service mirrorprov-sync@ubuntu.timer 2>&1)
+[ -z "$out" ] && t_ok "systemd-analyze verify accepts the instances with their drop-ins" || t_fail "systemd-analyze verify" "$out"
+out=$(systemd-analyze verify --man=no mirrorprov-sync@nodropin.service mirrorprov-sync@nodropin.timer 2>&1)
+[ -z "$out" ] && t_ok "systemd-analyze verify accepts the bare templates" || t_fail "verify bare templates" "$out"
+# The drop-in is read: a broken ExecStart= in it is what verify reports.
+cp -r "$prefix/etc/systemd/system/mirrorprov-sync@fedora.service.d" "$units/mirrorprov-sync@broken.service.d"
+sed -i 's|^ExecStart=/.*|ExecStart=/nonexistent/mirrorprov sync broken|' "$units/mirrorprov-sync@broken.service.d/layout.conf"
+out=$(systemd-analyze verify --man=no mirrorprov-sync@broken.service 2>&1)
+grep -q '/nonexistent/mirrorprov is not executable' <<<"$out" && t_ok "the instance's drop-in is what systemd reads" ||
+	t_fail "drop-in read by systemd" "$out"
+unset SYSTEMD_UNIT_PATH
+grep -q "^ExecStart=$MP sync -c $tmp/host.conf fedora\$" "$prefix/etc/systemd/system/mirrorprov-sync@fedora.service.d/layout.conf" &&
+	grep -qx 'RandomizedDelaySec=1200' "$prefix/etc/systemd/system/mirrorprov-sync@fedora.timer.d/schedule.conf" &&
+	grep -qx "OnCalendar=$("$MP" profiles show fedora -J | python3 -c 'import json,sys; print(json.load(sys.stdin)["schedule"])')" \
+		"$prefix/etc/systemd/system/mirrorprov-sync@fedora.timer.d/schedule.conf" &&
+	t_ok "drop-ins: mirrorprov sync NAME, the profile's schedule and delay" || t_fail "drop-in contents"
+
+# Enabling an instance (what --enable runs, offline here) puts every sync in
+# timers.target, which is what `systemctl list-timers 'mirrorprov-sync@*'` lists.
+sys=$tmp/sysroot
+mkdir -p "$sys/lib/systemd/system" "$sys/etc/systemd"
+cp "$units"/mirrorprov-sync@.* "$sys/lib/systemd/system/"
+cp -r "$prefix/etc/systemd/system" "$sys/etc/systemd/"
+out=$(systemctl --root="$sys" enable mirrorprov-sync@fedora.timer mirrorprov-sync@ubuntu.timer 2>&1)
+[ "$(readlink "$sys/etc/systemd/system/timers.target.wants/mirrorprov-sync@fedora.timer")" = /lib/systemd/system/mirrorprov-sync@.timer ] &&
+	[ -L "$sys/etc/systemd/system/timers.target.wants/mirrorprov-sync@ubuntu.timer" ] &&
+	t_ok "systemctl enable mirrorprov-sync@NAME.timer: instances of the template in timers.target" ||
+	t_fail "systemctl enable of the instances" "$out"
+
+# layout enables nothing unless asked, and says what to run; --enable runs it
+# (systemctl recorded by a stand-in: no systemd runs here).
+bin=$tmp/bin
+mkdir -p "$bin"
+ln -s "$TOP/tests/standins/record-argv" "$bin/systemctl"
+L2=("$MP" layout -c "$tmp/host.conf" --binary "$MP")
+out=$(PATH=$bin:$PATH STANDIN_LOG=$tmp/sc "${L2[@]}" -n 2>&1 >/dev/null)
+[ ! -e "$tmp/sc.argv" ] && grep -qF 'to start the syncs: systemctl daemon-reload; systemctl enable --now mirrorprov-sync@fedora.timer mirrorprov-sync@ubuntu.timer' <<<"$out" &&
+	t_ok "layout without --enable: runs no systemctl, says what to run" || t_fail "layout without --enable" "$out" "$(cat "$tmp/sc.argv" 2>/dev/null)"
+out=$(PATH=$bin:$PATH STANDIN_LOG=$tmp/sc "${L2[@]}" -n --enable 2>&1 >/dev/null)
+[ ! -e "$tmp/sc.argv" ] && grep -qF 'would start the syncs: systemctl daemon-reload; systemctl enable --now' <<<"$out" &&
+	t_ok "layout -n --enable: runs no systemctl" || t_fail "layout -n --enable" "$out"
 t_done

@@ -106,14 +106,18 @@ static void units(void **state)
 	struct profile p = make_profile();
 	_cleanup_free_ char *svc = NULL, *tmr = NULL, *name = sync_unit_name(&p);
 
-	assert_string_equal(name, "mirrorprov-sync-arch");
+	/* Drop-ins of the template's instance: ExecStart= and OnCalendar= reset
+	 * the template's own before setting the profile's. */
+	assert_string_equal(name, "mirrorprov-sync@arch");
+	/* layout enables it and status asks systemd for its next run by this one name */
+	_cleanup_free_ char *timer = sync_timer_name(&p);
+	assert_string_equal(timer, "mirrorprov-sync@arch.timer");
 	assert_int_equal(render_sync_service(&lc, &p, &svc), 0);
-	assert_non_null(strstr(svc, "\nExecStart=/usr/sbin/mirrorprov sync -c /etc/mirrorprov/host.conf arch\n"));
-	assert_non_null(strstr(svc, "\nType=oneshot\n"));
+	assert_non_null(strstr(svc, "\nExecStart=\nExecStart=/usr/sbin/mirrorprov sync -c /etc/mirrorprov/host.conf arch\n"));
 	assert_non_null(strstr(svc, "\nUser=mirror\n"));
 	assert_non_null(strstr(svc, "\nTimeoutStartSec=3900\n"));
 	assert_int_equal(render_sync_timer(&lc, &p, &tmr), 0);
-	assert_non_null(strstr(tmr, "\nOnCalendar=hourly\nRandomizedDelaySec=600\nPersistent=true\n"));
+	assert_non_null(strstr(tmr, "\n[Timer]\nOnCalendar=\nOnCalendar=hourly\nRandomizedDelaySec=600\n"));
 }
 
 static void sync_commands(void **state)

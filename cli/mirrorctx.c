@@ -13,8 +13,8 @@
 
 const struct opt mirrorctx_options[] = {
 	OPT_CONFIG(struct mirrorctx, config),
-	OPT_STRING("root", 0, "DIR", "mirror root (default: mirror.root of the host configuration)", struct mirrorctx,
-		   root),
+	OPT_CALL("root", 0, "DIR", "mirror root (default: mirror.root of the host configuration)", struct mirrorctx,
+		 root, opt_abspath),
 	OPT_END,
 };
 

@@ -142,9 +142,10 @@ static _Noreturn void child_exec(const char *path, char *const argv[], char *con
 		child_isolate();
 		r = run_as_drop(opts->user);
 	}
-	/* The caller's directory may be closed to the user (root runs from /root,
-	 * mode 0700): rsync and ftpsync go back to theirs and would fail there. */
-	if (r == 0 && access(".", X_OK) < 0 && chdir("/") < 0)
+	/* The user's program starts in /: the caller's directory may be closed to
+	 * it (root working in /root, mode 0700), and rsync and ftpsync return to
+	 * theirs by path (ftpsync's "cd $BASEDIR").  Every path handed over is absolute. */
+	if (r == 0 && opts->user && chdir("/") < 0)
 		r = negative_errno();
 	if (r == 0) {
 		execve(path, argv, envp);

@@ -384,38 +384,91 @@ static int plan_check(struct onboard *ob)
 	return r;
 }
 
-/* What the register record says: what was registered, with whom. */
-static char *register_record_text(const struct onboard *ob, const char *type)
+/* What onboard registers is what `register` would (app/register.c): one
+ * registration per backend instance, from the same plan.  A host.conf with
+ * neither backend nor backends registers nothing here. */
+static int register_plan(const struct onboard *ob, struct reg_plan *plan)
+{
+	_cleanup_free_ char *err = NULL;
+
+	*plan = (struct reg_plan){ 0 };
+	if (!ob->hc.has_backend && !ob->hc.n_backends)
+		return 0;
+	/* not listed: never -EINVAL */
+	return reg_plan_build(&ob->hc, &ob->set, NULL, false, plan, &err);
+}
+
+/* What the register record says: what was registered, with whom.  The
+ * single backend group keeps the record written before instances existed. */
+static char *register_record_text(const struct onboard *ob, const struct reg_plan *plan)
 {
 	_cleanup_strbuf_ struct strbuf sb = { 0 };
 
-	strbuf_addf(&sb, "backend %s\nhost %s\nprofiles", type, ob->hc.host.name);
-	for (size_t i = 0; i < ob->set.n; i++)
-		strbuf_addf(&sb, " %s", ob->set.v[i].name);
-	strbuf_addc(&sb, '\n');
+	if (plan->legacy) {
+		strbuf_addf(&sb, "backend %s\nhost %s\nprofiles", ob->hc.backend.type, ob->hc.host.name);
+		for (size_t i = 0; i < ob->set.n; i++)
+			strbuf_addf(&sb, " %s", ob->set.v[i].name);
+		strbuf_addc(&sb, '\n');
+		return strbuf_error(&sb) < 0 ? NULL : strdup(sb.buf);
+	}
+	strbuf_addf(&sb, "host %s\n", ob->hc.host.name);
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct reg_group *g = &plan->v[i];
+		strbuf_addf(&sb, "backend %s %s %s profiles", g->inst.name, g->inst.type, g->inst.url ? g->inst.url : "-");
+		for (size_t k = 0; k < g->n; k++)
+			strbuf_addf(&sb, " %s", g->profiles[k]->name);
+		strbuf_addc(&sb, '\n');
+	}
 	return strbuf_error(&sb) < 0 ? NULL : strdup(sb.buf);
+}
+
+/* "register with fedora-mm (mirrormanager at URL): fedora epel; print the
+ * debian registration document: debian" */
+static int register_detail(struct onboard *ob, const struct reg_plan *plan)
+{
+	_cleanup_strbuf_ struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct reg_group *g = &plan->v[i];
+		if (reg_instance_prints(&ob->hc, &g->inst))
+			strbuf_addf(&sb, "%sprint the %s registration document (the submission is manual)", i ? "; " : "",
+				    g->inst.type);
+		else
+			strbuf_addf(&sb, "%sregister with %s (%s%s%s)", i ? "; " : "", g->inst.name, g->inst.type,
+				    g->inst.url ? " at " : "", g->inst.url ? g->inst.url : "");
+		strbuf_addc(&sb, ':');
+		for (size_t k = 0; k < g->n; k++)
+			strbuf_addf(&sb, " %s", g->profiles[k]->name);
+	}
+	if (strbuf_error(&sb) < 0)
+		return -ENOMEM;
+	return set_step(ob, S_REGISTER, STEP_CHANGE, "%s", sb.buf);
 }
 
 static int plan_register(struct onboard *ob)
 {
-	const char *type = register_backend_type(&ob->hc, NULL);
 	_cleanup_free_ char *want = NULL, *have = NULL;
+	struct reg_plan plan;
 	int r;
 
-	if (!type)
-		return set_step(ob, S_REGISTER, STEP_DONE, "no backend section: nothing to register");
+	if (!ob->hc.has_backend && !ob->hc.n_backends)
+		return set_step(ob, S_REGISTER, STEP_DONE, "no backend or backends section: nothing to register");
 	if (profiles_missing(ob, S_REGISTER, &r))
 		return r;
 	if (ob->deferred)
 		return set_step(ob, S_REGISTER, STEP_DONE, "deferred until the first sync");
-	if (!(want = register_record_text(ob, type)))
-		return -ENOMEM;
-	if (read_file_bounded(ob->record, 64 * 1024, &have, NULL) >= 0 && strcmp(have, want) == 0)
-		return set_step(ob, S_REGISTER, STEP_DONE, "registered with %s (%s)", type, ob->record);
-	if (register_prints(&ob->hc, type))
-		return set_step(ob, S_REGISTER, STEP_CHANGE, "print the %s registration document (the submission is manual)", type);
-	return set_step(ob, S_REGISTER, STEP_CHANGE, "register with %s%s%s", type, ob->hc.backend.url ? " at " : "",
-			ob->hc.backend.url ? ob->hc.backend.url : "");
+	if ((r = register_plan(ob, &plan)) < 0)
+		return r;
+	if (!plan.n)
+		r = set_step(ob, S_REGISTER, STEP_DONE, "no backend instance registers these profiles: nothing to register");
+	else if (!(want = register_record_text(ob, &plan)))
+		r = -ENOMEM;
+	else if (read_file_bounded(ob->record, 64 * 1024, &have, NULL) >= 0 && strcmp(have, want) == 0)
+		r = set_step(ob, S_REGISTER, STEP_DONE, "registered (%s)", ob->record);
+	else
+		r = register_detail(ob, &plan);
+	reg_plan_free(&plan);
+	return r;
 }
 
 
@@ -595,15 +648,20 @@ static void registered(void *userdata, const struct reg_plan *plan, const struct
 
 static int apply_register(struct onboard *ob, const struct onboard_observer *obs)
 {
-	_cleanup_free_ char *text = register_record_text(ob, register_backend_type(&ob->hc, NULL)), *dir = NULL;
+	_cleanup_free_ char *text = NULL, *dir = NULL;
 	/* the check step has just run the same checks */
 	const struct register_request rq = { .hc = &ob->hc, .root = root_dir(ob), .set = &ob->set, .skip_check = true,
 					     .check = &ob->o->check };
 	struct register_forward f = { ob, obs };
 	const struct register_observer robs = { &f, NULL, NULL, registered };
 	struct register_report rep;
+	struct reg_plan plan;
 	int r;
 
+	if ((r = register_plan(ob, &plan)) < 0)
+		return r;
+	text = register_record_text(ob, &plan);
+	reg_plan_free(&plan);
 	if (!text || !(dir = strdup(ob->record)))
 		return -ENOMEM;
 	r = registration_run(&rq, &robs, &rep);
@@ -745,19 +803,4 @@ void onboard_free(struct onboard *ob)
 	app_error_free(&ob->error);
 	if (ob->udev)
 		udev_unref(ob->udev);
-}
-
-const char *register_backend_type(const struct hostconf *hc, const char *backend)
-{
-	return backend ? backend : hc && hc->has_backend ? hc->backend.type : NULL;
-}
-
-bool register_prints(const struct hostconf *hc, const char *type)
-{
-	struct hostconf_backend inst = hc->backend;
-
-	if (!type)
-		return false;
-	inst.type = (char *)type;
-	return reg_instance_prints(hc, &inst);
 }

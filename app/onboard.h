@@ -92,8 +92,3 @@ int onboard_plan(struct onboard *ob);
  * (ob->failed, ob->error); not when blocked or dry_run. */
 int onboard_apply(struct onboard *ob, const struct onboard_observer *obs);
 void onboard_free(struct onboard *ob);
-
-/* The backend in effect (backend, else backend.type), or NULL. */
-const char *register_backend_type(const struct hostconf *hc, const char *backend);
-/* Does the backend only take a printed document (sheet, stanza, YAML)? */
-bool register_prints(const struct hostconf *hc, const char *type);

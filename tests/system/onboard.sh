@@ -69,6 +69,13 @@ out=$("${OB[@]}" --yes --sync -J 2>"$D/err"); rc=$?
 out=$("${OB[@]}" --yes --sync 2>&1); rc=$?
 [ $rc = 0 ] && [ "$(tail -1 <<<"$out")" = "no changes" ] && grep -q '^check *done *6 URLs pass' <<<"$out" &&
 	t_ok "completed server re-run: no changes, checks pass" || t_fail "completed server re-run" "rc=$rc" "$out"
+# only named instances (backends, no backend group): the register step plans
+# what `register` would, one registration per instance
+sed -e '/^backend: {/,/^};/c\backends: { mm: { type = "mirrormanager"; url = "https://mirrormanager.example.org/xmlrpc"; }; };' \
+	-e '$a profile: { fedora: { backend = "mm"; }; };' "$D/demo.conf" >"$D/backends.conf"
+out=$("$MP" onboard -c "$D/backends.conf" --image "$D/lun.img" --prefix "$D/prefix" --ca "$D/tls/cert.pem" -n 2>&1); rc=$?
+[ $rc = 0 ] && grep -q '^register *change *print the mirrormanager registration document (the submission is manual): fedora; print the debian registration document (the submission is manual): debian$' <<<"$out" &&
+	t_ok "backends only: register planned per instance" || t_fail "backends only: register per instance" "rc=$rc" "$out"
 
 # --- blocked paths -------------------------------------------------------------------------
 mkdir -p "$D/b"

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/instance.h"
 #include "lib/macro.h"
 #include "lib/size.h"
 #include "mirrorprov.h"
@@ -204,27 +205,42 @@ static int report_failure(int r, const struct flsync_result *res, const char *na
 
 /* After a sync that changed something: the MirrorManager checkin of a private
  * host (as quick-fedora-mirror checks in when CHECKIN_SITE is set), for the
- * changed modules that register with MirrorManager; `register`'s code, no URL
- * check (the mirror is private: nobody crawls it).  Set up by host.conf:
- * host.private, backend.type "mirrormanager" and its url. */
+ * changed profiles a MirrorManager instance declared in host.conf (backend or
+ * backends, with its url) registers, by `register`'s plan and code; no URL
+ * check (the mirror is private: nobody crawls it). */
 static int checkin_changed(const struct mirrorctx *ctx, const struct flsync_result *res)
 {
 	const struct hostconf *hc = ctx->loaded ? &ctx->hc : NULL;
-	_cleanup_free_ char *names = NULL;
+	_cleanup_free_ char *names = NULL, *err = NULL;
+	struct profile_set view = { 0 };
+	struct reg_plan plan = { 0 };
 	size_t len = 0;
+	int r;
 
-	if (!hc || !hc->has_host || !hc->host.private_mirror || !hc->has_backend || !hc->backend.type ||
-	    strcmp(hc->backend.type, "mirrormanager") != 0 || !hc->backend.url)
+	if (!hc || !hc->has_host || !hc->host.private_mirror || (!hc->has_backend && !hc->n_backends))
 		return 0;
-	for (size_t i = 0; i < res->n; i++)
-		len += strlen(res->modules[i].profile->name) + 1;
-	if (!(names = calloc(1, len + 1)))
+	/* a borrowed view of the changed profiles: the plan points into it */
+	if (!(view.v = calloc(res->n + 1, sizeof(*view.v))))
 		return log_errno(-ENOMEM, "checkin");
-	for (size_t i = 0; i < res->n; i++) {
-		const struct profile *p = res->modules[i].profile;
-		if (res->modules[i].planned && p->backend && strcmp(p->backend, "mirrormanager") == 0)
-			strcat(strcat(names, *names ? "," : ""), p->name);
+	for (size_t i = 0; i < res->n; i++)
+		if (res->modules[i].planned) {
+			view.v[view.n++] = *res->modules[i].profile;
+			len += strlen(res->modules[i].profile->name) + 1;
+		}
+	if ((r = reg_plan_build(hc, &view, NULL, false, &plan, &err)) < 0 || !(names = calloc(1, len + 1))) {
+		free(view.v);
+		reg_plan_free(&plan);
+		return log_errno(r < 0 ? r : -ENOMEM, "checkin");
 	}
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct reg_group *g = &plan.v[i];
+		if (!g->from_host || strcmp(g->inst.type, "mirrormanager") != 0 || !g->inst.url)
+			continue;
+		for (size_t k = 0; k < g->n; k++)
+			strcat(strcat(names, *names ? "," : ""), g->profiles[k]->name);
+	}
+	reg_plan_free(&plan);
+	free(view.v);
 	if (!*names)
 		return 0;
 	struct register_options ro = { .ctx = *ctx, .profiles = names, .skip_check = true };

@@ -284,6 +284,14 @@ out=$("$MP" sync -c "$tmp/private.conf" epel 2>&1); rc=$?
 : >"$tmp/mm.record"
 out=$("$MP" sync -c "$tmp/private.conf" epel 2>&1); rc=$?
 [ $rc = 0 ] && [ ! -s "$tmp/mm.record" ] && t_ok "unchanged upstream: no checkin" || t_fail "unchanged: no checkin" "rc=$rc" "$out"
+# only named instances (backends): the instance that registers fedora checks in
+sed -e 's|^backend: {|backends: { fedora-mm: {|; s|"; };$|"; }; };\nprofile: { fedora: { backend = "fedora-mm"; }; };|' \
+	"$tmp/private.conf" >"$tmp/instances.conf"
+sleep 1; echo newest >"$up/fedora/linux/releases/40/Packages/checkin.rpm"; lists
+out=$("$MP" sync -c "$tmp/instances.conf" epel 2>&1); rc=$?
+[ $rc = 0 ] && grep -qi 'fedora linux' "$tmp/mm.record" 2>/dev/null &&
+	t_ok "backends only: the instance registering fedora checks in after the sync" ||
+	t_fail "backends only: checkin after sync" "rc=$rc" "$out" "$(cat "$tmp/instances.conf")"
 [ -n "$MMPID" ] && kill "$MMPID" 2>/dev/null && wait "$MMPID" 2>/dev/null
 
 t_done

@@ -2,6 +2,7 @@
  * file of module arguments; the reply is exactly one JSON object on stdout,
  * whatever happens (the steps' own output is returned in it). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,17 @@ static int flag_value(json_object *v, bool *ret)
 	return -EINVAL;
 }
 
+/* *msg = the formatted message, or the fixed one when formatting fails. */
+static void __attribute__((format(printf, 3, 4))) set_msg(char **msg, const char *fixed, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(msg, fmt, ap) < 0)
+		*msg = strdup(fixed);
+	va_end(ap);
+}
+
 /* The host configuration given inline as an object: written to a private temp file. */
 static int inline_config(json_object *cfg, struct module_args *a, char **msg)
 {
@@ -101,12 +113,13 @@ static int inline_config(json_object *cfg, struct module_args *a, char **msg)
 
 	json_object_object_foreach(cfg, key, val) {
 		if (!json_object_is_type(val, json_type_object)) {
-			asprintf(msg, "config: section '%s' is not an object", key);
+			set_msg(msg, "config: a section is not an object", "config: section '%s' is not an object", key);
 			return -EINVAL;
 		}
 		strbuf_addf(&sb, "%s: ", key);
 		if (add_value(&sb, val, 0) < 0) {
-			asprintf(msg, "config: section '%s' holds a value that is not a string, number, boolean or list", key);
+			set_msg(msg, "config: a section holds a value that is not a string, number, boolean or list",
+				"config: section '%s' holds a value that is not a string, number, boolean or list", key);
 			return -EINVAL;
 		}
 		strbuf_adds(&sb, ";\n");
@@ -133,11 +146,12 @@ static int parse_args(const char *file, struct module_args *a, char **msg)
 	int r;
 
 	if ((r = read_file_bounded(file, ARGS_MAX, &text, NULL)) < 0) {
-		asprintf(msg, "cannot read the arguments file %s: %s", file, strerror(-r));
+		set_msg(msg, "cannot read the arguments file", "cannot read the arguments file %s: %s", file, strerror(-r));
 		return r;
 	}
 	if (!(args = json_tokener_parse(text)) || !json_object_is_type(args, json_type_object)) {
-		asprintf(msg, "the arguments file %s does not hold a JSON object", file);
+		set_msg(msg, "the arguments file does not hold a JSON object",
+			"the arguments file %s does not hold a JSON object", file);
 		return -EINVAL;
 	}
 	a->o = (struct onboard_options){ .check = CHECKRUN_DEFAULTS };
@@ -153,7 +167,7 @@ static int parse_args(const char *file, struct module_args *a, char **msg)
 		else if (strcmp(key, "config") == 0 && t == json_type_object) {
 			if ((r = inline_config(v, a, msg)) < 0) {
 				if (!*msg)
-					asprintf(msg, "config: cannot write it out: %s", strerror(-r));
+					set_msg(msg, "config: cannot write it out", "config: cannot write it out: %s", strerror(-r));
 				return r;
 			}
 		} else if (strcmp(key, "image") == 0 && str)
@@ -165,7 +179,8 @@ static int parse_args(const char *file, struct module_args *a, char **msg)
 		else if (strcmp(key, "image_size") == 0 && (str || t == json_type_int)) {
 			if (t == json_type_int ? (a->o.image_size = (uint64_t)json_object_get_int64(v)) == 0
 					       : parse_size(json_object_get_string(v), &a->o.image_size) < 0) {
-				asprintf(msg, "image_size '%s' is not a size (e.g. 4G)", json_object_get_string(v));
+				set_msg(msg, "image_size is not a size (e.g. 4G)", "image_size '%s' is not a size (e.g. 4G)",
+					json_object_get_string(v));
 				return -EINVAL;
 			}
 		} else if (strcmp(key, "sync") == 0 && flag_value(v, &flag) == 0)
@@ -173,7 +188,7 @@ static int parse_args(const char *file, struct module_args *a, char **msg)
 		else if (strcmp(key, "force") == 0 && flag_value(v, &flag) == 0)
 			a->o.force = flag;
 		else {
-			asprintf(msg, "unsupported parameter or wrong type: %s", key);
+			set_msg(msg, "unsupported parameter or wrong type", "unsupported parameter or wrong type: %s", key);
 			return -EINVAL;
 		}
 	}
@@ -209,11 +224,11 @@ int ansible_module_main(int argc, char **argv)
 	if (!msg && v.error)
 		msg = TAKE_PTR(v.error);
 	if (!msg && r != 0)
-		asprintf(&msg, "onboard failed with exit code %d", exit_code(r));
+		set_msg(&msg, "onboard failed", "onboard failed with exit code %d", exit_code(r));
 	bool ch = doc && json_object_object_get_ex(doc, "changed", &changed) && json_object_get_boolean(changed);
 	if (!doc || !json_object_object_get_ex(doc, "steps", &steps))
 		steps = NULL;
-	if (!msg)
+	if (!msg && r == 0)
 		msg = strdup(a.o.dry_run ? (ch ? "changes planned (check mode)" : "no changes") : ch ? "onboarded" : "no changes");
 	jset_bool(reply, "changed", ch);
 	jset_bool(reply, "failed", r != 0);

@@ -102,8 +102,9 @@ int run_as_enter(const struct run_as *u, struct run_as_saved *s)
 	}
 	if (setegid(u->gid) < 0 || seteuid(u->uid) < 0) {
 		int r = negative_errno();
-		(void)setegid(s->egid);
-		(void)setgroups((size_t)s->ngroups, s->groups);
+		/* euid is still ours here, so this succeeds; if not, we stay less privileged */
+		if (setegid(s->egid) == 0)
+			(void)setgroups((size_t)s->ngroups, s->groups);
 		free(s->groups);
 		return r;
 	}

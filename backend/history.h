@@ -3,9 +3,10 @@
  *
  * Where: $STATE_DIRECTORY (systemd's StateDirectory=, the first entry; tests
  * set it) or /var/lib/mirrorprov, then history.jsonl.  The mirrorprov process
- * itself writes it (as root under the sync units; the rsync it starts runs as
- * the mirror user and never touches it), so the file stays root's, mode 0644:
- * everyone may read it, the public page shows nothing secret.
+ * itself writes it: as mirror.user under the sync units (User= in the unit
+ * layout writes), as root when an admin runs a verb by hand; root hands the
+ * file to mirror.user (history_file.uid) so that both keep appending.  Mode
+ * 0644: everyone may read it, the public page shows nothing secret.
  *
  * Every line starts with a fixed head, written in this order so that the
  * reader can skip records without parsing them:

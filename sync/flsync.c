@@ -33,19 +33,6 @@ static double now_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-char *flsync_state_dir(void)
-{
-	const char *s = getenv("STATE_DIRECTORY");
-	char *r;
-
-	/* systemd may list several directories, ':'-separated: ours is the first. */
-	if (s && *s == '/') {
-		size_t n = strcspn(s, ":");
-		return asprintf(&r, "%.*s/filelist", (int)n, s) < 0 ? NULL : r;
-	}
-	return strdup("/var/lib/mirrorprov/filelist");
-}
-
 struct run {
 	const struct flsync_request *rq;
 	struct flsync_result *res;
@@ -1031,7 +1018,7 @@ int flsync_run(const struct flsync_request *rq, struct flsync_result *res)
 		return why ? -ESRCH : r;
 	}
 	x.user = r > 0 ? &user : NULL;
-	_cleanup_free_ char *base = rq->state_dir ? strdup(rq->state_dir) : flsync_state_dir();
+	_cleanup_free_ char *base = rq->state_dir ? strdup(rq->state_dir) : state_path("filelist");
 	if (!base || !(x.state = state_for_root(base, rq->root)))
 		return -ENOMEM;
 	r = run_all(&x, base, &lock);

@@ -54,7 +54,7 @@ struct flsync_request {
 						 * (profile_pick_upstream): the module's root, its list on top */
 	size_t n;
 	const char *root;          /* mirror root */
-	const char *state_dir;     /* NULL: flsync_state_dir() */
+	const char *state_dir;     /* NULL: state_path("filelist") (lib/fileio.h) */
 	const char *user;          /* mirror.user: runs rsync and owns the tree and the state when
 				    * the caller is root; NULL: HOSTCONF_DEFAULT_USER */
 	uint64_t timeout;          /* seconds for the run; 0: the longest of the profiles' */
@@ -123,6 +123,3 @@ int flsync_group(const struct profile *named, char *const *host_profiles, struct
  * gives, poll "unchanged" (its list was: nothing pulled, skipped), "changed"
  * or "forced" (full).  res->message is a copy. */
 int flsync_module_result(const struct flsync_result *fres, size_t i, int r, bool full, struct sync_result *res);
-
-/* $STATE_DIRECTORY/filelist or /var/lib/mirrorprov/filelist (malloc'd). */
-char *flsync_state_dir(void);

@@ -17,7 +17,11 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 cleanup() { mirror_user_del; rm -rf "$tmp"; }
 trap cleanup EXIT
-export MIRRORPROV_PROFILE_DIR=$TOP/profiles
+# fedora as a plain rsync profile: that method writes its progress to the
+# terminal itself, the case where TIOCSTI could reach root's shell.
+mkdir -p "$tmp/profiles" && cp "$TOP"/profiles/*.conf "$tmp/profiles/"
+sed -i -e '/^filelist[a-z_]* = /d' -e 's/^method = "filelist";/method = "rsync";/' "$tmp/profiles/fedora.conf"
+export MIRRORPROV_PROFILE_DIR=$tmp/profiles STATE_DIRECTORY=$tmp/state   # the mirror user keeps its sync state there
 mirror_user_add "$tmp" || { t_fail "mirror user"; t_done; }
 mkdir -p "$tmp/bin" "$tmp/report" "$tmp/root" && chmod 777 "$tmp/report"
 echo "root only" >"$tmp/rootonly" && chmod 600 "$tmp/rootonly"

@@ -91,6 +91,9 @@ python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["skipped"] and d["
 # A new package upstream: lastupdate changes, the full run brings it.
 echo "pkg 2" >"$up/archlinux/core/os/x86_64/hello-2-1-x86_64.pkg.tar.zst"
 echo 1764597300 >"$up/archlinux/lastupdate"
+# its own time: within the second of the first write, rsync's quick check
+# (same size, same mtime) would keep the old copy
+touch -d @1764597300 "$up/archlinux/lastupdate"
 : >"$log"
 out=$("${S[@]}" archlinux 2>&1); rc=$?
 [ $rc = 0 ] && [ -f "$root/archlinux/core/os/x86_64/hello-2-1-x86_64.pkg.tar.zst" ] &&
